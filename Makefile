@@ -1,0 +1,74 @@
+# agingos — PGXS build of the extension plus the HTTP front and the simulator.
+# Targets for operators (demo, up, down, logs, psql, test, ...) are defined
+# after the PGXS include and are thin wrappers around scripts/*.sh.
+
+EXTENSION    = agingos
+EXTVERSION   = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" agingos.control)
+MODULE_big   = agingos
+OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/rules/*.c)))
+DATA_built   = agingos--$(EXTVERSION).sql
+PG_CPPFLAGS  = -Isrc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+SHLIB_LINK   = -lyaml
+# setup runs first; every other sql/*.sql file in name order.
+REGRESS      = setup $(filter-out setup,$(sort $(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
+               --load-extension=pg_cron --load-extension=agingos
+EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o
+override with_llvm = no
+
+PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
+PGXS        := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The install script is the concatenation of src/sql/*.sql in name order.
+agingos--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
+	cat $^ > $@
+
+all: http sim
+
+http:
+	$(MAKE) -C src/http PG_CONFIG=$(PG_CONFIG)
+
+sim:
+	@if [ -f src/sim/Makefile ]; then $(MAKE) -C src/sim PG_CONFIG=$(PG_CONFIG); fi
+
+.PHONY: http sim deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check
+
+deps:
+	@scripts/deps.sh
+
+up:
+	@scripts/up.sh
+
+down:
+	@scripts/down.sh
+
+logs:
+	@scripts/logs.sh
+
+psql:
+	@scripts/psql.sh
+
+scenario-reset:
+	@scripts/psql.sh -c "SELECT agingos.agingos_reset();"
+
+reload-config:
+	@scripts/reload_config.sh
+
+scenario:
+	@scripts/scenario.sh
+
+demo:
+	@scripts/demo.sh
+
+test:
+	@scripts/test.sh
+
+bench:
+	@scripts/bench.sh
+
+format:
+	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h)
+
+format-check:
+	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h)

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# scripts/lib.sh — shared helpers of the make targets (sourced, not run).
+# Cluster layout (contract.md section 1): one cluster per checkout under .run/:
+#   .run/data  data directory      .run/log/postgres.log  server log
+#   .run/sock  unix socket dir     .run/log/http.log      agingos-http log
+#   .run/http.pid                  pid of agingos-http
+set -o pipefail
+
+AG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+PG_CONFIG=${PG_CONFIG:-$PGBIN/pg_config}
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
+
+AGINGOS_PGPORT=${AGINGOS_PGPORT:-5432}
+AGINGOS_HTTP_PORT=${AGINGOS_HTTP_PORT:-8000}
+AGINGOS_AUTH_MODE=${AGINGOS_AUTH_MODE:-none}
+AGINGOS_CONFIG=${AGINGOS_CONFIG:-config/rules.yaml}
+SCHEDULER_ENABLED=${SCHEDULER_ENABLED:-1}
+
+say() { printf 'agingos: %s\n' "$*" >&2; }
+die() { printf 'agingos: error: %s\n' "$*" >&2; exit 1; }
+
+# as_root CMD…: run CMD as root (directly, or through sudo for a normal user).
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"
+	elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+	else die "this step needs root: run as root or install sudo ($*)"
+	fi
+}
+
+# as_pg CMD…: run CMD as the cluster owner. initdb/pg_ctl refuse root, so
+# root uses the postgres account; a normal user owns their own cluster.
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then (cd / && /usr/sbin/runuser -u postgres -- "$@")
+	else "$@"
+	fi
+}
+
+# run_dir: .run/ of this checkout; when root and the checkout is not
+# readable by postgres (e.g. under /root), .run is a symlink to /var/tmp.
+run_dir() {
+	local d="$AG_ROOT/.run"
+	if [ ! -e "$d" ]; then
+		if [ "$(id -u)" -eq 0 ] && ! /usr/sbin/runuser -u postgres -- test -r "$AG_ROOT/Makefile" 2>/dev/null; then
+			local alt="/var/tmp/agingos-run-$(printf '%s' "$AG_ROOT" | md5sum | cut -c1-12)"
+			mkdir -p "$alt" && ln -s "$alt" "$d"
+		else
+			mkdir -p "$d"
+		fi
+	fi
+	mkdir -p "$d/log" "$d/sock"
+	[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$(readlink -f "$d")"
+	readlink -f "$d"
+}
+
+# port_busy PORT: whether something listens on 127.0.0.1:PORT.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# pg_init DATA: initdb with owner role agingos, trust auth, UTF-8.
+pg_init() {
+	local data=$1
+	[ -f "$data/PG_VERSION" ] && return 0
+	as_pg "$PGBIN/initdb" -D "$data" -U agingos --auth=trust --locale=C.UTF-8 -E UTF8 >/dev/null ||
+		die "initdb failed for $data"
+}
+
+# pg_conf DATA PORT SOCKDIR: the settings agingos needs (pg_cron preloaded).
+pg_conf() {
+	local data=$1 port=$2 sock=$3
+	as_pg tee "$data/conf.d-agingos.conf" >/dev/null <<CONF
+# written by scripts/lib.sh (agingos); edits are overwritten by make up/test
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$sock'
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'agingos'
+cron.log_statement = off
+cron.log_run = on
+max_connections = 100
+log_line_prefix = '%m [%p] %q%u@%d '
+log_min_messages = warning
+CONF
+	grep -q "conf.d-agingos.conf" "$data/postgresql.conf" ||
+		echo "include_if_exists = 'conf.d-agingos.conf'" | as_pg tee -a "$data/postgresql.conf" >/dev/null
+}
+
+# pg_start DATA PORT LOG: start the cluster unless it runs; fail clearly if
+# another process holds the port.
+pg_start() {
+	local data=$1 port=$2 log=$3
+	if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then return 0; fi
+	if port_busy "$port"; then
+		die "port $port on 127.0.0.1 is used by another process; set AGINGOS_PGPORT to a free port (e.g. AGINGOS_PGPORT=55432 make up)"
+	fi
+	as_pg "$PGBIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null ||
+		die "PostgreSQL did not start; see $log"
+}
+
+# pg_stop DATA: fast shutdown if running.
+pg_stop() {
+	local data=$1
+	as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1 || return 0
+	as_pg "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+}
+
+# psql_at SOCK PORT DB ARGS…: psql as agingos, stop on first error.
+psql_at() {
+	local sock=$1 port=$2 db=$3; shift 3
+	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U agingos -d "$db" "$@"
+}
+
+# db_setup SOCK PORT: database agingos, extensions, roles (idempotent).
+db_setup() {
+	local sock=$1 port=$2
+	psql_at "$sock" "$port" postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = 'agingos'" | grep -q 1 ||
+		psql_at "$sock" "$port" postgres -c "CREATE DATABASE agingos OWNER agingos"
+	psql_at "$sock" "$port" agingos <<'SQL'
+ALTER DATABASE agingos SET search_path = agingos, public;
+CREATE EXTENSION IF NOT EXISTS pg_cron;
+CREATE EXTENSION IF NOT EXISTS agingos;
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_http') THEN
+		CREATE ROLE agingos_http LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE IN ROLE agingos_api;
+	END IF;
+END
+$$;
+SQL
+}
+
+# db_auth SOCK PORT: apply AGINGOS_AUTH_MODE / AGINGOS_API_KEY.
+db_auth() {
+	local sock=$1 port=$2
+	case "$AGINGOS_AUTH_MODE" in none|api_key) ;; *) die "AGINGOS_AUTH_MODE must be none or api_key, not '$AGINGOS_AUTH_MODE'";; esac
+	psql_at "$sock" "$port" agingos -v mode="$AGINGOS_AUTH_MODE" -c "UPDATE agingos.settings SET value = :'mode' WHERE name = 'auth_mode'"
+	if [ "$AGINGOS_AUTH_MODE" = api_key ] && [ -n "${AGINGOS_API_KEY:-}" ]; then
+		psql_at "$sock" "$port" agingos -v key="$AGINGOS_API_KEY" <<'SQL'
+INSERT INTO agingos.homes (home_id) VALUES ('default') ON CONFLICT DO NOTHING;
+INSERT INTO agingos.api_keys (key_hash, key_prefix, home_id, role)
+VALUES (sha256(convert_to(:'key', 'UTF8')), left(:'key', 12), 'default', 'admin')
+ON CONFLICT (key_hash) DO NOTHING;
+SQL
+	fi
+}
+
+# db_has_function SOCK PORT NAME: whether agingos.NAME exists.
+db_has_function() {
+	psql_at "$1" "$2" agingos -tA -c "SELECT 1 FROM pg_proc WHERE proname = '$3' AND pronamespace = 'agingos'::regnamespace LIMIT 1" | grep -q 1
+}
+
+# db_load_config SOCK PORT FILE: agingos_load_config(file's text).
+db_load_config() {
+	local sock=$1 port=$2 file=$3
+	[ -f "$file" ] || die "config file '$file' not found (AGINGOS_CONFIG)"
+	db_has_function "$sock" "$port" agingos_load_config || { say "config loader not built; skipping $file"; return 0; }
+	psql_at "$sock" "$port" agingos -tA -v cfg="$(cat "$file")" -c "SELECT 'config version ' || max(version) FROM (SELECT agingos.agingos_load_config(:'cfg')) l, agingos.config" >/dev/null ||
+		die "config $file was rejected (see the error above); the previous config stays active"
+	say "loaded config $file"
+}
+
+# http_start RUNDIR PGSOCK PGPORT HTTPPORT: start agingos-http, wait for /health 200.
+http_start() {
+	local run=$1 sock=$2 pgport=$3 port=$4
+	if [ -f "$run/http.pid" ] && kill -0 "$(cat "$run/http.pid")" 2>/dev/null; then return 0; fi
+	port_busy "$port" && die "port $port on 127.0.0.1 is used by another process; set AGINGOS_HTTP_PORT to a free port"
+	AGINGOS_HTTP_PORT=$port AGINGOS_PGHOST=$sock AGINGOS_PGPORT=$pgport AGINGOS_PGUSER=agingos_http \
+		AGINGOS_PGDATABASE=agingos nohup "$AG_ROOT/bin/agingos-http" >>"$run/log/http.log" 2>&1 &
+	echo $! >"$run/http.pid"
+	for _ in $(seq 1 100); do
+		curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die "agingos-http did not answer /health within 10 s; see $run/log/http.log"
+}
+
+# http_stop RUNDIR: stop agingos-http if running.
+http_stop() {
+	local run=$1 pid
+	[ -f "$run/http.pid" ] || return 0
+	pid=$(cat "$run/http.pid")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid"
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	fi
+	rm -f "$run/http.pid"
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# scripts/test.sh — make test: install what is missing, build, then run the
+# whole suite on throwaway clusters (own ports, own data dirs under /tmp;
+# never touches the `make up` cluster):
+#   1. clang-format check of the C sources
+#   2. pg_regress over sql/*.sql (temp instance with pg_cron preloaded)
+#   3. end-to-end tests test/e2e/*.sh against a fresh cluster + agingos-http
+# Prints one line per test and ends with "N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+"$AG_ROOT/scripts/deps.sh" || exit 1
+"$AG_ROOT/scripts/build.sh" || exit 1
+cd "$AG_ROOT" || exit 1
+
+TEST_PGPORT=${AGINGOS_TEST_PGPORT:-55432}
+TEST_HTTP_PORT=${AGINGOS_TEST_HTTP_PORT:-58080}
+REGRESS_PORT=${AGINGOS_REGRESS_PORT:-55433}
+pass=0 fail=0
+W=$(mktemp -d /tmp/agingos-test.XXXXXX)
+chmod 755 "$W"
+cleanup() {
+	[ -n "${E2E_RUN:-}" ] && { http_stop "$E2E_RUN"; pg_stop "$E2E_RUN/data"; }
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+result() { # result NAME OK(0/1) [why]
+	if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok $1"
+	else fail=$((fail + 1)); echo "not ok $1${3:+ - $3}"; fi
+}
+
+# 1. formatting (style.md 2.10)
+if make -s format-check >"$W/format.log" 2>&1; then result format-check 0
+else result format-check 1 "clang-format differs; run make format"; head -20 "$W/format.log"; fi
+
+# 2. pg_regress
+tests=$(make -s -f - print-regress <<'MK' 2>/dev/null
+include Makefile
+print-regress:
+	@echo $(REGRESS)
+MK
+)
+mkdir -p "$W/regress"
+cp -r sql expected "$W/regress/" && cp test/regress.conf "$W/regress/"
+[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$W/regress"
+PGXS_DIR=$(dirname "$("$PG_CONFIG" --pgxs)")
+as_pg env -u PGHOST -u PGPORT "$PGXS_DIR/../test/regress/pg_regress" \
+	--temp-instance="$W/regress/tmp_check" --temp-config="$W/regress/regress.conf" \
+	--load-extension=pg_cron --load-extension=agingos \
+	--inputdir="$W/regress" --outputdir="$W/regress" --bindir="$PGBIN" --port="$REGRESS_PORT" \
+	$tests >"$W/regress.log" 2>&1
+while read -r name status; do
+	result "regress/$name" "$([ "$status" = ok ] && echo 0 || echo 1)"
+done < <(sed -n 's/^\(test \|     \)\?\([a-z0-9_]\+\) \+\.\.\. \([a-zA-Z]\+\).*/\2 \3/p' "$W/regress.log")
+if ! grep -q '\.\.\. ok' "$W/regress.log"; then
+	result regress/run 1 "pg_regress did not run"; cat "$W/regress.log"
+fi
+if [ -s "$W/regress/regression.diffs" ]; then
+	echo "---- regression.diffs (first 200 lines) ----"; head -200 "$W/regress/regression.diffs"; echo "----"
+fi
+
+# 3. end-to-end on a fresh cluster and front
+E2E_RUN="$W/e2e"
+mkdir -p "$E2E_RUN/log" "$E2E_RUN/sock"
+[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$E2E_RUN"
+pg_init "$E2E_RUN/data"
+pg_conf "$E2E_RUN/data" "$TEST_PGPORT" "$E2E_RUN/sock"
+pg_start "$E2E_RUN/data" "$TEST_PGPORT" "$E2E_RUN/log/postgres.log"
+db_setup "$E2E_RUN/sock" "$TEST_PGPORT"
+AGINGOS_AUTH_MODE=none db_auth "$E2E_RUN/sock" "$TEST_PGPORT"
+db_load_config "$E2E_RUN/sock" "$TEST_PGPORT" config/rules.yaml
+http_start "$E2E_RUN" "$E2E_RUN/sock" "$TEST_PGPORT" "$TEST_HTTP_PORT"
+export AG_ROOT AG_E2E_RUN="$E2E_RUN" AGINGOS_HTTP_PORT="$TEST_HTTP_PORT" PGBIN \
+	PGHOST="$E2E_RUN/sock" PGPORT="$TEST_PGPORT" PGUSER=agingos PGDATABASE=agingos
+for t in test/e2e/[0-9]*.sh; do
+	[ -f "$t" ] || continue
+	out=$(bash "$t" 2>&1)
+	echo "$out" | grep -E '^(ok|not ok) ' | sed "s|^\(ok\|not ok\) |\1 e2e/$(basename "$t" .sh)/|"
+	pass=$((pass + $(echo "$out" | grep -c '^ok ')))
+	fail=$((fail + $(echo "$out" | grep -c '^not ok ')))
+	if ! echo "$out" | grep -qE '^(ok|not ok) '; then
+		fail=$((fail + 1)); echo "not ok e2e/$(basename "$t" .sh) - printed no result"; echo "$out" | tail -20
+	fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# scripts/up.sh — make up: packages, build + install, cluster under .run/,
+# extensions, config, scheduler, agingos-http; waits for /health 200.
+. "$(dirname "$0")/lib.sh"
+"$AG_ROOT/scripts/deps.sh" || exit 1
+"$AG_ROOT/scripts/build.sh" || exit 1
+RUN=$(run_dir)
+pg_init "$RUN/data"
+pg_conf "$RUN/data" "$AGINGOS_PGPORT" "$RUN/sock"
+pg_start "$RUN/data" "$AGINGOS_PGPORT" "$RUN/log/postgres.log"
+db_setup "$RUN/sock" "$AGINGOS_PGPORT"
+db_auth "$RUN/sock" "$AGINGOS_PGPORT"
+cd "$AG_ROOT" && db_load_config "$RUN/sock" "$AGINGOS_PGPORT" "$AGINGOS_CONFIG"
+if db_has_function "$RUN/sock" "$AGINGOS_PGPORT" agingos_schedule; then
+	if [ "$SCHEDULER_ENABLED" = 0 ]; then
+		psql_at "$RUN/sock" "$AGINGOS_PGPORT" agingos -tA -c "SELECT agingos.agingos_unschedule()" >/dev/null
+		say "scheduler off (SCHEDULER_ENABLED=0)"
+	else
+		psql_at "$RUN/sock" "$AGINGOS_PGPORT" agingos -tA -c "SELECT agingos.agingos_schedule()" >/dev/null
+		say "scheduler job agingos-scheduler scheduled"
+	fi
+fi
+http_start "$RUN" "$RUN/sock" "$AGINGOS_PGPORT" "$AGINGOS_HTTP_PORT"
+say "up: PostgreSQL on 127.0.0.1:$AGINGOS_PGPORT (database agingos), HTTP on http://127.0.0.1:$AGINGOS_HTTP_PORT, auth $AGINGOS_AUTH_MODE"
+say "try: make psql SQL=\"select count(*) from events;\""

@@ -1,0 +1,40 @@
+-- setup: runs first.  pg_regress has already run CREATE EXTENSION pg_cron
+-- and agingos (--load-extension); check what the install script built.
+SET search_path = agingos, public;
+
+-- case: extensions and version
+SELECT extname, extversion FROM pg_extension WHERE extname IN ('pg_cron', 'agingos') ORDER BY 1;
+
+-- case: the tables of contract section 3 (and bookkeeping), all in schema agingos
+SELECT c.relname FROM pg_class c
+ WHERE c.relnamespace = 'agingos'::regnamespace AND c.relkind = 'r' ORDER BY 1;
+
+-- case: no object was created in public
+SELECT count(*) AS objects_in_public FROM pg_class WHERE relnamespace = 'public'::regnamespace;
+SELECT count(*) AS functions_in_public FROM pg_proc WHERE pronamespace = 'public'::regnamespace;
+
+-- case: every SECURITY DEFINER function pins its search_path
+SELECT p.proname FROM pg_proc p
+ WHERE p.pronamespace = 'agingos'::regnamespace AND p.prosecdef
+   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')
+ ORDER BY 1;
+
+-- case: the front's role may EXECUTE only the route functions, and read no table
+SELECT bool_and(p.proname LIKE 'http\_%') AS only_routes, count(*) > 0 AS some_routes
+  FROM pg_proc p
+ WHERE p.pronamespace = 'agingos'::regnamespace
+   AND has_function_privilege('agingos_api', p.oid, 'EXECUTE');
+SELECT count(*) AS readable_tables FROM pg_class c
+ WHERE c.relnamespace = 'agingos'::regnamespace AND c.relkind = 'r'
+   AND has_table_privilege('agingos_api', c.oid, 'SELECT,INSERT,UPDATE,DELETE');
+-- and PUBLIC may execute none of the agingos functions
+SELECT count(*) AS public_executable FROM pg_proc p
+ WHERE p.pronamespace = 'agingos'::regnamespace
+   AND EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+				WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE');
+
+-- case: key indexes
+SELECT indexrelid::regclass AS index, indisunique AS is_unique FROM pg_index
+ WHERE indrelid IN ('agingos.events'::regclass, 'agingos.deviations'::regclass, 'agingos.deviations_v1'::regclass)
+ ORDER BY 1::text;
+SELECT pg_get_indexdef('agingos.deviations_active_key'::regclass);

@@ -1,0 +1,747 @@
+/*-------------------------------------------------------------------------
+ * engine.c
+ *	  The rule engine (design.md "engine"; rules.md sections 1.1, 2, 4):
+ *	  per home and clock, select the rules, gate them, fetch the events
+ *	  they read with one indexed range scan, probe the bounded per-home
+ *	  facts (days_with_data, latest liveness events) and run the pure
+ *	  rules of src/rules/ over the same array.
+ *
+ *	  SQL-callable: agingos_evaluate, agingos_rule_truth (contract.md 4).
+ *	  agingos_persist is SQL (src/sql/30_engine.sql) over agingos_evaluate.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "port.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "config.h"
+#include "engine.h"
+#include "rules/rule.h"
+#include "util.h"
+
+PG_FUNCTION_INFO_V1(agingos_evaluate);
+PG_FUNCTION_INFO_V1(agingos_rule_truth);
+
+#define AG_HISTORY_DAYS 28		/* rules.md 2.1 */
+#define AG_MAX_DAY_PROBES 32	/* local dates touched by 28 days: at most 30 */
+
+/* Plans prepared once per backend (style.md 2.6). */
+static SPIPlanPtr fetch_plan = NULL;
+static SPIPlanPtr days_plan = NULL;
+static SPIPlanPtr liveness_plan = NULL;
+
+/* The one events scan: home's events in [$2, $3), EVENT ORDER (rules.md 1.3). */
+static const char fetch_sql[] =
+	"SELECT event_id, \"timestamp\", category, payload, room_id, stream_id "
+	"FROM agingos.events "
+	"WHERE home_id = $1 AND \"timestamp\" >= $2 AND \"timestamp\" < $3 "
+	"ORDER BY \"timestamp\", event_id COLLATE \"C\"";
+
+/* days_with_data: one EXISTS probe per local date [lo, hi) (rules.md 2.1). */
+static const char days_sql[] =
+	"SELECT pg_catalog.count(*)::int4 "
+	"FROM pg_catalog.unnest($2::timestamptz[], $3::timestamptz[]) AS d(lo, hi) "
+	"WHERE EXISTS (SELECT 1 FROM agingos.events e "
+	"WHERE e.home_id = $1 AND e.\"timestamp\" >= d.lo AND e.\"timestamp\" < d.hi)";
+
+/* Latest visible event per category, stream filter when $4 <> '' (3.9). */
+static const char liveness_sql[] =
+	"SELECT c.category, l.ts "
+	"FROM pg_catalog.unnest($2::text[]) WITH ORDINALITY AS c(category, ord) "
+	"LEFT JOIN LATERAL (SELECT e.\"timestamp\" AS ts FROM agingos.events e "
+	"WHERE e.home_id = $1 AND e.category = c.category AND e.\"timestamp\" < $3 "
+	"AND ($4 = '' OR e.stream_id = $4) "
+	"ORDER BY e.\"timestamp\" DESC LIMIT 1) l ON true "
+	"ORDER BY c.ord";
+
+/*
+ * get_plan: the plan in *slot, prepared and kept on first use.  Caller is
+ * connected to SPI.
+ */
+static SPIPlanPtr
+get_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*slot = plan;
+	}
+	return *slot;
+}
+
+/* text_or_empty: a text column as a C string in CurrentMemoryContext; NULL -> "". */
+static const char *
+text_or_empty(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? "" : TextDatumGetCString(d);
+}
+
+/*
+ * fetch_events: the one range scan of the home's events with ts in
+ * [from, to) in EVENT ORDER, copied into ctx (allocated in mcxt).
+ * Caller is connected to SPI.
+ */
+static void
+fetch_events(AgHomeContext *ctx, MemoryContext mcxt, TimestampTz from, TimestampTz to)
+{
+	Oid			argtypes[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[3];
+	SPITupleTable *tt;
+	MemoryContext spicxt;
+	int			rc;
+
+	values[0] = CStringGetTextDatum(ctx->home_id);
+	values[1] = TimestampTzGetDatum(from);
+	values[2] = TimestampTzGetDatum(to);
+	rc = SPI_execute_plan(get_plan(&fetch_plan, fetch_sql, 3, argtypes), values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "agingos events fetch failed: %s", SPI_result_code_string(rc));
+	tt = SPI_tuptable;
+	spicxt = MemoryContextSwitchTo(mcxt);
+	ctx->nevents = (int) SPI_processed;
+	ctx->events = palloc(sizeof(AgEvent) * Max(ctx->nevents, 1));
+	for (int r = 0; r < ctx->nevents; r++)
+	{
+		HeapTuple	tup = tt->vals[r];
+		AgEvent    *ev = &ctx->events[r];
+		bool		isnull;
+
+		ev->id = text_or_empty(tup, tt->tupdesc, 1);
+		ev->ts = DatumGetTimestampTz(SPI_getbinval(tup, tt->tupdesc, 2, &isnull));
+		ev->category = text_or_empty(tup, tt->tupdesc, 3);
+		ev->payload = DatumGetJsonbPCopy(SPI_getbinval(tup, tt->tupdesc, 4, &isnull));
+		ev->room = text_or_empty(tup, tt->tupdesc, 5);
+		ev->stream_id = text_or_empty(tup, tt->tupdesc, 6);
+		if ((r & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	MemoryContextSwitchTo(spicxt);
+	SPI_freetuptable(tt);
+	ctx->fetched.from = from;
+	ctx->fetched.to = to;
+}
+
+/*
+ * fetch_liveness: latest visible event (ts < now) of each category in
+ * cats, R-009's stream filter applied, into ctx->facts (mcxt).  One index
+ * probe per category.  Caller is connected to SPI.
+ */
+static void
+fetch_liveness(AgHomeContext *ctx, MemoryContext mcxt, const AgStrList *cats)
+{
+	Oid			argtypes[4] = {TEXTOID, TEXTARRAYOID, TIMESTAMPTZOID, TEXTOID};
+	Datum		values[4];
+	Datum	   *elems = palloc(sizeof(Datum) * Max(cats->n, 1));
+	SPITupleTable *tt;
+	MemoryContext spicxt;
+	int			rc;
+
+	for (int i = 0; i < cats->n; i++)
+		elems[i] = CStringGetTextDatum(cats->items[i]);
+	values[0] = CStringGetTextDatum(ctx->home_id);
+	values[1] = PointerGetDatum(construct_array(elems, cats->n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[2] = TimestampTzGetDatum(ctx->now);
+	values[3] = CStringGetTextDatum(ctx->cfg->r009.stream_id);
+	rc = SPI_execute_plan(get_plan(&liveness_plan, liveness_sql, 4, argtypes), values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != (uint64) cats->n)
+		elog(ERROR, "agingos liveness probe failed: %s", SPI_result_code_string(rc));
+	tt = SPI_tuptable;
+	spicxt = MemoryContextSwitchTo(mcxt);
+	ctx->facts.liveness = palloc0(sizeof(AgLivenessFact) * Max(cats->n, 1));
+	ctx->facts.nliveness = cats->n;
+	for (int i = 0; i < cats->n; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull);
+
+		ctx->facts.liveness[i].category = cats->items[i];
+		ctx->facts.liveness[i].found = !isnull;
+		ctx->facts.liveness[i].ts = isnull ? 0 : DatumGetTimestampTz(d);
+	}
+	ctx->facts.liveness_known = true;
+	MemoryContextSwitchTo(spicxt);
+	SPI_freetuptable(tt);
+}
+
+/*
+ * ag_engine_days_with_data: rules.md 2.1.  The local dates (zone tzname)
+ * touched by [until - 28 days, until) are at most 30; each becomes one
+ * [lo, hi) bound clipped to that range, and one query counts the bounds
+ * holding at least one event (an EXISTS probe on (home_id, "timestamp")
+ * each).  Events of any category and stream count.
+ */
+int
+ag_engine_days_with_data(const char *home_id, TimestampTz until, const char *tzname)
+{
+	pg_tz	   *tz = ag_tz_lookup(tzname);
+	TimestampTz lo = until - (int64) AG_HISTORY_DAYS * USECS_PER_DAY;
+	Datum		los[AG_MAX_DAY_PROBES];
+	Datum		his[AG_MAX_DAY_PROBES];
+	Oid			argtypes[3] = {TEXTOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID};
+	Datum		values[3];
+	AgLocal		first;
+	AgLocal		last;
+	int			n = 0;
+	int			result;
+	bool		isnull;
+	int			rc;
+
+	ag_local(lo, tz, &first);
+	ag_local(until - 1, tz, &last);
+	for (int d = first.jdate; d <= last.jdate && n < AG_MAX_DAY_PROBES; d++)
+	{
+		TimestampTz s = Max(ag_instant(d, 0, tz), lo);
+		TimestampTz e = Min(ag_instant(d + 1, 0, tz), until);
+
+		if (s >= e)
+			continue;
+		los[n] = TimestampTzGetDatum(s);
+		his[n] = TimestampTzGetDatum(e);
+		n++;
+	}
+	values[0] = CStringGetTextDatum(home_id);
+	values[1] = PointerGetDatum(construct_array(los, n, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[2] = PointerGetDatum(construct_array(his, n, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+
+	SPI_connect();
+	rc = SPI_execute_plan(get_plan(&days_plan, days_sql, 3, argtypes), values, NULL, false, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "agingos days_with_data probe failed: %s", SPI_result_code_string(rc));
+	result = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return result;
+}
+
+/*
+ * ag_engine_gate: the decision table of rules.md 2.2 (first matching row
+ * wins) for rule_index, and the gating keys of 2.3.
+ */
+void
+ag_engine_gate(const AgConfig *cfg, int rule_index, int days_with_data, AgGate *out)
+{
+	const AgRuleCommon *rc = &cfg->rule[rule_index];
+
+	out->uses_default_profile = false;
+	out->days_with_data = rc->requires_baseline ? days_with_data : -1;
+	out->min_days_required = rc->requires_baseline ? rc->min_days_with_data : -1;
+	if (rc->requires_baseline && days_with_data < rc->min_days_with_data)
+	{
+		out->evaluated = false;
+		out->evaluation_truth = "WEAK_BASIS";
+		out->gating_reason = "insufficient_history_days";
+	}
+	else if (rc->requires_profile && rc->profile_mode == AG_PROFILE_DEFAULT_WINDOW &&
+			 rc->uses_default_profile_when_missing)
+	{
+		out->evaluated = true;
+		out->evaluation_truth = "DEFAULT_PROFILE";
+		out->gating_reason = "default_profile_window";
+		out->uses_default_profile = true;
+	}
+	else if (rc->requires_profile)
+	{
+		out->evaluated = false;
+		out->evaluation_truth = "NOT_EVALUATED";
+		out->gating_reason = "profile_missing";
+	}
+	else
+	{
+		out->evaluated = true;
+		out->evaluation_truth = "FULLY_EVALUATED";
+		out->gating_reason = NULL;
+	}
+}
+
+/* strlist_add_unique: append the items of src not yet in dst (dst has room). */
+static void
+strlist_add_unique(AgStrList *dst, const AgStrList *src)
+{
+	for (int i = 0; i < src->n; i++)
+	{
+		if (!ag_strlist_has(dst, src->items[i]))
+			dst->items[dst->n++] = src->items[i];
+	}
+}
+
+/*
+ * liveness_categories: the union of the categories the evaluated rules
+ * need for R-009 and the liveness gate (2.4): R-009's, plus R-005's and
+ * R-010's overrides when set.  Returns false when no rule needs any.
+ */
+static bool
+liveness_categories(const AgHomeContext *ctx, AgStrList *cats)
+{
+	const AgConfig *cfg = ctx->cfg;
+	bool		r005 = ctx->gate[AG_RULE_R005].evaluated && (ctx->selected & (1U << AG_RULE_R005));
+	bool		r010 = ctx->gate[AG_RULE_R010].evaluated && (ctx->selected & (1U << AG_RULE_R010));
+	bool		need = r005 || r010;
+
+	need |= (ctx->selected & (1U << AG_RULE_R009)) && ctx->gate[AG_RULE_R009].evaluated;
+	need |= (ctx->selected & (1U << AG_RULE_R001)) && ctx->gate[AG_RULE_R001].evaluated && cfg->r001.liveness_gate;
+	need |= (ctx->selected & (1U << AG_RULE_R006)) && ctx->gate[AG_RULE_R006].evaluated && cfg->r006.liveness_gate;
+	if (!need)
+		return false;
+	cats->n = 0;
+	cats->items = palloc(sizeof(char *) * (cfg->r009.liveness_categories.n + cfg->r005.liveness_categories.n + cfg->r010.liveness_categories.n + 1));
+	strlist_add_unique(cats, &cfg->r009.liveness_categories);
+	if (r005)
+		strlist_add_unique(cats, &cfg->r005.liveness_categories);
+	if (r010)
+		strlist_add_unique(cats, &cfg->r010.liveness_categories);
+	return true;
+}
+
+/*
+ * select_rule: decide whether rule i runs in this mode, set its window
+ * (rules.md 4) and return true if it does.
+ */
+static bool
+select_rule(AgHomeContext *ctx, int i, TimestampTz since, TimestampTz until,
+			uint32 rule_mask, AgEngineMode mode)
+{
+	const AgRuleCommon *rc = &ctx->cfg->rule[i];
+
+	if (!(rule_mask & (1U << i)))
+		return false;
+	if (mode == AG_ENGINE_SCHEDULER)
+	{
+		if (!rc->enabled_in_scheduler)
+			return false;
+		since = ag_add_minutes(ctx->now, -(int64) rc->lookback_minutes);
+		until = ctx->now;
+	}
+	ctx->selected |= 1U << i;
+	ctx->since[i] = since;
+	ctx->until[i] = until;
+	return true;
+}
+
+/*
+ * ag_engine_prepare: see engine.h.  The events scan covers the hull of
+ * the ranges of the selected rules that gating lets run, clipped to
+ * ts < now; days_with_data is probed once per distinct until (once in
+ * practice) and only for rules with requires_baseline.
+ */
+AgHomeContext *
+ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
+				  TimestampTz now, uint32 rule_mask, AgEngineMode mode)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	AgHomeContext *ctx = palloc0(sizeof(AgHomeContext));
+	bool		have_days = false;
+	TimestampTz days_until = 0;
+	int			days = 0;
+	bool		have_range = false;
+	AgTimeRange hull = {0, 0};
+	AgStrList	cats;
+	bool		need_liveness;
+
+	ctx->cfg = ag_config_current();
+	ctx->home_id = pstrdup(home_id);
+	ctx->now = now;
+	for (int i = 0; i < AG_NUM_RULES; i++)
+	{
+		AgTimeRange r;
+
+		if (!select_rule(ctx, i, since, until, rule_mask, mode))
+			continue;
+		if (ctx->cfg->rule[i].requires_baseline && (!have_days || days_until != ctx->until[i]))
+		{
+			days = ag_engine_days_with_data(home_id, ctx->until[i], ctx->cfg->timezone);
+			days_until = ctx->until[i];
+			have_days = true;
+		}
+		ag_engine_gate(ctx->cfg, i, days, &ctx->gate[i]);
+		if (!ctx->gate[i].evaluated)
+			continue;
+		ag_rules[i].range(ctx->cfg, ctx->since[i], ctx->until[i], now, &r);
+		r.to = Min(r.to, now);
+		if (r.from >= r.to)
+			continue;
+		hull.from = have_range ? Min(hull.from, r.from) : r.from;
+		hull.to = have_range ? Max(hull.to, r.to) : r.to;
+		have_range = true;
+	}
+
+	need_liveness = liveness_categories(ctx, &cats);
+	if (!have_range && !need_liveness)
+		return ctx;
+	SPI_connect();
+	if (have_range)
+		fetch_events(ctx, mcxt, hull.from, hull.to);
+	if (need_liveness)
+		fetch_liveness(ctx, mcxt, &cats);
+	SPI_finish();
+	return ctx;
+}
+
+/* mode_name / profile_name: the config enum words (rules.md 6.3). */
+static const char *
+mode_name(AgEvalMode m)
+{
+	switch (m)
+	{
+		case AG_MODE_BASELINE_DEPENDENT:
+			return "baseline_dependent";
+		case AG_MODE_PROFILE_DEPENDENT:
+			return "profile_dependent";
+		default:
+			return "independent";
+	}
+}
+
+static const char *
+profile_name(AgProfileMode m)
+{
+	return m == AG_PROFILE_DEFAULT_WINDOW ? "default_window" : "home_specific";
+}
+
+/* add_gating_keys: the keys of rules.md 2.3 into an open evidence object. */
+static void
+add_gating_keys(JsonbParseState **st, const AgRuleCommon *rc, const AgGate *g)
+{
+	ag_ev_str(st, "evaluation_truth", g->evaluation_truth);
+	ag_ev_str(st, "gating_reason", g->gating_reason);
+	ag_ev_str(st, "evaluation_mode", mode_name(rc->evaluation_mode));
+	ag_ev_bool(st, "requires_baseline", rc->requires_baseline);
+	ag_ev_bool(st, "requires_profile", rc->requires_profile);
+	ag_ev_str(st, "profile_mode", profile_name(rc->profile_mode));
+	ag_ev_bool(st, "uses_default_profile", g->uses_default_profile);
+	if (g->days_with_data >= 0)
+		ag_ev_int(st, "days_with_data", g->days_with_data);
+	else
+		ag_ev_null(st, "days_with_data");
+	if (g->min_days_required >= 0)
+		ag_ev_int(st, "min_days_required", g->min_days_required);
+	else
+		ag_ev_null(st, "min_days_required");
+}
+
+/* ag_engine_eval_rule: see engine.h. */
+void
+ag_engine_eval_rule(const AgHomeContext *ctx, int rule_index, AgRuleOutcome *out)
+{
+	AgRuleInput in;
+	AgDeviation dev;
+	JsonbValue *res;
+
+	memset(out, 0, sizeof(*out));
+	out->rule_id = ag_rules[rule_index].id;
+	out->now = ctx->now;
+	if (!(ctx->selected & (1U << rule_index)))
+		return;
+	out->gate = ctx->gate[rule_index];
+	out->since = ctx->since[rule_index];
+	out->until = ctx->until[rule_index];
+	out->kind = AG_OUTCOME_GATED;
+	if (!out->gate.evaluated)
+		return;
+
+	in.cfg = ctx->cfg;
+	in.events = ctx->events;
+	in.nevents = ctx->nevents;
+	in.since = out->since;
+	in.until = out->until;
+	in.now = ctx->now;
+	in.facts = &ctx->facts;
+	memset(&dev, 0, sizeof(dev));
+	out->kind = AG_OUTCOME_NONE;
+	if (!ag_rules[rule_index].eval(&in, &dev))
+		return;
+
+	add_gating_keys(&dev.evidence, &ctx->cfg->rule[rule_index], &out->gate);
+	res = pushJsonbValue(&dev.evidence, WJB_END_OBJECT, NULL);
+	out->kind = AG_OUTCOME_DEVIATION;
+	out->severity = dev.severity;
+	out->title = dev.title;
+	out->explanation = dev.explanation;
+	out->evidence = JsonbValueToJsonb(res);
+	out->window_since = dev.window_since;
+	out->window_until = dev.window_until;
+}
+
+/* ag_engine_evaluate_home: see engine.h. */
+void
+ag_engine_evaluate_home(const char *home_id, TimestampTz since, TimestampTz until,
+						TimestampTz now, uint32 rule_mask, AgEngineMode mode,
+						AgRuleOutcome out[AG_NUM_RULES])
+{
+	AgHomeContext *ctx = ag_engine_prepare(home_id, since, until, now, rule_mask, mode);
+
+	for (int i = 0; i < AG_NUM_RULES; i++)
+	{
+		ag_engine_eval_rule(ctx, i, &out[i]);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* ---- SQL-callable functions ---- */
+
+/* instant_or_text: an argument instant for error details. */
+static char *
+instant_or_text(TimestampTz ts)
+{
+	if (TIMESTAMP_NOT_FINITE(ts))
+		return pstrdup(TIMESTAMP_IS_NOBEGIN(ts) ? "-infinity" : "infinity");
+	return ag_instant_text(ts);
+}
+
+/*
+ * rule_ids_mask: the mask of rule_ids (contract 4): NULL = every rule,
+ * '{}' = none; a NULL element or an unknown id raises 22023.
+ */
+static uint32
+rule_ids_mask(ArrayType *arr)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	uint32		mask = 0;
+
+	if (arr == NULL)
+		return AG_RULE_MASK_ALL;
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *id;
+		int			idx;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("rule_ids must not contain null"),
+					 errdetail("Element %d of rule_ids is null.", i + 1),
+					 errhint("List rule ids such as 'R-001', or pass NULL for every rule.")));
+		id = TextDatumGetCString(elems[i]);
+		idx = ag_rule_index(id);
+		if (idx < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("rule_ids: unknown rule id \"%s\"", id),
+					 errdetail("The registered rules are R-001 to R-010."),
+					 errhint("Write rule ids exactly as registered, for example 'R-004'.")));
+		mask |= 1U << idx;
+	}
+	return mask;
+}
+
+/*
+ * check_clock: the argument rules of contract 4 / rules.md 1.1 and 4:
+ * now and home_id not null; since and until together or not at all; all
+ * finite; since < until <= now.  Raises 22023.
+ */
+static void
+check_clock(FunctionCallInfo fcinfo, bool *window_mode)
+{
+	TimestampTz since;
+	TimestampTz until;
+	TimestampTz now;
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("now must not be null"),
+				 errdetail("The evaluation instant is required."),
+				 errhint("Omit now to use the current time, or pass a timestamptz.")));
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("home_id must not be null"),
+				 errdetail("Every evaluation is for one home."),
+				 errhint("Omit home_id for the home 'default', or pass its id.")));
+	if (PG_ARGISNULL(0) != PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("since and until must be given together"),
+				 errdetail("%s is null but %s is not.", PG_ARGISNULL(0) ? "since" : "until", PG_ARGISNULL(0) ? "until" : "since"),
+				 errhint("Pass both since and until to evaluate a window, or neither for scheduler mode.")));
+	now = PG_GETARG_TIMESTAMPTZ(2);
+	*window_mode = !PG_ARGISNULL(0);
+	since = *window_mode ? PG_GETARG_TIMESTAMPTZ(0) : now;
+	until = *window_mode ? PG_GETARG_TIMESTAMPTZ(1) : now;
+	if (TIMESTAMP_NOT_FINITE(now) || TIMESTAMP_NOT_FINITE(since) || TIMESTAMP_NOT_FINITE(until) ||
+		(*window_mode && !(since < until && until <= now)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid evaluation window"),
+				 errdetail("The window needs finite instants with since < until <= now; got since %s, until %s, now %s.",
+						   *window_mode ? instant_or_text(since) : "null",
+						   *window_mode ? instant_or_text(until) : "null",
+						   instant_or_text(now)),
+				 errhint("Pass since earlier than until, and until no later than now.")));
+}
+
+/* random_uuid: a version 4 UUID from pg_strong_random (gen_random_uuid semantics). */
+static Datum
+random_uuid(void)
+{
+	pg_uuid_t  *uuid = palloc(UUID_LEN);
+
+	if (!pg_strong_random(uuid->data, UUID_LEN))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate random values for deviation_id")));
+	uuid->data[6] = (uuid->data[6] & 0x0f) | 0x40;
+	uuid->data[8] = (uuid->data[8] & 0x3f) | 0x80;
+	return UUIDPGetDatum(uuid);
+}
+
+/*
+ * put_deviation: one agingos.deviations_v1 row for a deviation outcome.
+ * Columns are matched by name, so extra columns come out null.
+ */
+static void
+put_deviation(ReturnSetInfo *rsinfo, const char *home_id, const AgRuleOutcome *o)
+{
+	TupleDesc	desc = rsinfo->setDesc;
+	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		const char *name = NameStr(TupleDescAttr(desc, i)->attname);
+
+		nulls[i] = false;
+		if (strcmp(name, "deviation_id") == 0)
+			values[i] = random_uuid();
+		else if (strcmp(name, "home_id") == 0)
+			values[i] = CStringGetTextDatum(home_id);
+		else if (strcmp(name, "rule_id") == 0)
+			values[i] = CStringGetTextDatum(o->rule_id);
+		else if (strcmp(name, "timestamp") == 0)
+			values[i] = TimestampTzGetDatum(o->now);
+		else if (strcmp(name, "severity") == 0)
+			values[i] = CStringGetTextDatum(ag_severity_name(o->severity));
+		else if (strcmp(name, "title") == 0)
+			values[i] = CStringGetTextDatum(o->title);
+		else if (strcmp(name, "explanation") == 0)
+			values[i] = CStringGetTextDatum(o->explanation);
+		else if (strcmp(name, "evidence") == 0)
+			values[i] = JsonbPGetDatum(o->evidence);
+		else if (strcmp(name, "window_since") == 0)
+			values[i] = TimestampTzGetDatum(o->window_since);
+		else if (strcmp(name, "window_until") == 0)
+			values[i] = TimestampTzGetDatum(o->window_until);
+		else
+			nulls[i] = true;
+	}
+	tuplestore_putvalues(rsinfo->setResult, desc, values, nulls);
+}
+
+/*
+ * agingos_evaluate(since timestamptz, until timestamptz, now timestamptz,
+ * home_id text, rule_ids text[]) RETURNS SETOF agingos.deviations_v1:
+ * contract.md 4 and rules.md 4.  With since/until: the rules of rule_ids
+ * (NULL = all) over [since, until); without: scheduler mode.  Rows in
+ * rule-id order, random deviation_id, nothing written.  Argument errors
+ * are 22023; a rule error aborts the call.
+ */
+Datum
+agingos_evaluate(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo;
+	bool		window_mode;
+	uint32		mask;
+	char	   *home_id;
+	AgRuleOutcome out[AG_NUM_RULES];
+	MemoryContext cxt;
+	MemoryContext oldcxt;
+
+	check_clock(fcinfo, &window_mode);
+	mask = rule_ids_mask(PG_ARGISNULL(4) ? NULL : PG_GETARG_ARRAYTYPE_P(4));
+	home_id = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	InitMaterializedSRF(fcinfo, 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	if (mask == 0)
+		return (Datum) 0;
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "agingos evaluate", ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(cxt);
+	ag_engine_evaluate_home(home_id,
+							window_mode ? PG_GETARG_TIMESTAMPTZ(0) : 0,
+							window_mode ? PG_GETARG_TIMESTAMPTZ(1) : 0,
+							PG_GETARG_TIMESTAMPTZ(2), mask,
+							window_mode ? AG_ENGINE_WINDOW : AG_ENGINE_SCHEDULER, out);
+	for (int i = 0; i < AG_NUM_RULES; i++)
+	{
+		if (out[i].kind == AG_OUTCOME_DEVIATION)
+			put_deviation(rsinfo, home_id, &out[i]);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(cxt);
+	return (Datum) 0;
+}
+
+/*
+ * agingos_rule_truth(home_id text, now timestamptz) RETURNS TABLE(rule_id,
+ * enabled_in_scheduler, evaluation_truth, gating_reason, days_with_data,
+ * min_days_required): rules.md 2.2 per registered rule with until = now,
+ * in rule-id order (contract.md 4).  NULL arguments raise 22023.
+ */
+Datum
+agingos_rule_truth(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo;
+	const AgConfig *cfg;
+	char	   *home_id;
+	TimestampTz now;
+	int			days = -1;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "home_id" : "now"),
+				 errdetail("agingos_rule_truth reports for one home at one instant."),
+				 errhint("Omit the argument to use its default.")));
+	home_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	now = PG_GETARG_TIMESTAMPTZ(1);
+	if (TIMESTAMP_NOT_FINITE(now))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("now must be a finite timestamp"),
+				 errdetail("now is %s.", instant_or_text(now)),
+				 errhint("Pass a finite timestamptz, or omit now.")));
+	InitMaterializedSRF(fcinfo, 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	cfg = ag_config_current();
+	for (int i = 0; i < AG_NUM_RULES; i++)
+	{
+		AgGate		g;
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+
+		if (cfg->rule[i].requires_baseline && days < 0)
+			days = ag_engine_days_with_data(home_id, now, cfg->timezone);
+		ag_engine_gate(cfg, i, days, &g);
+		values[0] = CStringGetTextDatum(ag_rules[i].id);
+		values[1] = BoolGetDatum(cfg->rule[i].enabled_in_scheduler);
+		values[2] = CStringGetTextDatum(g.evaluation_truth);
+		nulls[3] = (g.gating_reason == NULL);
+		values[3] = nulls[3] ? (Datum) 0 : CStringGetTextDatum(g.gating_reason);
+		nulls[4] = (g.days_with_data < 0);
+		values[4] = Int32GetDatum(g.days_with_data);
+		nulls[5] = (g.min_days_required < 0);
+		values[5] = Int32GetDatum(g.min_days_required);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}

@@ -1,0 +1,167 @@
+/*-------------------------------------------------------------------------
+ * engine.h
+ *	  The rule engine: evaluates the rules R-001 ... R-010 for one home and
+ *	  one clock (rules.md sections 1.1, 2 and 4; design.md "engine").
+ *
+ *	  Per home the engine does a bounded set of indexed queries, all
+ *	  through SPI plans prepared once per backend:
+ *	    - ONE range scan of agingos.events on (home_id, "timestamp") over
+ *	      the union (hull) of the ranges the selected, ungated rules read,
+ *	      clipped to ts < now, in EVENT ORDER;
+ *	    - days_with_data (rules.md 2.1), only when a selected rule has
+ *	      requires_baseline: one EXISTS probe per local calendar date of
+ *	      [until - 28 days, until) (at most 30 probes);
+ *	    - the latest visible event per liveness category (R-009 and the
+ *	      liveness gate, 2.4), only when a rule needs it: one
+ *	      ORDER BY "timestamp" DESC LIMIT 1 probe per category on
+ *	      (home_id, category, "timestamp"), R-009's stream filter applied.
+ *	  Rules then run as pure functions over the same in-memory array.
+ *
+ *	  Use from the scheduler (failure isolation per rule, rules.md 5):
+ *
+ *		ctx = ag_engine_prepare(home, 0, 0, now, AG_RULE_MASK_ALL,
+ *								AG_ENGINE_SCHEDULER);	-- SPI; may throw
+ *		for (i = 0; i < AG_NUM_RULES; i++)
+ *			if (ctx->selected & (1U << i))
+ *				-- in a subtransaction per rule:
+ *				ag_engine_eval_rule(ctx, i, &outcome);	-- no SPI
+ *
+ *	  Everything is allocated in CurrentMemoryContext at the time of the
+ *	  call; callers run each home in a child context and reset it.
+ *-------------------------------------------------------------------------
+ */
+#ifndef AGINGOS_ENGINE_H
+#define AGINGOS_ENGINE_H
+
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "agingos.h"
+#include "config.h"
+#include "rules/rule.h"
+
+/*
+ * AgEngineMode: which rules and which clock (rules.md section 4).
+ *	 AG_ENGINE_WINDOW: every rule of the mask over [since, until), whatever
+ *	   enabled_in_scheduler says (on-demand evaluation with since/until).
+ *	 AG_ENGINE_SCHEDULER: rules of the mask with enabled_in_scheduler, each
+ *	   over [now - lookback_minutes(rule), now); since/until are ignored
+ *	   (scheduler tick and on-demand scheduler mode).
+ */
+typedef enum AgEngineMode
+{
+	AG_ENGINE_WINDOW,
+	AG_ENGINE_SCHEDULER
+} AgEngineMode;
+
+/* AgOutcomeKind: what one rule evaluation produced. */
+typedef enum AgOutcomeKind
+{
+	AG_OUTCOME_NOT_SELECTED = 0,	/* not in the mask / not enabled (scheduler) */
+	AG_OUTCOME_GATED,			/* gating said "not evaluated" (2.2 rows 1, 3) */
+	AG_OUTCOME_NONE,			/* evaluated, no deviation */
+	AG_OUTCOME_DEVIATION		/* evaluated, one deviation */
+} AgOutcomeKind;
+
+/*
+ * AgGate: the gating decision of rules.md 2.2 and the gating keys of 2.3.
+ * days_with_data / min_days_required are -1 for SQL null (no baseline).
+ */
+typedef struct AgGate
+{
+	bool		evaluated;
+	const char *evaluation_truth;	/* FULLY_EVALUATED, DEFAULT_PROFILE, WEAK_BASIS, NOT_EVALUATED */
+	const char *gating_reason;	/* NULL, insufficient_history_days, default_profile_window, profile_missing */
+	bool		uses_default_profile;
+	int			days_with_data;
+	int			min_days_required;
+} AgGate;
+
+/*
+ * AgRuleOutcome: the result for one rule.  The deviation fields are set
+ * only for AG_OUTCOME_DEVIATION; evidence already holds the gating keys.
+ * The deviation timestamp is now (D7).
+ */
+typedef struct AgRuleOutcome
+{
+	const char *rule_id;
+	AgOutcomeKind kind;
+	AgGate		gate;
+	TimestampTz since;			/* the evaluation window used */
+	TimestampTz until;
+	TimestampTz now;
+	AgSeverity	severity;
+	const char *title;
+	char	   *explanation;
+	Jsonb	   *evidence;
+	TimestampTz window_since;
+	TimestampTz window_until;
+} AgRuleOutcome;
+
+/*
+ * AgHomeContext: one home at one clock, prepared by ag_engine_prepare:
+ * the fetched events (EVENT ORDER), the per-home facts and each selected
+ * rule's window and gate.  Read-only for callers.
+ */
+typedef struct AgHomeContext
+{
+	const AgConfig *cfg;
+	char	   *home_id;
+	TimestampTz now;
+	uint32		selected;		/* bit i: rule i runs in this mode */
+	TimestampTz since[AG_NUM_RULES];
+	TimestampTz until[AG_NUM_RULES];
+	AgGate		gate[AG_NUM_RULES];
+	AgEvent    *events;
+	int			nevents;
+	AgTimeRange fetched;		/* range of the one events scan (empty if none) */
+	AgHomeFacts facts;
+} AgHomeContext;
+
+/*
+ * ag_engine_prepare: select the rules (mask bit i = rule R-00(i+1), see
+ * AgEngineMode), compute windows and gates, then fetch events and facts
+ * with the bounded queries described above.  In AG_ENGINE_WINDOW mode the
+ * caller has checked since < until <= now (rules.md 1.1).  Uses SPI
+ * (connects itself); raises on query failure.
+ */
+extern AgHomeContext *ag_engine_prepare(const char *home_id, TimestampTz since,
+										TimestampTz until, TimestampTz now,
+										uint32 rule_mask, AgEngineMode mode);
+
+/*
+ * ag_engine_eval_rule: run rule rule_index (0-based) of a prepared context
+ * and fill *out.  No SPI; a rule error propagates as an ereport, so the
+ * scheduler can wrap this call in a subtransaction per rule.
+ */
+extern void ag_engine_eval_rule(const AgHomeContext *ctx, int rule_index,
+								AgRuleOutcome *out);
+
+/*
+ * ag_engine_evaluate_home: ag_engine_prepare + ag_engine_eval_rule for
+ * every rule; out[i] is rule i's outcome (AG_OUTCOME_NOT_SELECTED when it
+ * did not run).  Any error aborts the whole call (on-demand, rules.md 4).
+ */
+extern void ag_engine_evaluate_home(const char *home_id, TimestampTz since,
+									TimestampTz until, TimestampTz now,
+									uint32 rule_mask, AgEngineMode mode,
+									AgRuleOutcome out[AG_NUM_RULES]);
+
+/*
+ * ag_engine_gate: rules.md 2.2 for rule_index with the given
+ * days_with_data (ignored unless the rule has requires_baseline).
+ */
+extern void ag_engine_gate(const AgConfig *cfg, int rule_index,
+						   int days_with_data, AgGate *out);
+
+/*
+ * ag_engine_days_with_data: rules.md 2.1: distinct local dates (zone
+ * tzname) of the home's events with ts in [until - 28 days, until), with
+ * at most 30 index probes.  Uses SPI (connects itself).
+ */
+extern int	ag_engine_days_with_data(const char *home_id, TimestampTz until,
+									 const char *tzname);
+
+#endif							/* AGINGOS_ENGINE_H */

@@ -1,0 +1,525 @@
+/*-------------------------------------------------------------------------
+ * eventjson.c
+ *	  Parse and validate the JSON text of one event (contract.md section 5).
+ *
+ *	  The text is read with PostgreSQL's own JSON parser (common/jsonapi.h)
+ *	  and semantic callbacks, which lets us see what jsonb would hide:
+ *	  duplicate members, the raw byte length of "payload", its nesting depth,
+ *	  and \u0000.  No parser is written here.  Nothing in this file throws
+ *	  for bad input: problems land in an AgError, and no message ever quotes
+ *	  the payload (PostgreSQL's own JSON errors would, in their CONTEXT line).
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation.h"
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
+#include "nodes/pg_list.h"
+#include "regex/regex.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/jsonb.h"
+
+#include "agingos.h"
+#include "eventjson.h"
+#include "timeparse.h"
+
+#define MAX_ECHO 64				/* bytes of a member name quoted in a message */
+#define MAX_NUMBER_TOKEN 1000	/* numeric_in accepts far more; keep it safe */
+#define CATEGORY_RE "^[a-z][a-z0-9_]{0,63}$"
+
+/* The four members an event may have, as bits. */
+#define M_ID 0x1
+#define M_TIMESTAMP 0x2
+#define M_CATEGORY 0x4
+#define M_PAYLOAD 0x8
+
+/* Parser state shared by the callbacks of one event. */
+typedef struct EventState
+{
+	JsonLexContext *lex;
+	AgError    *err;
+	bool		failed;			/* first error recorded; later ones ignored */
+	int			depth;			/* open objects and arrays; root object = 1 */
+	int			member;			/* M_* bit of the root member being parsed */
+	int			seen;			/* M_* bits already seen */
+	JsonTokenType member_types[4];	/* first token of each member's value */
+	char	   *strval[3];		/* id, timestamp, category (de-escaped) */
+	char	   *payload_start;	/* raw text of the payload value */
+	int			payload_len;
+	List	   *keys[AG_MAX_PAYLOAD_DEPTH + 2]; /* member names per open object */
+	JsonTokenType root_type;
+} EventState;
+
+static text *category_re = NULL;
+
+/* fail: record the first error of this event; returns false. */
+static bool
+fail(EventState *st, int code, char *msg, char *detail, const char *hint)
+{
+	if (!st->failed)
+	{
+		st->failed = true;
+		ag_error_set(st->err, code, msg, detail, hint);
+	}
+	return false;
+}
+
+/* shorten: a name for a message, cut to MAX_ECHO bytes on a character boundary. */
+static char *
+shorten(const char *s)
+{
+	int			len = strlen(s);
+
+	if (len <= MAX_ECHO)
+		return pstrdup(s);
+	return psprintf("%s…", pnstrdup(s, pg_mbcliplen(s, len, MAX_ECHO)));
+}
+
+/* member_bit: the M_* bit of a root member name, 0 if unknown. */
+static int
+member_bit(const char *name)
+{
+	if (strcmp(name, "id") == 0)
+		return M_ID;
+	if (strcmp(name, "timestamp") == 0)
+		return M_TIMESTAMP;
+	if (strcmp(name, "category") == 0)
+		return M_CATEGORY;
+	if (strcmp(name, "payload") == 0)
+		return M_PAYLOAD;
+	return 0;
+}
+
+/* member_index: 0..3 for M_ID, M_TIMESTAMP, M_CATEGORY, M_PAYLOAD. */
+static int
+member_index(int bit)
+{
+	return bit == M_ID ? 0 : bit == M_TIMESTAMP ? 1 : bit == M_CATEGORY ? 2 : 3;
+}
+
+/* in_payload: whether the parser is inside the payload value (or at it). */
+static bool
+in_payload(EventState *st)
+{
+	return st->member == M_PAYLOAD && st->depth >= 1;
+}
+
+/* ev_open: object or array start; tracks depth and the root's type. */
+static void
+ev_open(EventState *st, bool is_object)
+{
+	if (st->depth == 0)
+		st->root_type = is_object ? JSON_TOKEN_OBJECT_START : JSON_TOKEN_ARRAY_START;
+	st->depth++;
+	if (is_object && st->depth < lengthof(st->keys))
+		st->keys[st->depth] = NIL;
+}
+
+static void
+ev_object_start(void *state)
+{
+	ev_open((EventState *) state, true);
+}
+
+static void
+ev_array_start(void *state)
+{
+	ev_open((EventState *) state, false);
+}
+
+static void
+ev_close(void *state)
+{
+	((EventState *) state)->depth--;
+}
+
+/*
+ * check_duplicate: 22030 when name is already a member of the innermost
+ * open object.  Only the root and the payload are checked: any other
+ * member is rejected anyway, and the payload is bounded to 16 KiB.
+ */
+static void
+check_duplicate(EventState *st, char *fname)
+{
+	ListCell   *lc;
+
+	if (st->depth >= lengthof(st->keys))
+		return;
+	foreach(lc, st->keys[st->depth])
+	{
+		if (strcmp((char *) lfirst(lc), fname) == 0)
+		{
+			if (st->depth == 1)
+				fail(st, ERRCODE_DUPLICATE_JSON_OBJECT_KEY_VALUE,
+					 psprintf("duplicate event member \"%s\"", shorten(fname)),
+					 pstrdup("An event may name each member once."),
+					 "Send each of id, timestamp, category and payload at most once.");
+			else
+				fail(st, ERRCODE_DUPLICATE_JSON_OBJECT_KEY_VALUE,
+					 psprintf("duplicate key \"%s\" in event member \"payload\"", shorten(fname)),
+					 pstrdup("A JSON object inside the payload names the same key twice; jsonb would silently keep only the last value."),
+					 "Send each key once per object.");
+			return;
+		}
+	}
+	st->keys[st->depth] = lappend(st->keys[st->depth], fname);
+}
+
+/* ev_field_start: a member name; at the root, decide which member it is. */
+static void
+ev_field_start(void *state, char *fname, bool isnull)
+{
+	EventState *st = (EventState *) state;
+
+	if (st->failed)
+		return;
+	if (st->depth == 1)
+	{
+		int			bit = member_bit(fname);
+
+		if (bit == 0)
+		{
+			fail(st, ERRCODE_INVALID_PARAMETER_VALUE,
+				 psprintf("unknown event member \"%s\"", shorten(fname)),
+				 pstrdup("An event has exactly the members id, timestamp, category and payload."),
+				 "Put sensor fields such as room or state inside \"payload\".");
+			return;
+		}
+		check_duplicate(st, fname);
+		st->member = bit;
+		st->seen |= bit;
+		st->member_types[member_index(bit)] = st->lex->token_type;
+		if (bit == M_PAYLOAD)
+			st->payload_start = st->lex->token_start;
+	}
+	else if (in_payload(st))
+	{
+		if (st->lex->token_start - st->payload_start > AG_MAX_PAYLOAD_BYTES)
+			return;				/* too large: reported at the end, skip work */
+		check_duplicate(st, fname);
+	}
+}
+
+/* ev_field_end: at the root, the end of a member's value. */
+static void
+ev_field_end(void *state, char *fname, bool isnull)
+{
+	EventState *st = (EventState *) state;
+
+	if (st->depth == 1 && st->member == M_PAYLOAD && !st->failed)
+		st->payload_len = st->lex->prev_token_terminator - st->payload_start;
+	if (st->depth == 1)
+		st->member = 0;
+}
+
+/*
+ * check_number: numeric_in (used when the payload becomes jsonb) throws for
+ * exponents beyond +-1000 or absurdly long numbers; reject those here with
+ * 22003 so that nothing throws later.
+ */
+static void
+check_number(EventState *st, const char *token)
+{
+	const char *e = strpbrk(token, "eE");
+
+	if (strlen(token) > MAX_NUMBER_TOKEN || (e != NULL && abs(atoi(e + 1)) > 1000) ||
+		(e != NULL && strlen(e + 1) > 6))
+		fail(st, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+			 pstrdup("number out of range in event member \"payload\""),
+			 pstrdup("A number has more than 1000 characters or an exponent beyond 1000."),
+			 "Send the value as a string, or round it.");
+}
+
+/* ev_scalar: keep the root string members; check payload numbers. */
+static void
+ev_scalar(void *state, char *token, JsonTokenType tokentype)
+{
+	EventState *st = (EventState *) state;
+
+	if (st->depth == 0)
+		st->root_type = tokentype;
+	if (st->failed || st->depth != 1)
+	{
+		if (!st->failed && in_payload(st) && tokentype == JSON_TOKEN_NUMBER)
+			check_number(st, token);
+		return;
+	}
+	if (tokentype != JSON_TOKEN_STRING)
+		return;					/* wrong types are reported after parsing */
+	if (st->member == M_ID)
+		st->strval[0] = token;
+	else if (st->member == M_TIMESTAMP)
+		st->strval[1] = token;
+	else if (st->member == M_CATEGORY)
+		st->strval[2] = token;
+}
+
+/*
+ * json_error: record a parse error without quoting the input.  The
+ * position (line and byte offset in the line) lets a sender find it.
+ */
+static bool
+json_error(EventState *st, JsonParseErrorType rc, const char *what)
+{
+	int			line = st->lex->line_number;
+	int			col = (int) (st->lex->token_start - st->lex->line_start) + 1;
+	char	   *where = psprintf("at line %d, byte %d", line, Max(col, 1));
+
+	switch (rc)
+	{
+		case JSON_UNICODE_CODE_POINT_ZERO:
+			return fail(st, ERRCODE_UNTRANSLATABLE_CHARACTER,
+						psprintf("%s contains \\u0000", what),
+						psprintf("The escape \\u0000 %s cannot be stored in PostgreSQL text or jsonb.", where),
+						"Remove the NUL character from the value.");
+		case JSON_UNICODE_HIGH_ESCAPE:
+		case JSON_UNICODE_ESCAPE_FORMAT:
+		case JSON_UNICODE_HIGH_SURROGATE:
+		case JSON_UNICODE_LOW_SURROGATE:
+			return fail(st, ERRCODE_UNTRANSLATABLE_CHARACTER,
+						psprintf("%s contains an invalid Unicode escape", what),
+						psprintf("The \\u escape %s is malformed or an unpaired surrogate.", where),
+						"Use \\uXXXX with four hex digits, and write characters outside the BMP as a surrogate pair.");
+		default:
+			return fail(st, ERRCODE_INVALID_TEXT_REPRESENTATION,
+						psprintf("%s is not valid JSON", what),
+						psprintf("The JSON syntax is broken %s.", where),
+						"Send one JSON object such as {\"id\": \"…\", \"timestamp\": \"2025-12-23T12:00:00Z\", \"category\": \"motion\", \"payload\": {}}.");
+	}
+}
+
+/*
+ * ag_json_depth_ok: lex text with PostgreSQL's lexer and check that no
+ * object or array nests deeper than max_depth, before the recursive parser
+ * runs (which would otherwise hit the stack limit on hostile input).
+ * A lexical error stops the scan and returns true: the parser reports it.
+ */
+bool
+ag_json_depth_ok(const char *json, int len, int max_depth)
+{
+	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) json, len, PG_UTF8, false);
+	int			depth = 0;
+
+	for (;;)
+	{
+		if (json_lex(lex) != JSON_SUCCESS)
+			return true;
+		switch (lex->token_type)
+		{
+			case JSON_TOKEN_OBJECT_START:
+			case JSON_TOKEN_ARRAY_START:
+				if (++depth > max_depth)
+					return false;
+				break;
+			case JSON_TOKEN_OBJECT_END:
+			case JSON_TOKEN_ARRAY_END:
+				depth--;
+				break;
+			case JSON_TOKEN_END:
+				return true;
+			default:
+				break;
+		}
+	}
+}
+
+/* is_blank: whether the text is empty or only JSON whitespace. */
+static bool
+is_blank(const char *s, int len)
+{
+	for (int i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+/* parse_structure: run the parser; false with err set on any problem. */
+static bool
+parse_structure(const char *json, int len, EventState *st)
+{
+	JsonSemAction sem = {0};
+	JsonParseErrorType rc;
+
+	if (is_blank(json, len))
+		return fail(st, ERRCODE_INVALID_TEXT_REPRESENTATION, pstrdup("event is empty"),
+					pstrdup("The request body has no JSON text."),
+					"Send one JSON object with id, timestamp, category and optionally payload.");
+	if (!ag_json_depth_ok(json, len, AG_MAX_PAYLOAD_DEPTH + 1))
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event member \"payload\" is nested too deeply"),
+					psprintf("The payload may nest at most %d levels, counting the payload object itself as 1.", AG_MAX_PAYLOAD_DEPTH),
+					"Flatten the payload.");
+	st->lex = makeJsonLexContextCstringLen((char *) json, len, PG_UTF8, true);
+	sem.semstate = st;
+	sem.object_start = ev_object_start;
+	sem.object_end = ev_close;
+	sem.array_start = ev_array_start;
+	sem.array_end = ev_close;
+	sem.object_field_start = ev_field_start;
+	sem.object_field_end = ev_field_end;
+	sem.scalar = ev_scalar;
+	rc = pg_parse_json(st->lex, &sem);
+	if (rc != JSON_SUCCESS)
+	{
+		st->failed = false;		/* a syntax error outranks what was seen before it */
+		return json_error(st, rc, "event");
+	}
+	if (st->root_type != JSON_TOKEN_OBJECT_START)
+	{
+		st->failed = false;
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event must be a JSON object"),
+					pstrdup(st->root_type == JSON_TOKEN_ARRAY_START ? "The body is a JSON array; use the batch route for several events." : "The body is a JSON scalar."),
+					"Send one JSON object with id, timestamp, category and optionally payload.");
+	}
+	return !st->failed;
+}
+
+/* require_string: the member must be present and a JSON string (22023). */
+static bool
+require_string(EventState *st, int bit, const char *name, JsonTokenType type, const char *example)
+{
+	if (!(st->seen & bit))
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, psprintf("event member \"%s\" is missing", name),
+					psprintf("Every event needs \"%s\".", name), example);
+	if (type != JSON_TOKEN_STRING)
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, psprintf("event member \"%s\" must be a string", name),
+					psprintf("The value of \"%s\" is a JSON %s.", name,
+							 type == JSON_TOKEN_NUMBER ? "number" : type == JSON_TOKEN_NULL ? "null" : type == JSON_TOKEN_OBJECT_START ? "object" : type == JSON_TOKEN_ARRAY_START ? "array" : "boolean"),
+					example);
+	return true;
+}
+
+/* normalise_uuid: a 8-4-4-4-12 hex id in lower case; other ids unchanged. */
+static char *
+normalise_uuid(const char *id)
+{
+	char	   *out;
+
+	if (strlen(id) != 36)
+		return pstrdup(id);
+	for (int i = 0; i < 36; i++)
+	{
+		bool		dash = (i == 8 || i == 13 || i == 18 || i == 23);
+
+		if (dash ? id[i] != '-' : !isxdigit((unsigned char) id[i]))
+			return pstrdup(id);
+	}
+	out = pstrdup(id);
+	for (int i = 0; i < 36; i++)
+		out[i] = pg_ascii_tolower((unsigned char) out[i]);
+	return out;
+}
+
+/* check_id: non-empty, at most AG_MAX_ID_LEN characters. */
+static bool
+check_id(EventState *st, const char *id, AgParsedEvent *ev)
+{
+	int			nchars = pg_mbstrlen_with_len(id, strlen(id));
+
+	if (nchars == 0)
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event member \"id\" is empty"),
+					pstrdup("An event id identifies the event for deduplication."),
+					"Send a UUID, a ULID or another unique string of 1 to 128 characters.");
+	if (nchars > AG_MAX_ID_LEN)
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event member \"id\" is too long"),
+					psprintf("The id has %d characters; at most %d are allowed.", nchars, AG_MAX_ID_LEN),
+					"Send a UUID, a ULID or another unique string of 1 to 128 characters.");
+	ev->event_id = normalise_uuid(id);
+	return true;
+}
+
+/* check_category: ^[a-z][a-z0-9_]{0,63}$, checked with PostgreSQL's regex engine. */
+static bool
+check_category(EventState *st, const char *cat, AgParsedEvent *ev)
+{
+	if (category_re == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+
+		category_re = cstring_to_text(CATEGORY_RE);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	if (!RE_compile_and_execute(category_re, (char *) cat, strlen(cat), REG_ADVANCED, C_COLLATION_OID, 0, NULL))
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("invalid event member \"category\""),
+					psprintf("The value \"%s\" does not match the pattern ^[a-z][a-z0-9_]{0,63}$.", shorten(cat)),
+					"Use 1 to 64 lower-case letters, digits and underscores, starting with a letter, for example \"motion\" or \"door\".");
+	ev->category = pstrdup(cat);
+	return true;
+}
+
+/* check_timestamp: strict instant, not too far in the future (22007/22023). */
+static bool
+check_timestamp(EventState *st, const char *ts, int max_future_minutes, AgParsedEvent *ev)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (!ag_parse_instant(ts, strlen(ts), "timestamp", &ev->ts, st->err))
+	{
+		st->failed = true;
+		return false;
+	}
+	if (ev->ts > now + (int64) max_future_minutes * USECS_PER_MINUTE)
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event member \"timestamp\" is in the future"),
+					psprintf("The instant is more than %d minutes after the server's clock.", max_future_minutes),
+					"Check the sensor's clock and time zone; the limit is ingest.max_future_minutes in config/rules.yaml.");
+	return true;
+}
+
+/* check_payload: an object of at most 16 KiB raw text; made into jsonb. */
+static bool
+check_payload(EventState *st, AgParsedEvent *ev)
+{
+	char	   *raw;
+
+	if (!(st->seen & M_PAYLOAD))
+	{
+		ev->payload = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+		return true;
+	}
+	if (st->payload_len > AG_MAX_PAYLOAD_BYTES)
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event member \"payload\" is too large"),
+					psprintf("The payload text has %d bytes; at most %d are allowed.", st->payload_len, AG_MAX_PAYLOAD_BYTES),
+					"Send only the sensor fields the rules need, such as state and room.");
+	raw = pnstrdup(st->payload_start, st->payload_len);
+	/* Safe: the same parser has accepted this text, numbers are bounded. */
+	ev->payload = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(raw)));
+	return true;
+}
+
+/*
+ * ag_event_parse: see eventjson.h.  Order of checks: JSON syntax and
+ * structure (members, duplicates, depth), then id, timestamp, category,
+ * payload; the first problem is reported.
+ */
+bool
+ag_event_parse(const char *json, int len, int max_future_minutes,
+			   AgParsedEvent *ev, char **raw_id, AgError *err)
+{
+	EventState	st = {0};
+	const char *example = "Send for example {\"id\": \"…\", \"timestamp\": \"2025-12-23T12:00:00Z\", \"category\": \"motion\", \"payload\": {\"state\": \"on\"}}.";
+
+	st.err = err;
+	*raw_id = NULL;
+	if (!parse_structure(json, len, &st))
+	{
+		*raw_id = st.strval[0];
+		return false;
+	}
+	*raw_id = st.strval[0];
+	if (!require_string(&st, M_ID, "id", st.member_types[0], example) ||
+		!check_id(&st, st.strval[0], ev))
+		return false;
+	*raw_id = ev->event_id;
+	if (!require_string(&st, M_TIMESTAMP, "timestamp", st.member_types[1], example) ||
+		!check_timestamp(&st, st.strval[1], max_future_minutes, ev))
+		return false;
+	if (!require_string(&st, M_CATEGORY, "category", st.member_types[2], example) ||
+		!check_category(&st, st.strval[2], ev))
+		return false;
+	if ((st.seen & M_PAYLOAD) && st.member_types[3] != JSON_TOKEN_OBJECT_START)
+		return fail(&st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event member \"payload\" must be a JSON object"),
+					pstrdup("The payload holds the sensor's fields as an object, such as {\"state\": \"on\", \"room\": \"stue\"}."),
+					"Send an object, or leave \"payload\" out for {}.");
+	return check_payload(&st, ev);
+}

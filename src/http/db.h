@@ -1,0 +1,42 @@
+/*-------------------------------------------------------------------------
+ * db.h
+ *	  One libpq connection per worker thread, prepared route statements,
+ *	  reconnect with back-off (design.md "http", contract.md section 6).
+ *-------------------------------------------------------------------------
+ */
+#ifndef AG_HTTP_DB_H
+#define AG_HTTP_DB_H
+
+#include <stdbool.h>
+
+#include "env.h"
+#include "errors.h"
+#include "routes.h"
+
+/*
+ * ag_db_setup: remember the connection settings and create the thread-local
+ * slot; connections are opened lazily by the first request of each worker
+ * and closed when the worker thread exits.  Call once before the server
+ * starts.  Returns false (logged) when the slot cannot be created.
+ */
+bool ag_db_setup(const AgSettings *settings);
+
+/*
+ * ag_db_call: run route's SQL function
+ *   SELECT status, body FROM agingos.<function>($1, $2, $3)
+ * with params (JSON object text), body (NUL-terminated text, or NULL for SQL
+ * NULL) and api_key (or NULL) on this thread's connection, and fill reply:
+ * the function's status and body verbatim; 503 08006 when the database is
+ * unreachable or the worker is in back-off; 400 with the SQLSTATE for a
+ * class 22 error of the call itself (e.g. invalid UTF-8); else 500 with the
+ * SQLSTATE and a message without internals.
+ */
+void ag_db_call(const AgRoute *route, const char *params, const char *body, const char *api_key, AgReply *reply);
+
+/*
+ * ag_db_health: GET /health: SELECT 1 with a 1.5 s guard; 200
+ * {"status":"ok"} or 503 {"status":"unavailable"}.
+ */
+void ag_db_health(AgReply *reply);
+
+#endif /* AG_HTTP_DB_H */

@@ -1,0 +1,82 @@
+/*-------------------------------------------------------------------------
+ * main.c
+ *	  agingos-http: wiring only.  Read settings, start the server, wait for
+ *	  SIGINT/SIGTERM, stop.  Exit codes: 0 clean stop, 1 runtime failure,
+ *	  2 usage or configuration error (style.md section 3).
+ *-------------------------------------------------------------------------
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "env.h"
+#include "log.h"
+#include "server.h"
+
+static volatile sig_atomic_t stop_signal = 0;
+
+/* on_signal: remember which signal asked us to stop. */
+static void
+on_signal(int signo)
+{
+	stop_signal = signo;
+}
+
+/*
+ * block_stop_signals: install the handler and block SIGINT/SIGTERM so the
+ * server threads (started later) inherit the mask; *old gets the previous
+ * mask, which sigsuspend uses to take the signals in the main thread only.
+ */
+static void
+block_stop_signals(sigset_t *old)
+{
+	struct sigaction sa;
+	sigset_t		 set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, old);
+	sigdelset(old, SIGINT);
+	sigdelset(old, SIGTERM);
+}
+
+int
+main(int argc, char **argv)
+{
+	AgSettings settings;
+	sigset_t   wait_mask;
+	AgServer  *server;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+	{
+		ag_env_usage(stdout);
+		return 0;
+	}
+	if (argc > 1)
+	{
+		ag_log(AG_LOG_ERROR, "usage_error", "unknown argument; settings come from the environment, see --help", NULL);
+		return 2;
+	}
+	if (!ag_env_read(&settings))
+		return 2;
+	ag_log_set_level(settings.log_level);
+	block_stop_signals(&wait_mask);
+	if (!ag_db_setup(&settings) || (server = ag_server_start(&settings)) == NULL)
+		return 1;
+	ag_log(AG_LOG_INFO, "start", NULL, "host=%s port=%d threads=%d pg_port=%s pg_database=%s pg_user=%s",
+		   settings.http_host, settings.http_port, settings.http_threads,
+		   settings.pg_port, settings.pg_database, settings.pg_user);
+	while (stop_signal == 0)
+		sigsuspend(&wait_mask);
+	ag_log(AG_LOG_INFO, "stop", NULL, "signal=%s", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	ag_server_stop(server);
+	return 0;
+}

@@ -1,0 +1,378 @@
+/*-------------------------------------------------------------------------
+ * server.c
+ *	  libmicrohttpd request handling.  The access handler is called once
+ *	  when the headers are in, once per chunk of body, and once more at the
+ *	  end; the response is queued on that last call, because queuing on the
+ *	  first call disables keep-alive (platform-notes.md).  The only
+ *	  exception is an error already known from the headers of a request that
+ *	  carries a body: it is answered at once and the connection closed, so a
+ *	  rejected body is never read.  The front decides only 404, 405, 413, 415
+ *	  and NUL bytes here; everything else is the route's SQL function.
+ *-------------------------------------------------------------------------
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "db.h"
+#include "errors.h"
+#include "log.h"
+#include "params.h"
+#include "routes.h"
+#include "server.h"
+
+#define IDLE_TIMEOUT_S 30				 /* idle keep-alive connections are closed */
+#define DISCARD_MAX_BYTES (16 * AG_MIB) /* read and dropped after a 413 */
+
+static const char OOM_BODY[] = "{\"code\":\"53200\",\"message\":\"out of memory\",\"details\":null,\"hint\":null}";
+
+struct AgServer
+{
+	struct MHD_Daemon *daemon;
+};
+
+/* AgRequest: per-request state, libmicrohttpd's *con_cls. */
+typedef struct AgRequest
+{
+	AgMatch match;
+	AgReply reply;
+	char	method[16];	 /* for the access line */
+	char	path[256];	 /* ditto, truncated */
+	char   *body;		 /* accumulated body, NUL-terminated */
+	size_t	body_len;
+	size_t	body_cap;
+	size_t	upload_total; /* bytes of upload seen, kept or not */
+	int64_t start_us;
+} AgRequest;
+
+/* mono_us: monotonic clock in microseconds. */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * is_json_type: whether a Content-Type value is application/json, compared
+ * case-insensitively, optionally followed by parameters ("; charset=utf-8").
+ */
+static bool
+is_json_type(const char *value)
+{
+	static const char want[] = "application/json";
+
+	if (value == NULL)
+		return false;
+	value += strspn(value, " \t");
+	if (strncasecmp(value, want, sizeof(want) - 1) != 0)
+		return false;
+	value += sizeof(want) - 1;
+	value += strspn(value, " \t");
+	return *value == '\0' || *value == ';';
+}
+
+/*
+ * declared_body: whether the headers announce a body (Content-Length above
+ * 0, or a Transfer-Encoding, which for a request can only be chunked);
+ * *length gets the Content-Length or 0.
+ */
+static bool
+declared_body(struct MHD_Connection *connection, uint64_t *length)
+{
+	const char *cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+	*length = cl != NULL ? strtoull(cl, NULL, 10) : 0;
+	return *length > 0 || te != NULL;
+}
+
+/*
+ * begin_request: first call.  Match the route and decide what the headers
+ * alone decide: 404, 405, 413 by Content-Length, 415 (for the one route
+ * whose body is optional, 415 waits until the body's size is known).
+ * Returns whether the request announces a body.
+ */
+static bool
+begin_request(struct MHD_Connection *connection, const char *url, const char *method, AgRequest *req)
+{
+	const AgRoute *route;
+	uint64_t	   length;
+	bool		   has_body = declared_body(connection, &length);
+	const char	  *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	ag_routes_match(method, url, &req->match);
+	route = req->match.route;
+	if (req->match.kind == AG_MATCH_NO_PATH)
+		ag_err_not_found(&req->reply, method, url);
+	else if (req->match.kind == AG_MATCH_NO_METHOD)
+		ag_err_method(&req->reply, method, url, req->match.allow);
+	else if (length > route->body_limit)
+		ag_err_too_large(&req->reply, method, route->path, route->body_limit);
+	else if ((route->flags & AG_ROUTE_JSON) != 0 && (route->flags & AG_ROUTE_BODY_OPTIONAL) == 0 && !is_json_type(type))
+		ag_err_media_type(&req->reply, type);
+	else if (length > 0)
+	{
+		/* Content-Length is within the limit: allocate once */
+		req->body = malloc((size_t) length + 1);
+		req->body_cap = req->body != NULL ? (size_t) length + 1 : 0;
+	}
+	return has_body;
+}
+
+/*
+ * add_body: one chunk of upload.  Past the route's limit the buffer is
+ * freed and the reply becomes 413; nothing beyond the limit is kept.
+ */
+static void
+add_body(AgRequest *req, const char *data, size_t size)
+{
+	const AgRoute *route = req->match.route;
+	size_t		   need = req->body_len + size + 1;
+
+	if (req->body_len + size > route->body_limit)
+	{
+		free(req->body);
+		req->body = NULL;
+		req->body_len = req->body_cap = 0;
+		ag_err_too_large(&req->reply, req->method, route->path, route->body_limit);
+		return;
+	}
+	if (need > req->body_cap)
+	{
+		size_t cap = req->body_cap < 65536 ? 65536 : req->body_cap * 2;
+		char  *body;
+
+		if (cap < need)
+			cap = need;
+		if (cap > route->body_limit + 1)
+			cap = route->body_limit + 1;
+		body = realloc(req->body, cap);
+		if (body == NULL)
+		{
+			ag_reply_error(&req->reply, 500, "53200", "out of memory", NULL, NULL);
+			return;
+		}
+		req->body = body;
+		req->body_cap = cap;
+	}
+	memcpy(req->body + req->body_len, data, size);
+	req->body_len += size;
+	req->body[req->body_len] = '\0';
+}
+
+/*
+ * dispatch: last call of a request the headers did not reject: the late
+ * 415 of a route with an optional body, a NUL byte in the body, then
+ * GET /health or the route's SQL function.
+ */
+static void
+dispatch(struct MHD_Connection *connection, AgRequest *req)
+{
+	const AgRoute *route = req->match.route;
+	const char	  *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char	  *api_key;
+	char		  *params;
+	bool		   has_nul;
+
+	if ((route->flags & AG_ROUTE_BODY_OPTIONAL) != 0 && req->body_len > 0 && !is_json_type(type))
+		ag_err_media_type(&req->reply, type);
+	else if (req->body_len > 0 && memchr(req->body, '\0', req->body_len) != NULL)
+		ag_err_nul_byte(&req->reply, "request body");
+	else if (route->function == NULL)
+		ag_db_health(&req->reply);
+	if (req->reply.status != 0)
+		return;
+	params = ag_params_build(connection, route->param, req->match.param_value, &has_nul);
+	if (params == NULL)
+	{
+		if (has_nul)
+			ag_err_nul_byte(&req->reply, "query parameter");
+		else
+			ag_reply_error(&req->reply, 500, "53200", "out of memory", NULL, NULL);
+		return;
+	}
+	api_key = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-API-Key");
+	ag_db_call(route, params, req->body_len > 0 ? req->body : NULL, api_key, &req->reply);
+	free(params);
+}
+
+/* queue_reply: hand the decided reply to libmicrohttpd (it copies it). */
+static enum MHD_Result
+queue_reply(struct MHD_Connection *connection, AgRequest *req)
+{
+	AgReply				*reply = &req->reply;
+	struct MHD_Response *response;
+	enum MHD_Result		 ret;
+
+	if (reply->body == NULL)
+	{
+		reply->status = 500;
+		response = MHD_create_response_from_buffer(sizeof(OOM_BODY) - 1, (void *) OOM_BODY, MHD_RESPMEM_PERSISTENT);
+	}
+	else
+		response = MHD_create_response_from_buffer(reply->len, reply->body, MHD_RESPMEM_MUST_COPY);
+	if (response == NULL)
+		return MHD_NO;
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (reply->allow != NULL)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, reply->allow);
+	ret = MHD_queue_response(connection, reply->status, response);
+	MHD_destroy_response(response);
+	return ret;
+}
+
+/* access_handler: MHD_AccessHandlerCallback, see the file comment. */
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+			   const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	AgRequest *req = *con_cls;
+
+	(void) cls;
+	(void) version;
+	if (req == NULL)
+	{
+		bool has_body;
+
+		req = calloc(1, sizeof(*req));
+		if (req == NULL)
+			return MHD_NO;
+		*con_cls = req;
+		req->start_us = mono_us();
+		snprintf(req->method, sizeof(req->method), "%s", method);
+		snprintf(req->path, sizeof(req->path), "%s", url);
+		has_body = begin_request(connection, url, method, req);
+		if (req->reply.status != 0 && has_body)
+			return queue_reply(connection, req);
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0)
+	{
+		/*
+		 * After an error the rest of the upload is read and dropped:
+		 * libmicrohttpd 0.9.75 cannot queue a response in mid-upload.  A
+		 * client that goes on far past the limit is cut off instead.
+		 */
+		req->upload_total += *upload_data_size;
+		if (req->reply.status == 0)
+			add_body(req, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		if (req->reply.status == 413 && req->upload_total > req->match.route->body_limit + DISCARD_MAX_BYTES)
+		{
+			ag_log(AG_LOG_INFO, "upload_aborted", "request body far over the limit; connection closed",
+				   "method=%s path=%s", req->method, req->match.route->path);
+			return MHD_NO;
+		}
+		return MHD_YES;
+	}
+	if (req->reply.status == 0)
+		dispatch(connection, req);
+	return queue_reply(connection, req);
+}
+
+/* request_completed: the access line (debug only) and cleanup. */
+static void
+request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	AgRequest *req = *con_cls;
+	char	   path[300];
+
+	(void) cls;
+	(void) connection;
+	if (req == NULL)
+		return;
+	if (ag_log_enabled(AG_LOG_DEBUG))
+		ag_log(AG_LOG_DEBUG, "request", NULL, "method=%s path=%s status=%u duration_ms=%lld completed=%s",
+			   req->method, ag_log_quote(path, sizeof(path), req->path), req->reply.status,
+			   (long long) ((mono_us() - req->start_us) / 1000), toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "yes" : "no");
+	free(req->body);
+	ag_reply_free(&req->reply);
+	free(req);
+	*con_cls = NULL;
+}
+
+/* mhd_logger: libmicrohttpd's own messages as log lines. */
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	char   msg[512];
+	size_t len;
+
+	(void) cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		msg[--len] = '\0';
+	ag_log(AG_LOG_WARN, "mhd", msg, NULL);
+}
+
+/* fill_addr: the bind address; env.c has validated the text already. */
+static void
+fill_addr(const AgSettings *settings, struct sockaddr_storage *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (settings->http_host_v6)
+	{
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *) addr;
+
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t) settings->http_port);
+		inet_pton(AF_INET6, settings->http_host, &a6->sin6_addr);
+	}
+	else
+	{
+		struct sockaddr_in *a4 = (struct sockaddr_in *) addr;
+
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t) settings->http_port);
+		inet_pton(AF_INET, settings->http_host, &a4->sin_addr);
+	}
+}
+
+AgServer *
+ag_server_start(const AgSettings *settings)
+{
+	struct sockaddr_storage addr;
+	unsigned int			flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	AgServer			   *server = calloc(1, sizeof(*server));
+
+	if (server == NULL)
+		return NULL;
+	fill_addr(settings, &addr);
+	if (settings->http_host_v6)
+		flags |= MHD_USE_IPv6;
+	server->daemon = MHD_start_daemon(flags, (uint16_t) settings->http_port, NULL, NULL, access_handler, NULL,
+									  MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+									  MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
+									  MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) settings->http_threads,
+									  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) IDLE_TIMEOUT_S,
+									  MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
+									  MHD_OPTION_END);
+	if (server->daemon == NULL)
+	{
+		ag_log(AG_LOG_ERROR, "startup_error", "could not listen on the address", "host=%s port=%d",
+			   settings->http_host, settings->http_port);
+		free(server);
+		return NULL;
+	}
+	return server;
+}
+
+void
+ag_server_stop(AgServer *server)
+{
+	MHD_stop_daemon(server->daemon);
+	free(server);
+}

@@ -1,0 +1,115 @@
+/*-------------------------------------------------------------------------
+ * r006_living_room_day.c
+ *	  R-006 — no living-room activity in daytime (rules.md 3.6, 2.4, D20,
+ *	  D23, D26).  Fires LOW when, past the grace period of today's local
+ *	  day window, no ACTIVE living-room presence has been seen.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "rules/rule.h"
+
+#define R006_MAX_IDS 50
+
+const AgRuleTexts ag_rule_r006_texts = {
+	"Ingen aktivitet i stuen på dagtid",
+	"Stua har ikke hatt registrert tilstedeværelse i dagperioden så langt. Personen kan ha blitt liggende, eller dagsrytmen har endret seg.",
+	"No living-room activity during the day",
+	"No living-room presence has been recorded in the daytime period so far. The person may not have got up, or the daily routine has changed.",
+};
+
+/*
+ * day_window: W = [INSTANT(D, day_start_hour), INSTANT(D, day_end_hour))
+ * with D the date of LOCAL(until) in tz (3.6 step 1).
+ */
+static void
+day_window(const AgR006Params *p, TimestampTz until, AgTimeRange *w)
+{
+	pg_tz	   *tz = ag_tz_lookup(p->tz);
+	AgLocal		lu;
+
+	ag_local(until, tz, &lu);
+	w->from = ag_instant(lu.jdate, p->day_start_hour * 3600, tz);
+	w->to = ag_instant(lu.jdate, p->day_end_hour * 3600, tz);
+}
+
+/* judged: step 2 of 3.6: now in W and now >= W.start + grace_minutes. */
+static bool
+judged(const AgR006Params *p, const AgTimeRange *w, TimestampTz now)
+{
+	return now >= w->from && now < w->to && now >= ag_add_minutes(w->from, p->grace_minutes);
+}
+
+/* ag_rule_r006_range: W when the day is judged at now, else nothing. */
+void
+ag_rule_r006_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
+				   TimestampTz now, AgTimeRange *range)
+{
+	day_window(&cfg->r006, until, range);
+	if (!judged(&cfg->r006, range, now))
+		range->to = range->from;
+}
+
+/*
+ * ag_rule_r006_eval: steps 1-7 of 3.6 over the rows (category presence,
+ * motion or door; ts in W; visible, so ts < now).  Evidence: tz, day
+ * hours, living_room_id, front_door_room_id, door_seen, other_presence,
+ * event_ids (first 50 rows).  No liveness_gated_by (D26).  Window W.
+ */
+bool
+ag_rule_r006_eval(const AgRuleInput *in, AgDeviation *dev)
+{
+	const AgR006Params *p = &in->cfg->r006;
+	const AgEvent *ids[R006_MAX_IDS];
+	int			nids = 0;
+	bool		door_seen = false;
+	bool		other_presence = false;
+	bool		living = false;
+	AgTimeRange w;
+	int			i;
+	JsonbParseState **st;
+
+	day_window(p, in->until, &w);
+	if (!judged(p, &w, in->now))
+		return false;
+	if (p->liveness_gate && ag_liveness_gate_fires(in, -1, NULL))
+		return false;
+
+	for (i = ag_events_lower_bound(in->events, in->nevents, w.from);
+		 i < in->nevents && in->events[i].ts < w.to && in->events[i].ts < in->now; i++)
+	{
+		const AgEvent *e = &in->events[i];
+		bool		presence = strcmp(e->category, "presence") == 0;
+
+		if (!presence && strcmp(e->category, "motion") != 0 && strcmp(e->category, "door") != 0)
+			continue;
+		if (nids < R006_MAX_IDS)
+			ids[nids++] = e;
+		if (!presence)
+		{
+			if (strcmp(e->category, "door") == 0 && strcmp(e->room, p->front_door_room_id) == 0)
+				door_seen = true;
+			continue;
+		}
+		if (!ag_active(e->payload, &ag_state_keys_default, "on"))
+			continue;
+		if (strcmp(e->room, p->living_room_id) == 0)
+			living = true;
+		else if (e->room[0] != '\0')
+			other_presence = true;
+	}
+	if ((door_seen && other_presence) || living)
+		return false;
+
+	ag_dev_begin(dev, &ag_rule_r006_texts, in->cfg, AG_SEV_LOW, w.from, w.to);
+	st = &dev->evidence;
+	ag_ev_str(st, "tz", p->tz);
+	ag_ev_int(st, "day_start_hour", p->day_start_hour);
+	ag_ev_int(st, "day_end_hour", p->day_end_hour);
+	ag_ev_str(st, "living_room_id", p->living_room_id);
+	ag_ev_str(st, "front_door_room_id", p->front_door_room_id);
+	ag_ev_bool(st, "door_seen", door_seen);
+	ag_ev_bool(st, "other_presence", other_presence);
+	ag_ev_ids(st, "event_ids", ids, nids);
+	return true;
+}

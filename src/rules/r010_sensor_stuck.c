@@ -1,0 +1,175 @@
+/*-------------------------------------------------------------------------
+ * r010_sensor_stuck.c
+ *	  R-010 — presence sensor stuck (rules.md 3.10, 2.4, D16, D24, D25,
+ *	  D29).  Fires when some room's latest presence "on" in W is at least
+ *	  stuck_minutes old at until and no "off" followed; LOW, or MEDIUM for
+ *	  a medium_rooms room.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "rules/rule.h"
+
+const AgRuleTexts ag_rule_r010_texts = {
+	"Sensor kan ha hengt seg",
+	"Minst én tilstedeværelsessensor har meldt «tilstede» i uvanlig lang tid uten å slå seg av. Kontroller sensorene i rommene som er oppført.",
+	"Sensor may be stuck",
+	"At least one presence sensor has reported \"present\" for an unusually long time without turning off. Check the sensors in the listed rooms.",
+};
+
+/* An event of P with its folded state and its position in EVENT ORDER. */
+typedef struct R010Item
+{
+	const AgEvent *e;
+	int			pos;
+	bool		on;
+} R010Item;
+
+/* A stuck room: its latest "on" event and severity. */
+typedef struct R010Stuck
+{
+	const AgEvent *last_on;
+	AgSeverity	sev;
+} R010Stuck;
+
+/* ag_rule_r010_range: W = [until - params.lookback_minutes, until). */
+void
+ag_rule_r010_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
+				   TimestampTz now, AgTimeRange *range)
+{
+	range->from = ag_add_minutes(until, -(int64) cfg->r010.lookback_minutes);
+	range->to = until;
+}
+
+/* item_cmp: order by room bytewise, then EVENT ORDER (qsort comparator). */
+static int
+item_cmp(const void *a, const void *b)
+{
+	const R010Item *x = (const R010Item *) a;
+	const R010Item *y = (const R010Item *) b;
+	int			c = strcmp(x->e->room, y->e->room);
+
+	if (c != 0)
+		return c;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/*
+ * collect: P of 3.10 step 3: presence events in [from, until) with a room
+ * and folded STATE([state, value]) "on" or "off" (others ignored, D25).
+ */
+static int
+collect(const AgRuleInput *in, TimestampTz from, R010Item *items)
+{
+	int			n = 0;
+
+	for (int i = ag_events_lower_bound(in->events, in->nevents, from);
+		 i < in->nevents && in->events[i].ts < in->until; i++)
+	{
+		const AgEvent *e = &in->events[i];
+		char	   *s;
+
+		if (strcmp(e->category, "presence") != 0 || e->room[0] == '\0' ||
+			!ag_payload_first(e->payload, &ag_state_keys_default, &s))
+			continue;
+		if (!ag_fold_eq(s, "on") && !ag_fold_eq(s, "off"))
+			continue;
+		items[n].e = e;
+		items[n].pos = i;
+		items[n].on = ag_fold_eq(s, "on");
+		n++;
+	}
+	return n;
+}
+
+/* emit: the evidence of 3.10 for the nstuck stuck rooms (sorted bytewise). */
+static void
+emit(const AgR010Params *p, TimestampTz cutoff, R010Stuck *stuck, int nstuck,
+	 JsonbParseState **st)
+{
+	const AgEvent **ids = palloc(sizeof(AgEvent *) * nstuck);
+
+	ag_ev_int(st, "stuck_minutes", p->stuck_minutes);
+	ag_ev_int(st, "lookback_minutes", p->lookback_minutes);
+	ag_ev_instant(st, "cutoff_ts", cutoff);
+	ag_ev_key(st, "stuck_rooms");
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < nstuck; i++)
+	{
+		JsonbValue	v;
+
+		v.type = jbvString;
+		v.val.string.val = (char *) stuck[i].last_on->room;
+		v.val.string.len = strlen(stuck[i].last_on->room);
+		pushJsonbValue(st, WJB_ELEM, &v);
+		ids[i] = stuck[i].last_on;
+	}
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+	ag_ev_begin_object(st, "per_room");
+	for (int i = 0; i < nstuck; i++)
+	{
+		ag_ev_begin_object(st, stuck[i].last_on->room);
+		ag_ev_str(st, "severity", ag_severity_name(stuck[i].sev));
+		ag_ev_instant(st, "last_on_ts", stuck[i].last_on->ts);
+		ag_ev_str(st, "last_on_event_id", stuck[i].last_on->id);
+		ag_ev_end_object(st);
+	}
+	ag_ev_end_object(st);
+	ag_ev_ids(st, "event_ids", ids, nstuck);
+	ag_ev_str(st, "liveness_gated_by", "R-009");
+}
+
+/*
+ * ag_rule_r010_eval: liveness gate (2.4, with the rule's overrides), then
+ * per room (groups of P sorted bytewise): stuck iff its latest "on" has
+ * ts <= cutoff = until - stuck_minutes and no "off" of that room has
+ * ts >= that "on".  Severity is the maximum over stuck rooms.  Window W.
+ */
+bool
+ag_rule_r010_eval(const AgRuleInput *in, AgDeviation *dev)
+{
+	const AgR010Params *p = &in->cfg->r010;
+	TimestampTz from = ag_add_minutes(in->until, -(int64) p->lookback_minutes);
+	TimestampTz cutoff = ag_add_minutes(in->until, -(int64) p->stuck_minutes);
+	R010Item   *items = palloc(sizeof(R010Item) * Max(in->nevents, 1));
+	R010Stuck  *stuck = palloc(sizeof(R010Stuck) * Max(in->nevents, 1));
+	int			nstuck = 0;
+	AgSeverity	sev = AG_SEV_NONE;
+	int			n;
+
+	if (ag_liveness_gate_fires(in, p->liveness_max_age_minutes, &p->liveness_categories))
+		return false;
+	n = collect(in, from, items);
+	qsort(items, n, sizeof(R010Item), item_cmp);
+	for (int g = 0; g < n;)
+	{
+		const AgEvent *last_on = NULL;
+		TimestampTz max_off = 0;
+		bool		has_off = false;
+		int			j;
+
+		for (j = g; j < n && strcmp(items[j].e->room, items[g].e->room) == 0; j++)
+		{
+			if (items[j].on)
+				last_on = items[j].e;
+			else if (!has_off || items[j].e->ts > max_off)
+			{
+				max_off = items[j].e->ts;
+				has_off = true;
+			}
+		}
+		g = j;
+		if (last_on == NULL || last_on->ts > cutoff || (has_off && max_off >= last_on->ts))
+			continue;
+		stuck[nstuck].last_on = last_on;
+		stuck[nstuck].sev = ag_strlist_has(&p->medium_rooms, last_on->room) ? AG_SEV_MEDIUM : AG_SEV_LOW;
+		sev = Max(sev, stuck[nstuck].sev);
+		nstuck++;
+	}
+	if (nstuck == 0)
+		return false;
+
+	ag_dev_begin(dev, &ag_rule_r010_texts, in->cfg, sev, from, in->until);
+	emit(p, cutoff, stuck, nstuck, &dev->evidence);
+	return true;
+}

@@ -1,0 +1,118 @@
+-- agingos install script, part 00: schema, tables, roles.
+-- The Makefile concatenates src/sql/*.sql (in name order) into agingos--<version>.sql.
+-- Tables: contract.md section 3.  Every name is schema-qualified.
+
+\echo Use "CREATE EXTENSION agingos" to load this file. \quit
+
+-- The role the HTTP front's login role (agingos_http, created by `make up`) is a member of.
+-- It may only EXECUTE the agingos.http_* functions (granted at the end of the script).
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'agingos_api') THEN
+		CREATE ROLE agingos_api NOLOGIN;
+	END IF;
+END
+$$;
+
+-- homes: one row per home; added on a home's first stored event and by
+-- agingos_create_api_key; never deleted by retention.
+CREATE TABLE agingos.homes (
+	home_id		text PRIMARY KEY,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE agingos.homes IS 'Every known home (contract section 3); the scheduler tick visits each row.';
+
+-- events: validated sensor events (contract section 5).  "timestamp" is UTC.
+CREATE TABLE agingos.events (
+	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	home_id		text NOT NULL DEFAULT 'default',
+	event_id	text NOT NULL,
+	"timestamp" timestamptz NOT NULL,
+	category	text NOT NULL,
+	payload		jsonb NOT NULL DEFAULT '{}'::jsonb,
+	room_id		text,
+	stream_id	text NOT NULL DEFAULT 'prod',
+	received_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT events_home_event_key UNIQUE (home_id, event_id)
+);
+-- The engine's one range scan per home and window (design.md "engine").
+CREATE INDEX events_home_ts_idx ON agingos.events (home_id, "timestamp");
+-- Latest event of a category at any age (R-009 evidence, liveness gate) in one probe.
+CREATE INDEX events_home_category_ts_idx ON agingos.events (home_id, category, "timestamp");
+COMMENT ON TABLE agingos.events IS 'Sensor events as stored by agingos_ingest (contract sections 3 and 5).';
+
+-- deviations: persisted lifecycle rows (rules.md section 5).  fillfactor leaves
+-- room for HOT updates: a tick rewrites last_seen_at of every active row.
+CREATE TABLE agingos.deviations (
+	deviation_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	home_id		text NOT NULL,
+	rule_id		text NOT NULL,
+	subject_key text NOT NULL,
+	status		text NOT NULL CHECK (status IN ('OPEN', 'ACK', 'CLOSED')),
+	severity	text NOT NULL CHECK (severity IN ('LOW', 'MEDIUM', 'HIGH')),
+	title		text NOT NULL,
+	explanation text NOT NULL,
+	evidence	jsonb NOT NULL DEFAULT '{}'::jsonb,
+	window_since timestamptz NOT NULL,
+	window_until timestamptz NOT NULL,
+	"timestamp" timestamptz NOT NULL,
+	started_at	timestamptz NOT NULL,
+	last_seen_at timestamptz NOT NULL,
+	acked_at	timestamptz,
+	closed_at	timestamptz
+) WITH (fillfactor = 70);
+CREATE UNIQUE INDEX deviations_active_key ON agingos.deviations (home_id, rule_id, subject_key)
+	WHERE status IN ('OPEN', 'ACK');
+CREATE INDEX deviations_home_status_idx ON agingos.deviations (home_id, status);
+COMMENT ON TABLE agingos.deviations IS 'Persisted deviations with lifecycle OPEN -> ACK -> CLOSED (rules.md section 5).';
+
+-- deviations_v1: computed deviations kept on request (agingos_persist).
+CREATE TABLE agingos.deviations_v1 (
+	deviation_id uuid PRIMARY KEY,
+	home_id		text NOT NULL,
+	rule_id		text NOT NULL,
+	"timestamp" timestamptz NOT NULL,
+	severity	text NOT NULL CHECK (severity IN ('LOW', 'MEDIUM', 'HIGH')),
+	title		text NOT NULL,
+	explanation text NOT NULL,
+	evidence	jsonb NOT NULL DEFAULT '{}'::jsonb,
+	window_since timestamptz NOT NULL,
+	window_until timestamptz NOT NULL,
+	CONSTRAINT deviations_v1_window_key UNIQUE (home_id, rule_id, window_since, window_until)
+);
+COMMENT ON TABLE agingos.deviations_v1 IS 'Computed deviations kept by agingos_persist (contract sections 3 and 7).';
+
+-- config: every loaded configuration; the row with the highest version is active.
+CREATE TABLE agingos.config (
+	version		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	loaded_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	source		text NOT NULL,
+	effective	jsonb NOT NULL
+);
+COMMENT ON TABLE agingos.config IS 'Loaded rules.yaml texts and their effective values; highest version is active (rules.md section 6).';
+
+-- settings: deployment settings written by `make up` (auth_mode: none | api_key).
+CREATE TABLE agingos.settings (
+	name		text PRIMARY KEY,
+	value		text NOT NULL
+);
+INSERT INTO agingos.settings (name, value) VALUES ('auth_mode', 'none');
+COMMENT ON TABLE agingos.settings IS 'Deployment settings; auth_mode is none or api_key (contract section 6).';
+
+-- api_keys: keys are stored only as SHA-256 hashes (agingos_create_api_key).
+CREATE TABLE agingos.api_keys (
+	key_hash	bytea PRIMARY KEY,
+	key_prefix	text NOT NULL,
+	home_id		text NOT NULL REFERENCES agingos.homes (home_id),
+	role		text NOT NULL CHECK (role IN ('ingest', 'read', 'admin')),
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE agingos.api_keys IS 'API keys as SHA-256 hashes with their home and role; the key itself is shown once.';
+
+SELECT pg_catalog.pg_extension_config_dump('agingos.homes', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.events', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.deviations', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.deviations_v1', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.config', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.settings', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.api_keys', '');

@@ -1,0 +1,110 @@
+
+-- agingos install script, part 10: event ingest (contract.md sections 4 and 5).
+
+-- agingos_ingest(event text, home_id, stream_id) → jsonb
+-- Validates one event given as JSON text with agingos's own JSON handling
+-- (duplicate members, \u0000, depth, raw payload size) and stores it.
+-- Returns {"received":true,"deduped":bool,"event_id":text}.
+-- Errors: 22007 timestamp format; 22023 member missing/unknown/wrong type,
+-- empty or long id, category, future instant, payload size/depth/type;
+-- 22030 duplicate member; 22P02 invalid JSON; 22P05 \u0000; 23505 same id
+-- with other content (nothing changed).
+CREATE FUNCTION agingos.agingos_ingest(event text, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
+RETURNS jsonb
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'agingos_ingest';
+COMMENT ON FUNCTION agingos.agingos_ingest(text, text, text) IS
+'Validate and store one event given as JSON text (contract section 5); returns {"received":true,"deduped":bool,"event_id":…}; the HTTP front calls this form.';
+
+-- agingos_ingest(event jsonb, …): SQL convenience; same rules, but duplicate
+-- members cannot be detected because jsonb has already kept the last one.
+CREATE FUNCTION agingos.agingos_ingest(event jsonb, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
+RETURNS jsonb
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'agingos_ingest_jsonb';
+COMMENT ON FUNCTION agingos.agingos_ingest(jsonb, text, text) IS
+'Validate and store one event given as jsonb; same rules as the text form, except that duplicate members cannot be detected (jsonb has already kept the last).';
+
+-- agingos_ingest_batch(events text, home_id, stream_id) → jsonb
+-- A JSON array of at most 10,000 events.  Every valid item is stored even
+-- when others are rejected; results[i] = {index, status accepted|deduped|
+-- rejected, event_id, error {code,message,details,hint} | null}.
+-- Errors for the whole call (nothing stored): 22023 not an array or more
+-- than 10,000 items or nested too deeply; 22P02 invalid JSON.
+CREATE FUNCTION agingos.agingos_ingest_batch(events text, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
+RETURNS jsonb
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'agingos_ingest_batch';
+COMMENT ON FUNCTION agingos.agingos_ingest_batch(text, text, text) IS
+'Validate and store a JSON array of at most 10000 events; per-item results (contract section 4); the HTTP front calls this form.';
+
+CREATE FUNCTION agingos.agingos_ingest_batch(events jsonb, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
+RETURNS jsonb
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'agingos_ingest_batch_jsonb';
+COMMENT ON FUNCTION agingos.agingos_ingest_batch(jsonb, text, text) IS
+'Validate and store a jsonb array of events; same rules as the text form, except that duplicate members cannot be detected (jsonb has already kept the last).';
+
+-- agingos_parse_instant(value text, field text) → timestamptz
+-- Strict instant with an explicit offset (contract.md section 2); raises
+-- 22007 naming field for a naive or malformed value.  NULL in, NULL out.
+CREATE FUNCTION agingos.agingos_parse_instant(value text, field text DEFAULT 'value')
+RETURNS timestamptz
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'agingos_parse_instant';
+COMMENT ON FUNCTION agingos.agingos_parse_instant(text, text) IS
+'Parse an ISO 8601 instant that must carry Z or an offset (contract section 2); 22007 otherwise.';
+
+-- agingos_iso(ts timestamptz) → text: "YYYY-MM-DDTHH:MM:SSZ", with a
+-- 6-digit fraction only when the microseconds are non-zero (contract 2).
+CREATE FUNCTION agingos.agingos_iso(ts timestamptz)
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'agingos_iso';
+COMMENT ON FUNCTION agingos.agingos_iso(timestamptz) IS
+'An instant as ISO 8601 UTC with Z (contract section 2), independent of the session TimeZone.';
+
+-- agingos_create_api_key(home_id text, role text) → text
+-- A new key, shown once; only its SHA-256 hash is stored.  Roles: ingest
+-- (may only POST events), read (may only GET), admin (all).  Adds the home.
+-- Errors: 22023 unknown role or empty home_id.
+CREATE FUNCTION agingos.agingos_create_api_key(home_id text, role text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_key text;
+BEGIN
+	IF role NOT IN ('ingest', 'read', 'admin') THEN
+		RAISE EXCEPTION 'invalid argument "role"'
+			USING ERRCODE = '22023',
+				  DETAIL = format('The value %s is not a role.', quote_literal(role)),
+				  HINT = 'Use ''ingest'', ''read'' or ''admin''.';
+	END IF;
+	IF length(home_id) = 0 OR length(home_id) > 128 THEN
+		RAISE EXCEPTION 'invalid argument "home_id"'
+			USING ERRCODE = '22023',
+				  DETAIL = 'A home id has 1 to 128 characters.',
+				  HINT = 'Pass a home id such as ''default''.';
+	END IF;
+	-- 256 bits from two v4 UUIDs (strong random), hashed: 64 hex digits.
+	v_key := 'agk_' || encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex');
+	INSERT INTO agingos.homes (home_id) VALUES (agingos_create_api_key.home_id) ON CONFLICT DO NOTHING;
+	INSERT INTO agingos.api_keys (key_hash, key_prefix, home_id, role)
+	VALUES (sha256(convert_to(v_key, 'UTF8')), left(v_key, 12), agingos_create_api_key.home_id, agingos_create_api_key.role);
+	RETURN v_key;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_create_api_key(text, text) IS
+'Create an API key for a home with role ingest, read or admin; the key is returned once and stored only as a SHA-256 hash.';
+
+-- agingos_auth(api_key text, action text) → text home_id
+-- The caller's home for a route: 'default' when auth_mode is none; with
+-- api_key mode 28000 for a missing/unknown key, 42501 for a wrong role.
+CREATE FUNCTION agingos.agingos_auth(api_key text, action text)
+RETURNS text
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'agingos_auth';
+COMMENT ON FUNCTION agingos.agingos_auth(text, text) IS
+'Resolve the caller''s home from an API key for action ingest, read or admin (contract section 6); 28000 or 42501 when not allowed.';

@@ -1,0 +1,126 @@
+
+-- agingos install script, part 40: HTTP route functions (contract.md 6).
+-- Every route is one function (params text, request_body text, api_key text,
+-- OUT status integer, OUT body text): params is a JSON object of the query
+-- arguments and path parameters, request_body the raw body or NULL.  They
+-- return the HTTP status and the JSON body; agingos-http adds nothing.
+-- SECURITY DEFINER with a pinned search_path, so the front's role needs
+-- nothing but EXECUTE on them.
+
+-- agingos_http_error(sqlstate, message, detail, hint) → (status, body)
+-- Status and error body of a caught error; internals of a 500 are hidden.
+CREATE FUNCTION agingos.agingos_http_error(sqlstate text, message text, detail text, hint text,
+										   OUT status integer, OUT body text)
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'agingos_http_error';
+COMMENT ON FUNCTION agingos.agingos_http_error(text, text, text, text) IS
+'HTTP status and {"code","message","details","hint"} body for a caught error (contract section 6).';
+
+-- POST /event, POST /v1/event
+CREATE FUNCTION agingos.http_event(params text, request_body text, api_key text,
+								   OUT status integer, OUT body text)
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS 'MODULE_PATHNAME', 'agingos_http_event';
+COMMENT ON FUNCTION agingos.http_event(text, text, text) IS
+'Route POST /event and POST /v1/event: agingos_ingest for the caller''s home (contract section 6).';
+
+-- POST /events/batch
+CREATE FUNCTION agingos.http_events_batch(params text, request_body text, api_key text,
+										  OUT status integer, OUT body text)
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS 'MODULE_PATHNAME', 'agingos_http_events_batch';
+COMMENT ON FUNCTION agingos.http_events_batch(text, text, text) IS
+'Route POST /events/batch: agingos_ingest_batch for the caller''s home (contract section 6).';
+
+-- agingos_http_limit(params jsonb) → integer: the `limit` query argument,
+-- default 100, 1..1000; 22023 otherwise.
+CREATE FUNCTION agingos.agingos_http_limit(params jsonb)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v text := params ->> 'limit';
+BEGIN
+	IF v IS NULL THEN
+		RETURN 100;
+	END IF;
+	IF v !~ '^[0-9]{1,7}$' OR v::integer NOT BETWEEN 1 AND 1000 THEN
+		RAISE EXCEPTION 'invalid query parameter "limit"'
+			USING ERRCODE = '22023',
+				  DETAIL = format('The value %s is not an integer from 1 to 1000.', quote_literal(left(v, 32))),
+				  HINT = 'Page with since/until and a limit of at most 1000.';
+	END IF;
+	RETURN v::integer;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_http_limit(jsonb) IS
+'The limit query argument of list routes: default 100, at most 1000 (contract section 6).';
+
+-- agingos_http_params(params text) → jsonb: the front's query object (22P02 if not an object).
+CREATE FUNCTION agingos.agingos_http_params(params text)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	p jsonb := coalesce(params, '{}')::jsonb;
+BEGIN
+	IF jsonb_typeof(p) <> 'object' THEN
+		RAISE EXCEPTION 'query parameters must be a JSON object' USING ERRCODE = '22023';
+	END IF;
+	RETURN p;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_http_params(text) IS
+'The JSON object of query arguments that agingos-http passes to every route function.';
+
+-- GET /events?category=&since=&until=&limit=
+-- 200 array of {id, timestamp, category, payload, room_id, stream_id,
+-- received_at} of the caller's home, newest first (ties by row id desc),
+-- "timestamp" in [since, until).  400 for a naive/malformed instant
+-- (22007) or a bad limit (22023); 401/403 key.
+CREATE FUNCTION agingos.http_events(params text, request_body text, api_key text,
+									OUT status integer, OUT body text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_home text;
+	p jsonb;
+	v_since timestamptz;
+	v_until timestamptz;
+	v_limit integer;
+	v_code text; v_msg text; v_detail text; v_hint text;
+BEGIN
+	v_home := agingos.agingos_auth(api_key, 'read');
+	p := agingos.agingos_http_params(params);
+	v_since := agingos.agingos_parse_instant(p ->> 'since', 'since');
+	v_until := agingos.agingos_parse_instant(p ->> 'until', 'until');
+	v_limit := agingos.agingos_http_limit(p);
+	SELECT 200, coalesce(jsonb_agg(jsonb_build_object(
+			'id', e.event_id,
+			'timestamp', agingos.agingos_iso(e."timestamp"),
+			'category', e.category,
+			'payload', e.payload,
+			'room_id', e.room_id,
+			'stream_id', e.stream_id,
+			'received_at', agingos.agingos_iso(e.received_at)) ORDER BY e."timestamp" DESC, e.id DESC), '[]'::jsonb)::text
+	  INTO status, body
+	  FROM (SELECT * FROM agingos.events ev
+			 WHERE ev.home_id = v_home
+			   AND (p ->> 'category' IS NULL OR ev.category = p ->> 'category')
+			   AND (v_since IS NULL OR ev."timestamp" >= v_since)
+			   AND (v_until IS NULL OR ev."timestamp" < v_until)
+			 ORDER BY ev."timestamp" DESC, ev.id DESC
+			 LIMIT v_limit) e;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
+							v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+END
+$$;
+COMMENT ON FUNCTION agingos.http_events(text, text, text) IS
+'Route GET /events: the caller''s events newest first, filtered by category and [since, until), limit 100 (max 1000).';

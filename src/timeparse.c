@@ -1,0 +1,138 @@
+/*-------------------------------------------------------------------------
+ * timeparse.c
+ *	  Strict instants with an explicit offset (contract.md section 2).
+ *
+ *	  The grammar is checked with PostgreSQL's regex engine; the value is
+ *	  then converted by PostgreSQL's own date/time decoder (ParseDateTime,
+ *	  DecodeDateTime, tm2timestamp), so no date arithmetic is written here.
+ *	  Both steps report problems as return codes, never by throwing, which
+ *	  lets a batch reject one item and go on.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation.h"
+#include "regex/regex.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/datetime.h"
+
+#include "timeparse.h"
+
+/* Sub-matches: 1..6 date and time fields, 7 fraction, 8 offset. */
+#define INSTANT_RE "^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.[0-9]+)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+#define INSTANT_NMATCH 10
+#define INSTANT_EXAMPLE "\"2025-12-23T12:00:00Z\" or \"2025-12-23T13:00:00+01:00\""
+#define MAX_ECHO 64				/* bytes of a bad value quoted in a message */
+
+static text *instant_re = NULL; /* pattern as text, kept for the backend */
+
+/* match_int: the decimal value of sub-match m of s (digits only). */
+static int
+match_int(const char *s, const regmatch_t *m)
+{
+	int			v = 0;
+
+	for (regoff_t i = m->rm_so; i < m->rm_eo; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/* format_error: record a 22007 for field with a quoted (shortened) value. */
+static bool
+format_error(AgError *err, const char *field, const char *s, int len,
+			 const char *problem, const char *hint)
+{
+	char	   *shown = pnstrdup(s, Min(len, MAX_ECHO));
+
+	return ag_error_set(err, ERRCODE_INVALID_DATETIME_FORMAT,
+						psprintf("invalid instant in \"%s\"", field),
+						psprintf("The value \"%s%s\" %s.", shown, len > MAX_ECHO ? "…" : "", problem),
+						hint);
+}
+
+/*
+ * decode_normalised: convert the already grammar-checked text to a UTC
+ * instant with PostgreSQL's decoder.  buf holds "YYYY-MM-DD HH:MM:SS[.f]±HH:MM".
+ * Returns false (err set) when the decoder rejects a field, e.g. 2025-02-30.
+ */
+static bool
+decode_normalised(const char *buf, const char *field, const char *s, int len,
+				  TimestampTz *result, AgError *err)
+{
+	char		workbuf[MAXDATELEN + MAXDATEFIELDS];
+	char	   *fields[MAXDATEFIELDS];
+	int			ftypes[MAXDATEFIELDS];
+	int			nf;
+	int			dtype;
+	int			tz;
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (ParseDateTime(buf, workbuf, sizeof(workbuf), fields, ftypes, MAXDATEFIELDS, &nf) != 0 ||
+		DecodeDateTime(fields, ftypes, nf, &dtype, &tm, &fsec, &tz) != 0 ||
+		dtype != DTK_DATE)
+		return format_error(err, field, s, len, "is not a valid date and time",
+							"Check the month (01-12), the day of that month, and an offset of at most 15 hours.");
+	if (tm2timestamp(&tm, fsec, &tz, result) != 0 || !IS_VALID_TIMESTAMP(*result))
+		return format_error(err, field, s, len, "is out of range", "Use a date between 4713 BC and 294276 AD.");
+	return true;
+}
+
+/*
+ * ag_parse_instant: see timeparse.h.  s is len bytes of UTF-8 text.
+ * Errors (all 22007): no match of the grammar, no offset (naive value),
+ * more than 6 fraction digits, hour above 23, second above 59, a date or
+ * offset the decoder rejects.
+ */
+bool
+ag_parse_instant(const char *s, int len, const char *field,
+				 TimestampTz *result, AgError *err)
+{
+	regmatch_t	m[INSTANT_NMATCH];
+	char	   *copy = pnstrdup(s, len);
+	StringInfoData buf;
+
+	if (instant_re == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+
+		instant_re = cstring_to_text(INSTANT_RE);
+		MemoryContextSwitchTo(oldcxt);
+	}
+
+	if (!RE_compile_and_execute(instant_re, copy, len, REG_ADVANCED, C_COLLATION_OID, INSTANT_NMATCH, m))
+		return format_error(err, field, s, len, "is not an ISO 8601 instant",
+							"Use YYYY-MM-DDTHH:MM:SS with optional .ffffff and an offset, for example " INSTANT_EXAMPLE ".");
+	if (m[8].rm_so < 0)
+		return format_error(err, field, s, len, "has no UTC offset, so it is a local time that is ambiguous around daylight-saving changes",
+							"Append \"Z\" or an offset such as \"+01:00\", for example " INSTANT_EXAMPLE ".");
+	if (m[7].rm_so >= 0 && m[7].rm_eo - m[7].rm_so - 1 > 6)
+		return format_error(err, field, s, len, "has more than 6 fraction digits",
+							"Give seconds with at most microsecond precision (6 digits).");
+	if (match_int(copy, &m[4]) > 23)
+		return format_error(err, field, s, len, "has an hour above 23", "Write midnight as 00:00:00 of the next day.");
+	if (match_int(copy, &m[6]) > 59)
+		return format_error(err, field, s, len, "has a second above 59", "Leap seconds are not accepted; use :59.");
+
+	/* Normalise separators and offset so the decoder sees one form. */
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, copy, 10);
+	appendStringInfoChar(&buf, ' ');
+	appendBinaryStringInfo(&buf, copy + 11, m[8].rm_so - 11);
+	if (copy[m[8].rm_so] == 'Z' || copy[m[8].rm_so] == 'z')
+		appendStringInfoString(&buf, "+00:00");
+	else
+	{
+		const char *off = copy + m[8].rm_so;
+		int			offlen = m[8].rm_eo - m[8].rm_so;
+
+		appendBinaryStringInfo(&buf, off, 3);	/* sign and hours */
+		appendStringInfoChar(&buf, ':');
+		if (offlen == 3)
+			appendStringInfoString(&buf, "00");
+		else
+			appendBinaryStringInfo(&buf, off + offlen - 2, 2);
+	}
+	return decode_normalised(buf.data, field, s, len, result, err);
+}

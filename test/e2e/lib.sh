@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# test/e2e/lib.sh — helpers of the end-to-end tests (sourced).
+# scripts/test.sh exports: AG_ROOT, AG_E2E_RUN (cluster dir), AGINGOS_HTTP_PORT,
+# PGBIN, PGHOST/PGPORT/PGUSER/PGDATABASE of the throwaway cluster.
+# Each check prints "ok NAME" or "not ok NAME - why"; the runner counts them.
+BASE="http://127.0.0.1:${AGINGOS_HTTP_PORT:-8000}"
+FIX="$AG_ROOT/test/fixtures"
+
+ok() { echo "ok $1"; }
+nok() { echo "not ok $1 - $2"; }
+
+# check NAME ACTUAL EXPECTED: equality check with a readable failure.
+check() {
+	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "expected '$3', got '$2'"; fi
+}
+
+# sql QUERY: one value from the test database.
+sql() { "$PGBIN/psql" -X -qtA -v ON_ERROR_STOP=1 -c "$1"; }
+
+# post PATH BODY [CONTENT_TYPE]: POST, prints "STATUS BODY" (body on one line).
+post() {
+	local ct=${3:-application/json}
+	curl -sS -o /tmp/ag_e2e_body.$$ -w '%{http_code}' -X POST -H "Content-Type: $ct" \
+		${AG_KEY:+-H "X-API-Key: $AG_KEY"} --data-binary "$2" "$BASE$1"
+	printf ' %s' "$(tr -d '\n' </tmp/ag_e2e_body.$$)"
+	rm -f /tmp/ag_e2e_body.$$
+}
+
+# get PATH: GET, prints "STATUS BODY".
+get() {
+	curl -sS -o /tmp/ag_e2e_body.$$ -w '%{http_code}' ${AG_KEY:+-H "X-API-Key: $AG_KEY"} "$BASE$1"
+	printf ' %s' "$(tr -d '\n' </tmp/ag_e2e_body.$$)"
+	rm -f /tmp/ag_e2e_body.$$
+}
+
+# status_of "STATUS BODY" / body_of "STATUS BODY"
+status_of() { echo "${1%% *}"; }
+body_of() { echo "${1#* }"; }
+
+# db_stop / db_start: stop or start the throwaway cluster (for 503 tests).
+db_stop() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$AG_E2E_RUN/data" -m fast -w stop >/dev/null); else "$PGBIN/pg_ctl" -D "$AG_E2E_RUN/data" -m fast -w stop >/dev/null; fi; }
+db_start() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$AG_E2E_RUN/data" -l "$AG_E2E_RUN/log/postgres.log" -w start >/dev/null); else "$PGBIN/pg_ctl" -D "$AG_E2E_RUN/data" -l "$AG_E2E_RUN/log/postgres.log" -w start >/dev/null; fi; }
