@@ -132,7 +132,8 @@ SQL
 db_auth() {
 	local sock=$1 port=$2
 	case "$AGINGOS_AUTH_MODE" in none|api_key) ;; *) die "AGINGOS_AUTH_MODE must be none or api_key, not '$AGINGOS_AUTH_MODE'";; esac
-	psql_at "$sock" "$port" agingos -v mode="$AGINGOS_AUTH_MODE" -c "UPDATE agingos.settings SET value = :'mode' WHERE name = 'auth_mode'"
+	echo "UPDATE agingos.settings SET value = :'mode' WHERE name = 'auth_mode'" |
+		psql_at "$sock" "$port" agingos -v mode="$AGINGOS_AUTH_MODE"
 	if [ "$AGINGOS_AUTH_MODE" = api_key ] && [ -n "${AGINGOS_API_KEY:-}" ]; then
 		psql_at "$sock" "$port" agingos -v key="$AGINGOS_API_KEY" <<'SQL'
 INSERT INTO agingos.homes (home_id) VALUES ('default') ON CONFLICT DO NOTHING;
@@ -153,7 +154,8 @@ db_load_config() {
 	local sock=$1 port=$2 file=$3
 	[ -f "$file" ] || die "config file '$file' not found (AGINGOS_CONFIG)"
 	db_has_function "$sock" "$port" agingos_load_config || { say "config loader not built; skipping $file"; return 0; }
-	psql_at "$sock" "$port" agingos -tA -v cfg="$(cat "$file")" -c "SELECT 'config version ' || max(version) FROM (SELECT agingos.agingos_load_config(:'cfg')) l, agingos.config" >/dev/null ||
+	echo "SELECT agingos.agingos_load_config(:'cfg') IS NOT NULL" |
+		psql_at "$sock" "$port" agingos -tA -v cfg="$(cat "$file")" >/dev/null ||
 		die "config $file was rejected (see the error above); the previous config stays active"
 	say "loaded config $file"
 }

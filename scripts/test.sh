@@ -46,7 +46,7 @@ PGXS_DIR=$(dirname "$("$PG_CONFIG" --pgxs)")
 as_pg env -u PGHOST -u PGPORT "$PGXS_DIR/../test/regress/pg_regress" \
 	--temp-instance="$W/regress/tmp_check" --temp-config="$W/regress/regress.conf" \
 	--load-extension=pg_cron --load-extension=agingos \
-	--inputdir="$W/regress" --outputdir="$W/regress" --bindir="$PGBIN" --port="$REGRESS_PORT" \
+	--inputdir="$W/regress" --outputdir="$W/regress" --bindir="$PGBIN" --port="$REGRESS_PORT" --dbname=contrib_regression \
 	$tests >"$W/regress.log" 2>&1
 while read -r name status; do
 	result "regress/$name" "$([ "$status" = ok ] && echo 0 || echo 1)"

@@ -44,7 +44,7 @@ SELECT agingos_ingest('{"id": "c6", "timestamp": "2025-12-23T12:00:00Z", "catego
 SELECT agingos_ingest('{"id": "p1", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": []}');
 SELECT agingos_ingest('{"id": "p2", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": "x"}');
 SELECT agingos_ingest('{"id": "p3", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": null}');
-SELECT agingos_ingest(format('{"id": "p4", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"s": "%s"}}', repeat('y', 16384 - 7)));
+SELECT agingos_ingest(format('{"id": "p4", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"s": "%s"}}', repeat('y', 16384 - 8)));
 SELECT agingos_ingest(format('{"id": "p5", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": %s1%s}', repeat('{"a":', 33), repeat('}', 33)));
 SELECT agingos_ingest(format('{"id": "p5b", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": %s1%s}', repeat('[', 100000), repeat(']', 100000)));
 SELECT agingos_ingest('{"id": "p6", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"secret": "a\u0000b"}}');

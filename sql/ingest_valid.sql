@@ -43,14 +43,14 @@ SELECT agingos_ingest(format('{"id": "room-%s", "timestamp": "2025-12-23T12:00:0
   FROM (VALUES (1, '{"room_id": "stue", "room": "kjokken"}'), (2, '{"room_id": "", "room": "kjokken"}'),
 			   (3, '{"room": ""}'), (4, '{"room": 12}'), (5, '{"room_id": null, "room": true}'), (6, '{}')) v(n, p)
  ORDER BY 1;
-SELECT event_id, room_id FROM events WHERE event_id LIKE 'room-%' ORDER BY 1;
+SELECT event_id, coalesce(room_id, '<null>') AS room_id FROM events WHERE event_id LIKE 'room-%' ORDER BY 1;
 
 -- case: payload at the limits: depth 32 and 16384 bytes pass
 SELECT agingos_ingest(format('{"id": "deep-32", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": %s1%s}',
 							 repeat('{"a":', 31) || '{"a":', repeat('}', 32)))->>'event_id';
 SELECT agingos_ingest(format('{"id": "big-16k", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"s": "%s"}}',
-							 repeat('y', 16384 - 8)))->>'event_id';
-SELECT length(payload::text) > 16000 FROM events WHERE event_id = 'big-16k';
+							 repeat('y', 16384 - 9)))->>'event_id';
+SELECT octet_length(payload->>'s') FROM events WHERE event_id = 'big-16k';
 
 -- case: unicode escapes other than \u0000 are fine; they are stored decoded
 SELECT agingos_ingest('{"id": "uni", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"s": "\u00e6\ud83d\ude00"}}')->>'event_id';

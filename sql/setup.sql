@@ -36,5 +36,5 @@ SELECT count(*) AS public_executable FROM pg_proc p
 -- case: key indexes
 SELECT indexrelid::regclass AS index, indisunique AS is_unique FROM pg_index
  WHERE indrelid IN ('agingos.events'::regclass, 'agingos.deviations'::regclass, 'agingos.deviations_v1'::regclass)
- ORDER BY 1::text;
+ ORDER BY indexrelid::regclass::text;
 SELECT pg_get_indexdef('agingos.deviations_active_key'::regclass);

@@ -13,10 +13,10 @@
 #include "utils/timestamp.h"
 
 /* Limits of contract.md section 5 and section 4 (batch). */
-#define AG_MAX_ID_LEN 128			/* characters of an event id */
-#define AG_MAX_PAYLOAD_BYTES 16384	/* raw UTF-8 text of the payload member */
-#define AG_MAX_PAYLOAD_DEPTH 32		/* payload object counts as depth 1 */
-#define AG_MAX_BATCH_ITEMS 10000	/* items in one agingos_ingest_batch call */
+#define AG_MAX_ID_LEN 128		   /* characters of an event id */
+#define AG_MAX_PAYLOAD_BYTES 16384 /* raw UTF-8 text of the payload member */
+#define AG_MAX_PAYLOAD_DEPTH 32	   /* payload object counts as depth 1 */
+#define AG_MAX_BATCH_ITEMS 10000   /* items in one agingos_ingest_batch call */
 #define AG_MAX_CATEGORY_LEN 64
 
 /* Number of registered rules, R-001 ... R-010 (rules.md section 3). */
@@ -30,12 +30,12 @@
  */
 typedef struct AgEvent
 {
-	TimestampTz ts;				/* "timestamp", UTC, microseconds */
-	const char *id;				/* event_id text as normalised at ingest */
+	TimestampTz ts; /* "timestamp", UTC, microseconds */
+	const char *id; /* event_id text as normalised at ingest */
 	const char *category;
-	const char *room;			/* ROOM(payload); "" = no room */
+	const char *room; /* ROOM(payload); "" = no room */
 	const char *stream_id;
-	Jsonb	   *payload;		/* never NULL; a non-object counts as {} */
+	Jsonb	   *payload; /* never NULL; a non-object counts as {} */
 } AgEvent;
 
 /* Severity order LOW < MEDIUM < HIGH (rules.md 1.7); 0 = none. */
@@ -49,4 +49,4 @@ typedef enum AgSeverity
 
 extern const char *ag_severity_name(AgSeverity sev);
 
-#endif							/* AGINGOS_H */
+#endif /* AGINGOS_H */

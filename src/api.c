@@ -70,15 +70,15 @@ role_allows(const char *role, AgAction action)
 bool
 ag_auth(const char *api_key, AgAction action, char **home_id, AgError *err)
 {
-	Datum		arg;
-	char		nulls = api_key ? ' ' : 'n';
-	char	   *mode;
-	char	   *role;
-	int			rc;
+	Datum arg;
+	char  nulls = api_key ? ' ' : 'n';
+	char *mode;
+	char *role;
+	int	  rc;
 
 	if (auth_plan == NULL)
 	{
-		Oid			type = TEXTOID;
+		Oid type = TEXTOID;
 
 		auth_plan = SPI_prepare("SELECT s.value, k.home_id, k.role FROM agingos.settings s "
 								"LEFT JOIN agingos.api_keys k ON k.key_hash = pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8')) "
@@ -141,12 +141,12 @@ action_from_text(const char *s)
 Datum
 agingos_auth(PG_FUNCTION_ARGS)
 {
-	char	   *key = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	AgAction	action = action_from_text(text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	char	   *home_id;
-	AgError		err;
-	bool		ok;
-	text	   *result;
+	char	*key = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	AgAction action = action_from_text(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	char	*home_id;
+	AgError	 err;
+	bool	 ok;
+	text	*result;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -164,9 +164,9 @@ agingos_auth(PG_FUNCTION_ARGS)
 static Datum
 route_result(FunctionCallInfo fcinfo, int status, const char *body)
 {
-	TupleDesc	tupdesc;
-	Datum		values[2];
-	bool		nulls[2] = {false, false};
+	TupleDesc tupdesc;
+	Datum	  values[2];
+	bool	  nulls[2] = {false, false};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "route function must return a composite (status, body)");
@@ -196,8 +196,8 @@ error_result(FunctionCallInfo fcinfo, const AgError *err)
 Datum
 agingos_http_error(PG_FUNCTION_ARGS)
 {
-	AgError		err = {0};
-	char	   *code = PG_ARGISNULL(0) ? "XX000" : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	AgError err = {0};
+	char   *code = PG_ARGISNULL(0) ? "XX000" : text_to_cstring(PG_GETARG_TEXT_PP(0));
 
 	if (strlen(code) != 5)
 		code = "XX000";
@@ -271,11 +271,11 @@ empty_body_error(AgError *err)
 Datum
 agingos_http_event(PG_FUNCTION_ARGS)
 {
-	char	   *key = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	text	   *body = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
-	char	   *home_id;
+	char		   *key = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	text		   *body = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
+	char		   *home_id;
 	AgIngestOutcome out;
-	StringInfoData buf;
+	StringInfoData	buf;
 
 	memset(&out, 0, sizeof(out));
 	initStringInfo(&buf);
@@ -304,11 +304,11 @@ agingos_http_event(PG_FUNCTION_ARGS)
 Datum
 agingos_http_events_batch(PG_FUNCTION_ARGS)
 {
-	char	   *key = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	text	   *body = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
-	char	   *home_id;
-	AgError		err = {0};
-	bool		ok;
+	char		  *key = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	text		  *body = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
+	char		  *home_id;
+	AgError		   err = {0};
+	bool		   ok;
 	StringInfoData buf;
 
 	initStringInfo(&buf);

@@ -14,9 +14,9 @@
 /* What a request wants to do; decides which key roles may (contract 6). */
 typedef enum AgAction
 {
-	AG_ACT_POST_EVENTS,			/* POST /event, /v1/event, /events/batch: ingest, admin */
-	AG_ACT_READ,				/* every GET route: read, admin */
-	AG_ACT_ADMIN				/* anything else (PATCH, persist): admin */
+	AG_ACT_POST_EVENTS, /* POST /event, /v1/event, /events/batch: ingest, admin */
+	AG_ACT_READ,		/* every GET route: read, admin */
+	AG_ACT_ADMIN		/* anything else (PATCH, persist): admin */
 } AgAction;
 
 /*
@@ -32,6 +32,6 @@ extern bool ag_auth(const char *api_key, AgAction action, char **home_id, AgErro
  * class 22 → 400, 28000 → 401, 42501 → 403, P0002 → 404, 23505 → 409,
  * anything else → 500.
  */
-extern int	ag_http_status(int sqlstate);
+extern int ag_http_status(int sqlstate);
 
-#endif							/* AGINGOS_API_H */
+#endif /* AGINGOS_API_H */

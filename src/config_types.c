@@ -30,7 +30,7 @@ static const char *const excluded_zones[] = {"localtime", "posixrules", "Factory
 /* Zone names listed by pg_timezone_names; built once per backend. */
 typedef struct ZoneEntry
 {
-	char		name[TZ_STRLEN_MAX + 1];
+	char name[TZ_STRLEN_MAX + 1];
 } ZoneEntry;
 
 static HTAB *zone_names = NULL;
@@ -75,8 +75,8 @@ ag_config_path_index(const char *parent, int index)
 char *
 ag_config_shown(const char *text)
 {
-	int			len = (int) strlen(text);
-	int			cut;
+	int len = (int) strlen(text);
+	int cut;
 
 	if (len <= AG_SHOWN_MAX)
 		return pstrdup(text);
@@ -98,12 +98,13 @@ ag_config_where(const AgYamlNode *node)
 
 /*
  * value_is: the opening of a detail: 'The value is "x" (line N)' for a
- * scalar, 'The value at line N is a mapping' for anything else.
+ * non-empty scalar, 'The value at line N is a mapping' (a list, an empty
+ * value) for anything else.
  */
 static char *
 value_is(const AgYamlNode *node)
 {
-	if (node->kind == AG_YAML_SCALAR)
+	if (node->kind == AG_YAML_SCALAR && node->text[0] != '\0')
 		return psprintf("The value is \"%s\"%s", ag_config_shown(node->text),
 						ag_config_where(node));
 	return psprintf("The value at line %d is %s", node->line,
@@ -208,7 +209,7 @@ type_int(const AgField *f, const AgYamlNode *node, const char *path)
 		return v;
 	ag_config_error(path, psprintf("expected %s, got %s", expected, got(node)),
 					psprintf("%s%s.", value_is(node), why), hint);
-	return 0;					/* not reached */
+	return 0; /* not reached */
 }
 
 /*
@@ -218,17 +219,17 @@ type_int(const AgField *f, const AgYamlNode *node, const char *path)
 static int
 type_interval(const AgYamlNode *node, const char *path)
 {
-	int			v;
+	int v;
 
 	if (node->kind == AG_YAML_SCALAR && parse_int32(node->text, &v) == 0 &&
 		v >= 1 && ((v <= 60 && 60 % v == 0) || (v % 60 == 0 && 1440 % v == 0)))
 		return v;
 	ag_config_error(path, "expected a divisor of 60 or a multiple of 60 that divides 1440",
 					node->kind == AG_YAML_SCALAR
-					? psprintf("The value is \"%s\" (line %d).", ag_config_shown(node->text), node->line)
-					: psprintf("%s.", value_is(node)),
+						? psprintf("The value is \"%s\" (line %d).", ag_config_shown(node->text), node->line)
+						: psprintf("%s.", value_is(node)),
 					"Use one of 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720 or 1440, then load config/rules.yaml again; the previous configuration stays active.");
-	return 0;					/* not reached */
+	return 0; /* not reached */
 }
 
 /* type_bool: exactly true/True/TRUE/false/False/FALSE (rules.md 6.1). */
@@ -247,7 +248,7 @@ type_bool(const AgYamlNode *node, const char *path)
 	ag_config_error(path, psprintf("expected true or false, got %s", got(node)),
 					psprintf("%s; only true, True, TRUE, false, False and FALSE are booleans.", value_is(node)),
 					"Write true or false.");
-	return false;				/* not reached */
+	return false; /* not reached */
 }
 
 /* two_digits: value of the two ASCII digits at s, or -1. */
@@ -287,7 +288,7 @@ type_time(const AgYamlNode *node, const char *path)
 	ag_config_error(path, psprintf("expected a time HH:MM or HH:MM:SS, got %s", got(node)),
 					psprintf("%s%s.", value_is(node), why),
 					"Write the time with two digits per field, such as \"06:00\" or \"06:00:00\".");
-	return 0;					/* not reached */
+	return 0; /* not reached */
 }
 
 /*
@@ -304,10 +305,10 @@ load_zone_names(void)
 											  "agingos zone names",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
-	HASHCTL		ctl;
-	HTAB	   *names;
-	pg_tzenum  *tzenum;
-	pg_tz	   *tz;
+	HASHCTL		  ctl;
+	HTAB		 *names;
+	pg_tzenum	 *tzenum;
+	pg_tz		 *tz;
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = TZ_STRLEN_MAX + 1;
@@ -318,11 +319,11 @@ load_zone_names(void)
 	tzenum = pg_tzenumerate_start();
 	while ((tz = pg_tzenumerate_next(tzenum)) != NULL)
 	{
-		int			tzoff;
+		int			 tzoff;
 		struct pg_tm tm;
-		fsec_t		fsec;
-		const char *tzn;
-		const char *name = pg_get_timezone_name(tz);
+		fsec_t		 fsec;
+		const char	*tzn;
+		const char	*name = pg_get_timezone_name(tz);
 
 		if (timestamp2tm(GetCurrentTransactionStartTimestamp(), &tzoff, &tm,
 						 &fsec, &tzn, tz) != 0)
@@ -375,7 +376,7 @@ type_tz(const AgYamlNode *node, const char *path, MemoryContext target,
 	ag_config_error(path, psprintf("expected an IANA time zone name, got %s", got(node)),
 					psprintf("%s, which is not a zone name listed in pg_timezone_names; POSIX strings, numeric offsets, names under posix/ or right/, localtime, posixrules and Factory are not accepted.", value_is(node)),
 					"Use a region name from pg_timezone_names, such as \"Europe/Oslo\".");
-	return NULL;				/* not reached */
+	return NULL; /* not reached */
 }
 
 /* type_enum: one of f->words exactly; returns its index. */
@@ -399,7 +400,7 @@ type_enum(const AgField *f, const AgYamlNode *node, const char *path)
 	ag_config_error(path, psprintf("expected %s, got %s", words.data, got(node)),
 					psprintf("%s, which is not one of the allowed words.", value_is(node)),
 					psprintf("Write exactly one of: %s.", words.data));
-	return 0;					/* not reached */
+	return 0; /* not reached */
 }
 
 /*
@@ -417,8 +418,8 @@ type_string(const AgYamlNode *node, const char *path, bool may_be_empty,
 		ag_config_error(path, "expected a non-empty string",
 						psprintf("The value at line %d is empty.", node->line),
 						path[strlen(path) - 1] == ']'
-						? "Write a non-empty string, or remove the empty element."
-						: "Write a non-empty string, or remove the key to use the default.");
+							? "Write a non-empty string, or remove the empty element."
+							: "Write a non-empty string, or remove the key to use the default.");
 	return MemoryContextStrdup(target, node->text);
 }
 
@@ -441,7 +442,7 @@ type_list(const AgYamlNode *node, const char *path, bool may_be_empty,
 	if (node->kind != AG_YAML_SEQUENCE)
 		ag_config_error(path, scalar_ok ? "expected a string or a list of strings" : "expected a list of strings",
 						psprintf("%s, not a list.", value_is(node)),
-						"Write a list of strings, such as [presence, motion].");
+						"Write the strings in brackets, such as [a, b], or one per line after \"- \".");
 	if (node->n == 0 && !may_be_empty)
 		ag_config_error(path, "expected a non-empty list",
 						psprintf("The list at line %d has no elements.", node->line),
@@ -480,13 +481,13 @@ ag_config_type_value(const AgField *f, const AgYamlNode *node, void *base,
 	{
 		case AG_FT_STRING:
 		case AG_FT_STRING_EMPTY_OK:
-			{
-				char	   *s = type_string(node, path, f->type == AG_FT_STRING_EMPTY_OK, target);
+		{
+			char *s = type_string(node, path, f->type == AG_FT_STRING_EMPTY_OK, target);
 
-				if (!(f->flags & AG_FF_ALIAS))
-					*AG_FIELD_PTR(base, f, char *) = s;
-				break;
-			}
+			if (!(f->flags & AG_FF_ALIAS))
+				*AG_FIELD_PTR(base, f, char *) = s;
+			break;
+		}
 		case AG_FT_INT:
 			*AG_FIELD_PTR(base, f, int) = type_int(f, node, path);
 			break;

@@ -21,8 +21,8 @@
 typedef struct YamlFrame
 {
 	AgYamlNode *node;
-	char	   *path;			/* full path of the container; "" = root */
-	char	   *pending_key;	/* MAPPING: key read, its value not yet */
+	char	   *path;		 /* full path of the container; "" = root */
+	char	   *pending_key; /* MAPPING: key read, its value not yet */
 	int			pending_line;
 } YamlFrame;
 
@@ -98,8 +98,8 @@ static bool
 key_expected(const YamlBuilder *b)
 {
 	return b->depth > 0 &&
-		b->stack[b->depth - 1].node->kind == AG_YAML_MAPPING &&
-		b->stack[b->depth - 1].pending_key == NULL;
+		   b->stack[b->depth - 1].node->kind == AG_YAML_MAPPING &&
+		   b->stack[b->depth - 1].pending_key == NULL;
 }
 
 /*
@@ -162,6 +162,15 @@ add_key(YamlBuilder *b, const AgYamlNode *key)
 	top->pending_line = key->line;
 }
 
+/* grow_array: (re)allocate an array of `cap` elements of `elem` bytes. */
+static void *
+grow_array(void *ptr, int cap, size_t elem)
+{
+	if (ptr == NULL)
+		return palloc(cap * elem);
+	return repalloc(ptr, cap * elem);
+}
+
 /*
  * attach: hang a finished node under the top container (as the pending
  * key's value or as the next list element), or make it the root.
@@ -182,17 +191,11 @@ attach(YamlBuilder *b, AgYamlNode *node)
 	if (parent->n == parent->cap)
 	{
 		parent->cap = parent->cap == 0 ? 8 : parent->cap * 2;
-		parent->items = parent->items == NULL
-			? palloc(parent->cap * sizeof(AgYamlNode *))
-			: repalloc(parent->items, parent->cap * sizeof(AgYamlNode *));
+		parent->items = grow_array(parent->items, parent->cap, sizeof(AgYamlNode *));
 		if (parent->kind == AG_YAML_MAPPING)
 		{
-			parent->keys = parent->keys == NULL
-				? palloc(parent->cap * sizeof(char *))
-				: repalloc(parent->keys, parent->cap * sizeof(char *));
-			parent->key_lines = parent->key_lines == NULL
-				? palloc(parent->cap * sizeof(int))
-				: repalloc(parent->key_lines, parent->cap * sizeof(int));
+			parent->keys = grow_array(parent->keys, parent->cap, sizeof(char *));
+			parent->key_lines = grow_array(parent->key_lines, parent->cap, sizeof(int));
 		}
 	}
 	if (parent->kind == AG_YAML_MAPPING)
@@ -231,7 +234,7 @@ scalar_text(const YamlBuilder *b, const yaml_event_t *ev, int line)
 static void
 open_container(YamlBuilder *b, AgYamlKind kind, int line)
 {
-	YamlFrame  *frame;
+	YamlFrame *frame;
 
 	if (key_expected(b))
 		ag_config_error(child_path(b), "keys must be plain strings",
@@ -268,7 +271,7 @@ close_container(YamlBuilder *b)
 static void
 handle_event(YamlBuilder *b, const yaml_event_t *ev)
 {
-	int			line = (int) ev->start_mark.line + 1;
+	int line = (int) ev->start_mark.line + 1;
 
 	switch (ev->type)
 	{
@@ -285,19 +288,19 @@ handle_event(YamlBuilder *b, const yaml_event_t *ev)
 							"Write the value out in full; anchors (&), aliases (*) and merge keys (<<) are not supported.");
 			break;
 		case YAML_SCALAR_EVENT:
-			{
-				AgYamlNode *node;
+		{
+			AgYamlNode *node;
 
-				reject_decorations(b, ev->data.scalar.anchor, ev->data.scalar.tag, line);
-				node = new_node(AG_YAML_SCALAR, line);
-				node->text = scalar_text(b, ev, line);
-				node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-				if (key_expected(b))
-					add_key(b, node);
-				else
-					attach(b, node);
-				break;
-			}
+			reject_decorations(b, ev->data.scalar.anchor, ev->data.scalar.tag, line);
+			node = new_node(AG_YAML_SCALAR, line);
+			node->text = scalar_text(b, ev, line);
+			node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			if (key_expected(b))
+				add_key(b, node);
+			else
+				attach(b, node);
+			break;
+		}
 		case YAML_SEQUENCE_START_EVENT:
 			reject_decorations(b, ev->data.sequence_start.anchor,
 							   ev->data.sequence_start.tag, line);
@@ -352,8 +355,8 @@ report_syntax_error(const YamlBuilder *b, const yaml_parser_t *parser)
 						  line, (int) parser->problem_mark.column + 1);
 	ag_config_error(path, psprintf("YAML syntax error: %s", problem), detail,
 					line > 0
-					? psprintf("Fix the YAML near line %d (indentation, colons, quotes, brackets); the previous configuration stays active.", line)
-					: "Save the configuration as UTF-8 text; the previous configuration stays active.");
+						? psprintf("Fix the YAML near line %d (indentation, colons, quotes, brackets); the previous configuration stays active.", line)
+						: "Save the configuration as UTF-8 text; the previous configuration stays active.");
 }
 
 /*
@@ -371,9 +374,9 @@ finish_root(AgYamlNode *root)
 	if (root->kind != AG_YAML_MAPPING)
 		ag_config_error("(root)", "expected a mapping",
 						root->kind == AG_YAML_SCALAR
-						? psprintf("The document is the value \"%s\" (line %d).",
-								   ag_config_shown(root->text), root->line)
-						: psprintf("The document is a list (line %d).", root->line),
+							? psprintf("The document is the value \"%s\" (line %d).",
+									   ag_config_shown(root->text), root->line)
+							: psprintf("The document is a list (line %d).", root->line),
 						"Write the configuration as top-level keys such as \"timezone:\" and \"rules:\".");
 	return root;
 }
@@ -389,10 +392,10 @@ AgYamlNode *
 ag_config_yaml_parse(const char *text)
 {
 	yaml_parser_t parser;
-	yaml_event_t event;
+	yaml_event_t  event;
 	volatile bool have_event = false;
-	YamlBuilder b;
-	const char *utf8 = pg_server_to_any(text, (int) strlen(text), PG_UTF8);
+	YamlBuilder	  b;
+	const char	 *utf8 = pg_server_to_any(text, (int) strlen(text), PG_UTF8);
 
 	memset(&b, 0, sizeof(b));
 	b.cap = 16;
@@ -404,7 +407,7 @@ ag_config_yaml_parse(const char *text)
 
 	PG_TRY();
 	{
-		bool		done = false;
+		bool done = false;
 
 		while (!done)
 		{

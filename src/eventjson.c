@@ -18,15 +18,15 @@
 #include "nodes/pg_list.h"
 #include "regex/regex.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "agingos.h"
 #include "eventjson.h"
 #include "timeparse.h"
 
-#define MAX_ECHO 64				/* bytes of a member name quoted in a message */
-#define MAX_NUMBER_TOKEN 1000	/* numeric_in accepts far more; keep it safe */
+#define MAX_ECHO 64			  /* bytes of a member name quoted in a message */
+#define MAX_NUMBER_TOKEN 1000 /* numeric_in accepts far more; keep it safe */
 #define CATEGORY_RE "^[a-z][a-z0-9_]{0,63}$"
 
 /* The four members an event may have, as bits. */
@@ -39,17 +39,17 @@
 typedef struct EventState
 {
 	JsonLexContext *lex;
-	AgError    *err;
-	bool		failed;			/* first error recorded; later ones ignored */
-	int			depth;			/* open objects and arrays; root object = 1 */
-	int			member;			/* M_* bit of the root member being parsed */
-	int			seen;			/* M_* bits already seen */
-	JsonTokenType member_types[4];	/* first token of each member's value */
-	char	   *strval[3];		/* id, timestamp, category (de-escaped) */
-	char	   *payload_start;	/* raw text of the payload value */
-	int			payload_len;
-	List	   *keys[AG_MAX_PAYLOAD_DEPTH + 2]; /* member names per open object */
-	JsonTokenType root_type;
+	AgError		   *err;
+	bool			failed;			 /* first error recorded; later ones ignored */
+	int				depth;			 /* open objects and arrays; root object = 1 */
+	int				member;			 /* M_* bit of the root member being parsed */
+	int				seen;			 /* M_* bits already seen */
+	JsonTokenType	member_types[4]; /* first token of each member's value */
+	char		   *strval[3];		 /* id, timestamp, category (de-escaped) */
+	char		   *payload_start;	 /* raw text of the payload value */
+	int				payload_len;
+	List		   *keys[AG_MAX_PAYLOAD_DEPTH + 2]; /* member names per open object */
+	JsonTokenType	root_type;
 } EventState;
 
 static text *category_re = NULL;
@@ -70,7 +70,7 @@ fail(EventState *st, int code, char *msg, char *detail, const char *hint)
 static char *
 shorten(const char *s)
 {
-	int			len = strlen(s);
+	int len = strlen(s);
 
 	if (len <= MAX_ECHO)
 		return pstrdup(s);
@@ -96,7 +96,9 @@ member_bit(const char *name)
 static int
 member_index(int bit)
 {
-	return bit == M_ID ? 0 : bit == M_TIMESTAMP ? 1 : bit == M_CATEGORY ? 2 : 3;
+	return bit == M_ID ? 0 : bit == M_TIMESTAMP ? 1
+						 : bit == M_CATEGORY	? 2
+												: 3;
 }
 
 /* in_payload: whether the parser is inside the payload value (or at it). */
@@ -143,11 +145,11 @@ ev_close(void *state)
 static void
 check_duplicate(EventState *st, char *fname)
 {
-	ListCell   *lc;
+	ListCell *lc;
 
 	if (st->depth >= lengthof(st->keys))
 		return;
-	foreach(lc, st->keys[st->depth])
+	foreach (lc, st->keys[st->depth])
 	{
 		if (strcmp((char *) lfirst(lc), fname) == 0)
 		{
@@ -177,7 +179,7 @@ ev_field_start(void *state, char *fname, bool isnull)
 		return;
 	if (st->depth == 1)
 	{
-		int			bit = member_bit(fname);
+		int bit = member_bit(fname);
 
 		if (bit == 0)
 		{
@@ -197,7 +199,7 @@ ev_field_start(void *state, char *fname, bool isnull)
 	else if (in_payload(st))
 	{
 		if (st->lex->token_start - st->payload_start > AG_MAX_PAYLOAD_BYTES)
-			return;				/* too large: reported at the end, skip work */
+			return; /* too large: reported at the end, skip work */
 		check_duplicate(st, fname);
 	}
 }
@@ -247,7 +249,7 @@ ev_scalar(void *state, char *token, JsonTokenType tokentype)
 		return;
 	}
 	if (tokentype != JSON_TOKEN_STRING)
-		return;					/* wrong types are reported after parsing */
+		return; /* wrong types are reported after parsing */
 	if (st->member == M_ID)
 		st->strval[0] = token;
 	else if (st->member == M_TIMESTAMP)
@@ -263,10 +265,14 @@ ev_scalar(void *state, char *token, JsonTokenType tokentype)
 static bool
 json_error(EventState *st, JsonParseErrorType rc, const char *what)
 {
-	int			line = st->lex->line_number;
-	int			col = (int) (st->lex->token_start - st->lex->line_start) + 1;
-	char	   *where = psprintf("at line %d, byte %d", line, Max(col, 1));
+	int			offset = (int) (st->lex->token_start - st->lex->input) + 1;
+	char	   *where = psprintf("at byte %d", Max(offset, 1));
 
+	if (rc == JSON_EXPECTED_MORE || st->lex->token_start >= st->lex->input + st->lex->input_length)
+		return fail(st, ERRCODE_INVALID_TEXT_REPRESENTATION,
+					psprintf("%s is not valid JSON", what),
+					pstrdup("The JSON text ends before its last object or array is closed."),
+					"Check that every { and [ is closed and the body was not cut off.");
 	switch (rc)
 	{
 		case JSON_UNICODE_CODE_POINT_ZERO:
@@ -300,7 +306,7 @@ bool
 ag_json_depth_ok(const char *json, int len, int max_depth)
 {
 	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) json, len, PG_UTF8, false);
-	int			depth = 0;
+	int				depth = 0;
 
 	for (;;)
 	{
@@ -339,7 +345,7 @@ is_blank(const char *s, int len)
 static bool
 parse_structure(const char *json, int len, EventState *st)
 {
-	JsonSemAction sem = {0};
+	JsonSemAction	   sem = {0};
 	JsonParseErrorType rc;
 
 	if (is_blank(json, len))
@@ -362,7 +368,7 @@ parse_structure(const char *json, int len, EventState *st)
 	rc = pg_parse_json(st->lex, &sem);
 	if (rc != JSON_SUCCESS)
 	{
-		st->failed = false;		/* a syntax error outranks what was seen before it */
+		st->failed = false; /* a syntax error outranks what was seen before it */
 		return json_error(st, rc, "event");
 	}
 	if (st->root_type != JSON_TOKEN_OBJECT_START)
@@ -385,7 +391,10 @@ require_string(EventState *st, int bit, const char *name, JsonTokenType type, co
 	if (type != JSON_TOKEN_STRING)
 		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, psprintf("event member \"%s\" must be a string", name),
 					psprintf("The value of \"%s\" is a JSON %s.", name,
-							 type == JSON_TOKEN_NUMBER ? "number" : type == JSON_TOKEN_NULL ? "null" : type == JSON_TOKEN_OBJECT_START ? "object" : type == JSON_TOKEN_ARRAY_START ? "array" : "boolean"),
+							 type == JSON_TOKEN_NUMBER ? "number" : type == JSON_TOKEN_NULL		  ? "null"
+																: type == JSON_TOKEN_OBJECT_START ? "object"
+																: type == JSON_TOKEN_ARRAY_START  ? "array"
+																								  : "boolean"),
 					example);
 	return true;
 }
@@ -394,13 +403,13 @@ require_string(EventState *st, int bit, const char *name, JsonTokenType type, co
 static char *
 normalise_uuid(const char *id)
 {
-	char	   *out;
+	char *out;
 
 	if (strlen(id) != 36)
 		return pstrdup(id);
 	for (int i = 0; i < 36; i++)
 	{
-		bool		dash = (i == 8 || i == 13 || i == 18 || i == 23);
+		bool dash = (i == 8 || i == 13 || i == 18 || i == 23);
 
 		if (dash ? id[i] != '-' : !isxdigit((unsigned char) id[i]))
 			return pstrdup(id);
@@ -415,7 +424,7 @@ normalise_uuid(const char *id)
 static bool
 check_id(EventState *st, const char *id, AgParsedEvent *ev)
 {
-	int			nchars = pg_mbstrlen_with_len(id, strlen(id));
+	int nchars = pg_mbstrlen_with_len(id, strlen(id));
 
 	if (nchars == 0)
 		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event member \"id\" is empty"),
@@ -470,7 +479,7 @@ check_timestamp(EventState *st, const char *ts, int max_future_minutes, AgParsed
 static bool
 check_payload(EventState *st, AgParsedEvent *ev)
 {
-	char	   *raw;
+	char *raw;
 
 	if (!(st->seen & M_PAYLOAD))
 	{

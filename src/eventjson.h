@@ -27,4 +27,4 @@ extern bool ag_event_parse(const char *json, int len, int max_future_minutes,
 /* ag_json_depth_ok: no object/array deeper than max_depth (lexer only). */
 extern bool ag_json_depth_ok(const char *json, int len, int max_depth);
 
-#endif							/* AGINGOS_EVENTJSON_H */
+#endif /* AGINGOS_EVENTJSON_H */

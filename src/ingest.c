@@ -31,17 +31,17 @@ PG_FUNCTION_INFO_V1(agingos_ingest_jsonb);
 PG_FUNCTION_INFO_V1(agingos_ingest_batch);
 PG_FUNCTION_INFO_V1(agingos_ingest_batch_jsonb);
 
-#define MAX_SCOPE_LEN 128		/* characters of a home_id or stream_id */
-#define BATCH_MAX_DEPTH 200		/* deeper batches are refused as a whole */
+#define MAX_SCOPE_LEN 128	/* characters of a home_id or stream_id */
+#define BATCH_MAX_DEPTH 200 /* deeper batches are refused as a whole */
 
-static SPIPlanPtr insert_plan = NULL;	/* per backend; prepared on first use */
+static SPIPlanPtr insert_plan = NULL; /* per backend; prepared on first use */
 static SPIPlanPtr compare_plan = NULL;
 
 /* keep_plan: prepare sql with the given argument types and keep it. */
 static SPIPlanPtr
 keep_plan(const char *sql, int nargs, Oid *argtypes)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+	SPIPlanPtr plan = SPI_prepare(sql, nargs, argtypes);
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -58,20 +58,20 @@ keep_plan(const char *sql, int nargs, Oid *argtypes)
 static bool
 insert_event(const char *home_id, const char *stream_id, const AgParsedEvent *ev)
 {
-	Datum		values[6];
-	int			rc;
+	Datum values[6];
+	int	  rc;
 
 	if (insert_plan == NULL)
 	{
-		Oid			types[6] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, JSONBOID, TEXTOID};
+		Oid types[6] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, JSONBOID, TEXTOID};
 
 		insert_plan = keep_plan(
-								"WITH h AS (INSERT INTO agingos.homes (home_id) VALUES ($1) ON CONFLICT (home_id) DO NOTHING) "
-								"INSERT INTO agingos.events (home_id, event_id, \"timestamp\", category, payload, room_id, stream_id) "
-								"VALUES ($1, $2, $3, $4, $5, "
-								"COALESCE(NULLIF($5 OPERATOR(pg_catalog.->>) 'room_id', ''), NULLIF($5 OPERATOR(pg_catalog.->>) 'room', '')), $6) "
-								"ON CONFLICT (home_id, event_id) DO NOTHING",
-								6, types);
+			"WITH h AS (INSERT INTO agingos.homes (home_id) VALUES ($1) ON CONFLICT (home_id) DO NOTHING) "
+			"INSERT INTO agingos.events (home_id, event_id, \"timestamp\", category, payload, room_id, stream_id) "
+			"VALUES ($1, $2, $3, $4, $5, "
+			"COALESCE(NULLIF($5 OPERATOR(pg_catalog.->>) 'room_id', ''), NULLIF($5 OPERATOR(pg_catalog.->>) 'room', '')), $6) "
+			"ON CONFLICT (home_id, event_id) DO NOTHING",
+			6, types);
 	}
 	values[0] = CStringGetTextDatum(home_id);
 	values[1] = CStringGetTextDatum(ev->event_id);
@@ -93,14 +93,14 @@ insert_event(const char *home_id, const char *stream_id, const AgParsedEvent *ev
 static bool
 same_as_stored(const char *home_id, const AgParsedEvent *ev, bool *exists)
 {
-	Datum		values[5];
-	bool		isnull;
-	bool		same;
-	int			rc;
+	Datum values[5];
+	bool  isnull;
+	bool  same;
+	int	  rc;
 
 	if (compare_plan == NULL)
 	{
-		Oid			types[5] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, JSONBOID};
+		Oid types[5] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, JSONBOID};
 
 		compare_plan = keep_plan("SELECT \"timestamp\" = $3 AND category = $4 AND payload = $5 "
 								 "FROM agingos.events WHERE home_id = $1 AND event_id = $2",
@@ -111,7 +111,7 @@ same_as_stored(const char *home_id, const AgParsedEvent *ev, bool *exists)
 	values[2] = TimestampTzGetDatum(ev->ts);
 	values[3] = CStringGetTextDatum(ev->category);
 	values[4] = JsonbPGetDatum(ev->payload);
-	rc = SPI_execute_plan(compare_plan, values, NULL, true, 1);
+	rc = SPI_execute_plan(compare_plan, values, NULL, false, 1); /* sees rows of this call */
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 	*exists = SPI_processed == 1;
@@ -128,7 +128,7 @@ store_event(const char *home_id, const char *stream_id, const AgParsedEvent *ev,
 {
 	for (int attempt = 0; attempt < 2; attempt++)
 	{
-		bool		exists;
+		bool exists;
 
 		if (insert_event(home_id, stream_id, ev))
 		{
@@ -163,7 +163,7 @@ ag_ingest_check_scope(const char *home_id, const char *stream_id, AgError *err)
 
 	for (int i = 0; i < 2; i++)
 	{
-		int			n = pg_mbstrlen_with_len(vals[i], strlen(vals[i]));
+		int n = pg_mbstrlen_with_len(vals[i], strlen(vals[i]));
 
 		if (n == 0 || n > MAX_SCOPE_LEN)
 			return ag_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE,
@@ -206,12 +206,12 @@ ag_ingest_outcome_json(StringInfo buf, const AgIngestOutcome *out)
 typedef struct BatchState
 {
 	JsonLexContext *lex;
-	int			depth;
-	JsonTokenType root_type;
-	int			n;
-	int			cap;
-	char	  **start;
-	int		   *len;
+	int				depth;
+	JsonTokenType	root_type;
+	int				n;
+	int				cap;
+	char		  **start;
+	int			   *len;
 } BatchState;
 
 static void
@@ -289,7 +289,8 @@ static bool
 split_batch(const char *json, int len, BatchState *st, AgError *err)
 {
 	JsonSemAction sem = {0};
-	const char *hint = "Send a JSON array of event objects, at most 10000 per call.";
+	JsonParseErrorType rc;
+	const char	 *hint = "Send a JSON array of event objects, at most 10000 per call.";
 
 	if (!ag_json_depth_ok(json, len, BATCH_MAX_DEPTH))
 		return ag_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "batch is nested too deeply to parse",
@@ -303,9 +304,13 @@ split_batch(const char *json, int len, BatchState *st, AgError *err)
 	sem.scalar = batch_scalar;
 	sem.array_element_start = batch_elem_start;
 	sem.array_element_end = batch_elem_end;
-	if (pg_parse_json(st->lex, &sem) != JSON_SUCCESS)
+	rc = pg_parse_json(st->lex, &sem);
+	if (rc == JSON_EXPECTED_MORE)
 		return ag_error_set(err, ERRCODE_INVALID_TEXT_REPRESENTATION, "batch is not valid JSON",
-							psprintf("The JSON syntax is broken at line %d.", st->lex->line_number), hint);
+							"The JSON text ends before its last object or array is closed.", hint);
+	if (rc != JSON_SUCCESS)
+		return ag_error_set(err, ERRCODE_INVALID_TEXT_REPRESENTATION, "batch is not valid JSON",
+							psprintf("The JSON syntax is broken at byte %d.", (int) (st->lex->token_start - st->lex->input) + 1), hint);
 	if (st->root_type != JSON_TOKEN_ARRAY_START)
 		return ag_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "batch must be a JSON array",
 							"The body is not an array of events.", hint);
@@ -340,11 +345,11 @@ bool
 ag_ingest_batch(const char *json, int len, const char *home_id,
 				const char *stream_id, StringInfo buf, AgError *err)
 {
-	BatchState	st = {0};
+	BatchState	   st = {0};
 	StringInfoData results;
-	int			counts[3] = {0, 0, 0};
-	MemoryContext itemcxt;
-	MemoryContext oldcxt;
+	int			   counts[3] = {0, 0, 0};
+	MemoryContext  itemcxt;
+	MemoryContext  oldcxt;
 
 	if (!split_batch(json, len, &st, err))
 		return false;
@@ -372,7 +377,7 @@ ag_ingest_batch(const char *json, int len, const char *home_id,
 static void
 check_scope_or_raise(const char *home_id, const char *stream_id)
 {
-	AgError		err;
+	AgError err;
 
 	if (!ag_ingest_check_scope(home_id, stream_id, &err))
 		ag_error_raise(&err);
@@ -393,10 +398,10 @@ static Datum
 ingest_one(const char *json, int len, const char *home_id, const char *stream_id)
 {
 	AgIngestOutcome out;
-	StringInfoData buf;
+	StringInfoData	buf;
 
 	check_scope_or_raise(home_id, stream_id);
-	initStringInfo(&buf);		/* outside SPI: survives SPI_finish */
+	initStringInfo(&buf); /* outside SPI: survives SPI_finish */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	ag_ingest_event(json, len, home_id, stream_id, &out);
@@ -415,7 +420,7 @@ ingest_one(const char *json, int len, const char *home_id, const char *stream_id
 Datum
 agingos_ingest(PG_FUNCTION_ARGS)
 {
-	text	   *event = PG_GETARG_TEXT_PP(0);
+	text *event = PG_GETARG_TEXT_PP(0);
 
 	PG_RETURN_DATUM(ingest_one(VARDATA_ANY(event), VARSIZE_ANY_EXHDR(event),
 							   text_to_cstring(PG_GETARG_TEXT_PP(1)),
@@ -430,8 +435,8 @@ agingos_ingest(PG_FUNCTION_ARGS)
 Datum
 agingos_ingest_jsonb(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *event = PG_GETARG_JSONB_P(0);
-	char	   *json = JsonbToCString(NULL, &event->root, VARSIZE(event));
+	Jsonb *event = PG_GETARG_JSONB_P(0);
+	char  *json = JsonbToCString(NULL, &event->root, VARSIZE(event));
 
 	PG_RETURN_DATUM(ingest_one(json, strlen(json),
 							   text_to_cstring(PG_GETARG_TEXT_PP(1)),
@@ -443,8 +448,8 @@ static Datum
 batch_all(const char *json, int len, const char *home_id, const char *stream_id)
 {
 	StringInfoData buf;
-	AgError		err;
-	bool		ok;
+	AgError		   err;
+	bool		   ok;
 
 	check_scope_or_raise(home_id, stream_id);
 	initStringInfo(&buf);
@@ -466,7 +471,7 @@ batch_all(const char *json, int len, const char *home_id, const char *stream_id)
 Datum
 agingos_ingest_batch(PG_FUNCTION_ARGS)
 {
-	text	   *events = PG_GETARG_TEXT_PP(0);
+	text *events = PG_GETARG_TEXT_PP(0);
 
 	PG_RETURN_DATUM(batch_all(VARDATA_ANY(events), VARSIZE_ANY_EXHDR(events),
 							  text_to_cstring(PG_GETARG_TEXT_PP(1)),
@@ -477,8 +482,8 @@ agingos_ingest_batch(PG_FUNCTION_ARGS)
 Datum
 agingos_ingest_batch_jsonb(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *events = PG_GETARG_JSONB_P(0);
-	char	   *json = JsonbToCString(NULL, &events->root, VARSIZE(events));
+	Jsonb *events = PG_GETARG_JSONB_P(0);
+	char  *json = JsonbToCString(NULL, &events->root, VARSIZE(events));
 
 	PG_RETURN_DATUM(batch_all(json, strlen(json),
 							  text_to_cstring(PG_GETARG_TEXT_PP(1)),

@@ -17,10 +17,10 @@
 /* One event after validation: every field checked, id normalised. */
 typedef struct AgParsedEvent
 {
-	char	   *event_id;		/* UUIDs lower-case canonical, others as given */
-	TimestampTz ts;				/* UTC */
+	char	   *event_id; /* UUIDs lower-case canonical, others as given */
+	TimestampTz ts;		  /* UTC */
 	char	   *category;
-	Jsonb	   *payload;		/* {} when the member was absent */
+	Jsonb	   *payload; /* {} when the member was absent */
 } AgParsedEvent;
 
 /* What happened to one event (a batch item or a single call). */
@@ -34,8 +34,8 @@ typedef enum AgIngestStatus
 typedef struct AgIngestOutcome
 {
 	AgIngestStatus status;
-	char	   *event_id;		/* normalised id, or the raw id string, or NULL */
-	AgError		error;			/* set when status = AG_INGEST_REJECTED */
+	char		  *event_id; /* normalised id, or the raw id string, or NULL */
+	AgError		   error;	 /* set when status = AG_INGEST_REJECTED */
 } AgIngestOutcome;
 
 /*
@@ -65,4 +65,4 @@ extern bool ag_ingest_check_scope(const char *home_id, const char *stream_id, Ag
 /* ag_ingest_outcome_json: append {"received":true,"deduped":…,"event_id":…}. */
 extern void ag_ingest_outcome_json(StringInfo buf, const AgIngestOutcome *out);
 
-#endif							/* AGINGOS_INGEST_H */
+#endif /* AGINGOS_INGEST_H */

@@ -14,8 +14,8 @@
 #include "catalog/pg_collation.h"
 #include "regex/regex.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
 #include "utils/datetime.h"
+#include "utils/memutils.h"
 
 #include "timeparse.h"
 
@@ -23,7 +23,7 @@
 #define INSTANT_RE "^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.[0-9]+)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
 #define INSTANT_NMATCH 10
 #define INSTANT_EXAMPLE "\"2025-12-23T12:00:00Z\" or \"2025-12-23T13:00:00+01:00\""
-#define MAX_ECHO 64				/* bytes of a bad value quoted in a message */
+#define MAX_ECHO 64 /* bytes of a bad value quoted in a message */
 
 static text *instant_re = NULL; /* pattern as text, kept for the backend */
 
@@ -31,7 +31,7 @@ static text *instant_re = NULL; /* pattern as text, kept for the backend */
 static int
 match_int(const char *s, const regmatch_t *m)
 {
-	int			v = 0;
+	int v = 0;
 
 	for (regoff_t i = m->rm_so; i < m->rm_eo; i++)
 		v = v * 10 + (s[i] - '0');
@@ -43,7 +43,7 @@ static bool
 format_error(AgError *err, const char *field, const char *s, int len,
 			 const char *problem, const char *hint)
 {
-	char	   *shown = pnstrdup(s, Min(len, MAX_ECHO));
+	char *shown = pnstrdup(s, Min(len, MAX_ECHO));
 
 	return ag_error_set(err, ERRCODE_INVALID_DATETIME_FORMAT,
 						psprintf("invalid instant in \"%s\"", field),
@@ -60,14 +60,14 @@ static bool
 decode_normalised(const char *buf, const char *field, const char *s, int len,
 				  TimestampTz *result, AgError *err)
 {
-	char		workbuf[MAXDATELEN + MAXDATEFIELDS];
-	char	   *fields[MAXDATEFIELDS];
-	int			ftypes[MAXDATEFIELDS];
-	int			nf;
-	int			dtype;
-	int			tz;
+	char		 workbuf[MAXDATELEN + MAXDATEFIELDS];
+	char		*fields[MAXDATEFIELDS];
+	int			 ftypes[MAXDATEFIELDS];
+	int			 nf;
+	int			 dtype;
+	int			 tz;
 	struct pg_tm tm;
-	fsec_t		fsec;
+	fsec_t		 fsec;
 
 	if (ParseDateTime(buf, workbuf, sizeof(workbuf), fields, ftypes, MAXDATEFIELDS, &nf) != 0 ||
 		DecodeDateTime(fields, ftypes, nf, &dtype, &tm, &fsec, &tz) != 0 ||
@@ -89,8 +89,8 @@ bool
 ag_parse_instant(const char *s, int len, const char *field,
 				 TimestampTz *result, AgError *err)
 {
-	regmatch_t	m[INSTANT_NMATCH];
-	char	   *copy = pnstrdup(s, len);
+	regmatch_t	   m[INSTANT_NMATCH];
+	char		  *copy = pnstrdup(s, len);
 	StringInfoData buf;
 
 	if (instant_re == NULL)
@@ -127,7 +127,7 @@ ag_parse_instant(const char *s, int len, const char *field,
 		const char *off = copy + m[8].rm_so;
 		int			offlen = m[8].rm_eo - m[8].rm_so;
 
-		appendBinaryStringInfo(&buf, off, 3);	/* sign and hours */
+		appendBinaryStringInfo(&buf, off, 3); /* sign and hours */
 		appendStringInfoChar(&buf, ':');
 		if (offlen == 3)
 			appendStringInfoString(&buf, "00");

@@ -24,4 +24,4 @@
 extern bool ag_parse_instant(const char *s, int len, const char *field,
 							 TimestampTz *result, AgError *err);
 
-#endif							/* AGINGOS_TIMEPARSE_H */
+#endif /* AGINGOS_TIMEPARSE_H */

@@ -79,7 +79,7 @@ void
 ag_append_instant(StringInfo buf, TimestampTz ts)
 {
 	struct pg_tm tm;
-	fsec_t		fsec;
+	fsec_t		 fsec;
 
 	if (TIMESTAMP_NOT_FINITE(ts) || timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,

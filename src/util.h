@@ -22,10 +22,10 @@
  */
 typedef struct AgError
 {
-	int			sqlstate;		/* 0 = no error */
-	char	   *message;
-	char	   *detail;			/* may be NULL */
-	char	   *hint;			/* may be NULL */
+	int	  sqlstate; /* 0 = no error */
+	char *message;
+	char *detail; /* may be NULL */
+	char *hint;	  /* may be NULL */
 } AgError;
 
 /* ag_error_set: fill err (strings are palloc'd in CurrentMemoryContext). */
@@ -48,4 +48,4 @@ extern void ag_append_instant(StringInfo buf, TimestampTz ts);
 /* ag_append_json_string: append s as a JSON string (escape_json). */
 extern void ag_append_json_string(StringInfo buf, const char *s);
 
-#endif							/* AGINGOS_UTIL_H */
+#endif /* AGINGOS_UTIL_H */

@@ -34,18 +34,18 @@ static const char HEALTH_DOWN[] = "{\"status\":\"unavailable\"}";
 typedef struct AgConn
 {
 	PGconn	*pg;
-	uint32_t prepared;		/* bit route->id: statement "r<id>" exists on pg */
-	unsigned failures;		/* consecutive failed connection attempts */
-	unsigned delay_ms;		/* current back-off step */
-	int64_t	 retry_at_ms;	/* monotonic: no attempt before this */
+	uint32_t prepared;	  /* bit route->id: statement "r<id>" exists on pg */
+	unsigned failures;	  /* consecutive failed connection attempts */
+	unsigned delay_ms;	  /* current back-off step */
+	int64_t	 retry_at_ms; /* monotonic: no attempt before this */
 } AgConn;
 
-static pthread_key_t conn_slot;
-static const char	*conn_keys[8];
-static const char	*conn_values[8];
-static atomic_int	 db_up = 1;			  /* process-wide: 0 after a failure */
-static atomic_int	 db_seen = 0;		  /* first successful connect logged */
-static atomic_llong	 db_down_since = 0;	  /* monotonic ms of the up → down change */
+static pthread_key_t	 conn_slot;
+static const char		*conn_keys[8];
+static const char		*conn_values[8];
+static atomic_int		 db_up = 1;			/* process-wide: 0 after a failure */
+static atomic_int		 db_seen = 0;		/* first successful connect logged */
+static atomic_llong		 db_down_since = 0; /* monotonic ms of the up → down change */
 static const AgSettings *db_settings;
 
 /* mono_ms: monotonic clock in milliseconds. */

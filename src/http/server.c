@@ -30,7 +30,7 @@
 #include "routes.h"
 #include "server.h"
 
-#define IDLE_TIMEOUT_S 30				 /* idle keep-alive connections are closed */
+#define IDLE_TIMEOUT_S 30				/* idle keep-alive connections are closed */
 #define DISCARD_MAX_BYTES (16 * AG_MIB) /* read and dropped after a 413 */
 
 static const char OOM_BODY[] = "{\"code\":\"53200\",\"message\":\"out of memory\",\"details\":null,\"hint\":null}";
@@ -45,9 +45,9 @@ typedef struct AgRequest
 {
 	AgMatch match;
 	AgReply reply;
-	char	method[16];	 /* for the access line */
-	char	path[256];	 /* ditto, truncated */
-	char   *body;		 /* accumulated body, NUL-terminated */
+	char	method[16]; /* for the access line */
+	char	path[256];	/* ditto, truncated */
+	char   *body;		/* accumulated body, NUL-terminated */
 	size_t	body_len;
 	size_t	body_cap;
 	size_t	upload_total; /* bytes of upload seen, kept or not */

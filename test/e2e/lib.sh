@@ -21,7 +21,7 @@ sql() { "$PGBIN/psql" -X -qtA -v ON_ERROR_STOP=1 -c "$1"; }
 post() {
 	local ct=${3:-application/json}
 	curl -sS -o /tmp/ag_e2e_body.$$ -w '%{http_code}' -X POST -H "Content-Type: $ct" \
-		${AG_KEY:+-H "X-API-Key: $AG_KEY"} --data-binary "$2" "$BASE$1"
+		${AG_KEY:+-H "X-API-Key: $AG_KEY"} --data-binary @- "$BASE$1" <<<"$2"
 	printf ' %s' "$(tr -d '\n' </tmp/ag_e2e_body.$$)"
 	rm -f /tmp/ag_e2e_body.$$
 }
