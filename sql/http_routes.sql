@@ -16,8 +16,8 @@ SELECT status, body::jsonb FROM http_events_batch('{}', '{}', NULL);
 
 -- case: GET /events: newest first, [since, until), category, limit
 SELECT status, jsonb_path_query_array(body::jsonb, '$[*].id') FROM http_events('{}', NULL, NULL);
-SELECT status, jsonb_array_length(body::jsonb) AS n, body::jsonb -> 0 - 'received_at' AS first,
-	   body::jsonb -> 0 ->> 'received_at' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$' AS received_at_iso
+SELECT status, jsonb_array_length(body::jsonb) AS n, (body::jsonb -> 0) - 'received_at' AS first,
+	   (body::jsonb -> 0 ->> 'received_at') ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$' AS received_at_iso
   FROM http_events('{"since": "2025-12-23T12:00:00Z", "until": "2025-12-23T12:05:00Z"}', NULL, NULL);
 SELECT status, jsonb_path_query_array(body::jsonb, '$[*].id') FROM http_events('{"since": "2025-12-23T12:00:01Z"}', NULL, NULL);
 SELECT status, jsonb_path_query_array(body::jsonb, '$[*].id') FROM http_events('{"category": "door"}', NULL, NULL);
