@@ -248,8 +248,8 @@ SELECT p.key, p.value FROM jsonb_each(agingos_config() #> '{rules,R-003,params}'
 
 -- case: motion_category folds into motion_categories (shown without the alias) unless
 -- motion_categories is also given; a string trigger_value/door_open_value becomes a list;
--- times come out as HH:MM:SS; both accepted boolean spellings
-SELECT jsonb_pretty(agingos_load_config($yaml$
+-- times come out as HH:MM:SS; FALSE is a bool in a bool field, True a string in a string field
+SELECT jsonb_pretty((agingos_load_config($yaml$
 rules:
   R-001:
     params:
@@ -267,7 +267,7 @@ rules:
       motion_categories: [motion, pir]
       door_open_value: opened
       motion_on_value: True
-$yaml$) -> 'rules' - '{R-004,R-005,R-006,R-007,R-008,R-009,R-010}'::text[]);
+$yaml$) -> 'rules') - '{R-004,R-005,R-006,R-007,R-008,R-009,R-010}'::text[]);
 
 -- case: derived defaults: rule timezone/tz from the top-level timezone, rule lookback and
 -- expire from defaults, requires_* from evaluation_mode unless given, R-010

@@ -24,5 +24,12 @@ while [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ]; do
 done
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "health 200 again within 5 s of db start (${ms} ms)" "$st" 200
-r=$(post /event '{"id": "up-again-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}')
-check "POST /event works again" "$(status_of "$r")" 200
+# every worker reconnects on its own (back-off at most 1 s): allow the same 5 s
+t0=$(date +%s%N)
+while :; do
+	r=$(post /event '{"id": "up-again-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}')
+	[ "$(status_of "$r")" = 200 ] && break
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 5000 ] && break
+	sleep 0.2
+done
+check "POST /event works again within 5 s" "$(status_of "$r")" 200
