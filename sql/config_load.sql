@@ -305,6 +305,10 @@ SELECT agingos_config() #> '{rules,R-002,params,allowed_entity_ids}' AS allowed,
 	   agingos_config() #> '{rules,R-009,params,stream_id}' AS stream_id;
 SELECT agingos_load_config('scheduler: {interval_minutes: 120}') #> '{scheduler,interval_minutes}' AS interval_minutes;
 
+-- case: a file saved with a UTF-8 byte order mark and CRLF line ends loads
+SELECT agingos_load_config(E'\xef\xbb\xbflocale: en\r\nrules:\r\n  R-003: {params: {followup_minutes: 5}}\r\n')
+	   #> '{rules,R-003,params,followup_minutes}' AS followup_minutes;
+
 -- From here on every load fails; remember the active config.
 SELECT agingos_load_config(yaml) IS NOT NULL AS shipped_loaded FROM shipped;
 CREATE TEMP TABLE before AS SELECT agingos_config() AS cfg, (SELECT max(version) FROM config) AS version;
@@ -423,6 +427,17 @@ ROLLBACK;
 SELECT agingos_config() = b.cfg AS back_after_rollback FROM before b;
 SELECT agingos_load_config('locale: en') -> 'locale' AS loaded;
 DELETE FROM config WHERE version = (SELECT max(version) FROM config);
+SELECT agingos_config() = b.cfg AS previous_again FROM before b;
+
+-- a row inserted by hand is re-parsed from its source when read; a source that no
+-- longer loads is an error (its CONTEXT names the version, which varies: terse here)
+INSERT INTO config (source, effective) VALUES ('locale: en', '{}');
+SELECT agingos_config() -> 'locale' AS hand_inserted;
+INSERT INTO config (source, effective) VALUES ('locale: xx', '{}');
+\set VERBOSITY terse
+SELECT agingos_config();
+\set VERBOSITY default
+DELETE FROM config USING before b WHERE config.version > b.version;
 SELECT agingos_config() = b.cfg AS previous_again FROM before b;
 
 -- cleanup: drop this file's rows; the config active before it is active again

@@ -403,7 +403,6 @@ ag_config_yaml_parse(const char *text)
 	if (!yaml_parser_initialize(&parser))
 		elog(ERROR, "could not initialize the YAML parser");
 	yaml_parser_set_input_string(&parser, (const unsigned char *) utf8, strlen(utf8));
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
 	PG_TRY();
 	{

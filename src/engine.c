@@ -51,7 +51,7 @@ static const char fetch_sql[] =
 /* days_with_data: one EXISTS probe per local date [lo, hi) (rules.md 2.1). */
 static const char days_sql[] =
 	"SELECT pg_catalog.count(*)::int4 "
-	"FROM pg_catalog.unnest($2::timestamptz[], $3::timestamptz[]) AS d(lo, hi) "
+	"FROM ROWS FROM (pg_catalog.unnest($2::timestamptz[]), pg_catalog.unnest($3::timestamptz[])) AS d(lo, hi) "
 	"WHERE EXISTS (SELECT 1 FROM agingos.events e "
 	"WHERE e.home_id = $1 AND e.\"timestamp\" >= d.lo AND e.\"timestamp\" < d.hi)";
 

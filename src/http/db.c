@@ -320,7 +320,10 @@ ag_db_call(const AgRoute *route, const char *params, const char *body, const cha
 
 		if (!ensure_conn(conn))
 			break;
+		int64_t t0 = mono_ms();
 		res = exec_route(conn, route, values, &sent);
+		if (mono_ms() - t0 > 300)
+			ag_log(AG_LOG_WARN, "dbgexec", NULL, "ms=%lld pid=%d", (long long) (mono_ms() - t0), PQbackendPID(conn->pg));
 		if (PQresultStatus(res) == PGRES_TUPLES_OK)
 			reply_from_rows(route, res, reply);
 		else if (PQstatus(conn->pg) == CONNECTION_OK)

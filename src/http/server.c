@@ -293,6 +293,8 @@ request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, 
 	(void) connection;
 	if (req == NULL)
 		return;
+	if ((mono_us() - req->start_us) > 500000)
+		ag_log(AG_LOG_WARN, "dbgslow", NULL, "method=%s status=%u duration_ms=%lld toe=%d", req->method, req->reply.status, (long long) ((mono_us() - req->start_us) / 1000), (int) toe);
 	if (ag_log_enabled(AG_LOG_DEBUG))
 		ag_log(AG_LOG_DEBUG, "request", NULL, "method=%s path=%s status=%u duration_ms=%lld completed=%s",
 			   req->method, ag_log_quote(path, sizeof(path), req->path), req->reply.status,

@@ -1,0 +1,315 @@
+
+-- agingos install script, part 50: deviation lifecycle and the scheduler tick
+-- (rules.md section 5, contract.md sections 3, 4 and 9).
+
+-- deviation_history: one row per status or severity change of a persisted
+-- deviation.  reason: open | reopen | escalation | deescalation | ack |
+-- stale (closed by a tick) | manual (closed by an admin).
+CREATE TABLE agingos.deviation_history (
+	history_id	bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	deviation_id bigint NOT NULL REFERENCES agingos.deviations (deviation_id) ON DELETE CASCADE,
+	home_id		text NOT NULL,
+	rule_id		text NOT NULL,
+	at			timestamptz NOT NULL,
+	from_status text CHECK (from_status IN ('OPEN', 'ACK', 'CLOSED')),
+	to_status	text NOT NULL CHECK (to_status IN ('OPEN', 'ACK', 'CLOSED')),
+	severity	text NOT NULL CHECK (severity IN ('LOW', 'MEDIUM', 'HIGH')),
+	reason		text NOT NULL CHECK (reason IN ('open', 'reopen', 'escalation', 'deescalation', 'ack', 'stale', 'manual'))
+);
+CREATE INDEX deviation_history_deviation_idx ON agingos.deviation_history (deviation_id, at);
+COMMENT ON TABLE agingos.deviation_history IS 'Audit trail of persisted deviations: opens, severity changes, ACK, closes.';
+
+-- scheduler_runs: one row per tick (skipped ones included), pruned after
+-- retention.bookkeeping_days (by "now") by the tick itself.
+CREATE TABLE agingos.scheduler_runs (
+	run_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	started_at	timestamptz NOT NULL,
+	now			timestamptz NOT NULL,
+	duration_ms numeric(12, 3) NOT NULL,
+	homes		integer NOT NULL DEFAULT 0,
+	rules_total integer NOT NULL DEFAULT 0,
+	rules_ok	integer NOT NULL DEFAULT 0,
+	rules_failed integer NOT NULL DEFAULT 0,
+	deviations_upserted integer NOT NULL DEFAULT 0,
+	deviations_opened integer NOT NULL DEFAULT 0,
+	deviations_closed integer NOT NULL DEFAULT 0,
+	status		text NOT NULL CHECK (status IN ('ok', 'skipped', 'error')),
+	error		text
+);
+CREATE INDEX scheduler_runs_now_idx ON agingos.scheduler_runs (now);
+COMMENT ON TABLE agingos.scheduler_runs IS 'One row per scheduler tick (contract section 4 summary); kept retention.bookkeeping_days.';
+SELECT pg_catalog.pg_extension_config_dump('agingos.deviation_history', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.scheduler_runs', '');
+
+-- agingos_tick_evaluate(home_id, now): the scheduler-enabled rules of one
+-- home, each isolated in a subtransaction (src/tick.c).  Internal.
+CREATE FUNCTION agingos.agingos_tick_evaluate(home_id text, now timestamptz,
+	OUT rule_id text, OUT outcome text, OUT severity text, OUT title text, OUT explanation text,
+	OUT evidence jsonb, OUT window_since timestamptz, OUT window_until timestamptz,
+	OUT error_sqlstate text, OUT error_message text, OUT expire_after_minutes integer)
+RETURNS SETOF record
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'agingos_tick_evaluate';
+COMMENT ON FUNCTION agingos.agingos_tick_evaluate(text, timestamptz) IS
+'Internal: evaluate the scheduler-enabled rules of one home at now; a failing rule is reported as a row (outcome failed), not raised.';
+
+-- agingos_log(message): one LOG line without CONTEXT (contract section 9).
+CREATE FUNCTION agingos.agingos_log(message text)
+RETURNS void
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'agingos_log';
+COMMENT ON FUNCTION agingos.agingos_log(text) IS 'Internal: write one LOG line to the server log.';
+
+-- agingos_rules(): rule_id, title (config locale), description, in rule-id order.
+CREATE FUNCTION agingos.agingos_rules(OUT rule_id text, OUT title text, OUT description text)
+RETURNS SETOF record
+LANGUAGE C STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'agingos_rules';
+COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-010 with title (config locale) and purpose.';
+
+-- agingos_deviation_event(d, event, from_status, reason_at): history row +
+-- NOTIFY agingos_deviation with a small JSON payload (no evidence).
+-- event: open | reopen | escalation | deescalation | ack | stale | manual.
+CREATE FUNCTION agingos.agingos_deviation_event(d agingos.deviations, event text, from_status text, at timestamptz)
+RETURNS void
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, agingos
+AS $$
+	INSERT INTO agingos.deviation_history (deviation_id, home_id, rule_id, at, from_status, to_status, severity, reason)
+	VALUES (d.deviation_id, d.home_id, d.rule_id, at, from_status, d.status, d.severity, event);
+	SELECT pg_notify('agingos_deviation', json_build_object(
+		'event', CASE event WHEN 'stale' THEN 'close' WHEN 'manual' THEN 'close' ELSE event END,
+		'reason', event, 'deviation_id', d.deviation_id, 'home_id', d.home_id, 'rule_id', d.rule_id,
+		'status', d.status, 'severity', d.severity, 'at', agingos.agingos_iso(at))::text);
+$$;
+COMMENT ON FUNCTION agingos.agingos_deviation_event(agingos.deviations, text, text, timestamptz) IS
+'Internal: record a lifecycle change in deviation_history and NOTIFY agingos_deviation.';
+
+-- agingos_upsert_deviation(home, rule, subject, now, severity, title,
+-- explanation, evidence, since, until) → 'inserted' | 'updated'
+-- rules.md section 5 step 2: update the active row for (home, rule,
+-- subject_key) — last_seen_at = now, replace severity, evidence, window,
+-- texts, timestamp; keep status and started_at — or insert a new OPEN row
+-- (a new episode: 'reopen' in the history when the key had one before).
+CREATE FUNCTION agingos.agingos_upsert_deviation(p_home text, p_rule text, p_subject text, p_now timestamptz,
+	p_severity text, p_title text, p_explanation text, p_evidence jsonb,
+	p_since timestamptz, p_until timestamptz)
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	d agingos.deviations;
+	old_severity text;
+	rank CONSTANT jsonb := '{"LOW": 1, "MEDIUM": 2, "HIGH": 3}';
+BEGIN
+	SELECT x.severity INTO old_severity FROM agingos.deviations x
+	 WHERE x.home_id = p_home AND x.rule_id = p_rule AND x.subject_key = p_subject
+	   AND x.status IN ('OPEN', 'ACK')
+	   FOR UPDATE;
+	IF FOUND THEN
+		UPDATE agingos.deviations x
+		   SET last_seen_at = p_now, severity = p_severity, evidence = p_evidence,
+			   window_since = p_since, window_until = p_until, title = p_title,
+			   explanation = p_explanation, "timestamp" = p_now
+		 WHERE x.home_id = p_home AND x.rule_id = p_rule AND x.subject_key = p_subject
+		   AND x.status IN ('OPEN', 'ACK')
+		RETURNING x.* INTO d;
+		IF old_severity <> p_severity THEN
+			PERFORM agingos.agingos_deviation_event(d,
+				CASE WHEN (rank ->> p_severity)::int > (rank ->> old_severity)::int THEN 'escalation' ELSE 'deescalation' END,
+				d.status, p_now);
+		END IF;
+		RETURN 'updated';
+	END IF;
+	INSERT INTO agingos.deviations AS x (home_id, rule_id, subject_key, status, severity, title, explanation,
+										 evidence, window_since, window_until, "timestamp", started_at, last_seen_at)
+	VALUES (p_home, p_rule, p_subject, 'OPEN', p_severity, p_title, p_explanation,
+			p_evidence, p_since, p_until, p_now, p_now, p_now)
+	RETURNING x.* INTO d;
+	PERFORM agingos.agingos_deviation_event(d,
+		CASE WHEN EXISTS (SELECT 1 FROM agingos.deviations y
+						   WHERE y.home_id = p_home AND y.rule_id = p_rule AND y.subject_key = p_subject
+							 AND y.status = 'CLOSED') THEN 'reopen' ELSE 'open' END,
+		NULL, p_now);
+	RETURN 'inserted';
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_upsert_deviation(text, text, text, timestamptz, text, text, text, jsonb, timestamptz, timestamptz) IS
+'Internal: rules.md section 5 step 2 for one produced deviation; returns inserted or updated.';
+
+-- agingos_close_stale(home, now, failed_rules) → integer rows closed
+-- rules.md section 5 step 3: every active row of the home (any subject_key,
+-- D30) with last_seen_at < now - expire_after_minutes(rule) becomes CLOSED,
+-- except rows of rules that failed in this tick (D18).
+CREATE FUNCTION agingos.agingos_close_stale(p_home text, p_now timestamptz, p_failed text[])
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	cfg jsonb := agingos.agingos_config();
+	d agingos.deviations;
+	prev text;
+	n integer := 0;
+BEGIN
+	FOR d, prev IN
+		WITH stale AS (
+			SELECT x.deviation_id, x.status AS prev
+			  FROM agingos.deviations x
+			 WHERE x.home_id = p_home AND x.status IN ('OPEN', 'ACK')
+			   AND x.rule_id <> ALL (p_failed)
+			   AND x.last_seen_at < p_now - make_interval(mins => coalesce(
+					   (cfg -> 'rules' -> x.rule_id ->> 'expire_after_minutes')::int,
+					   (cfg -> 'defaults' ->> 'expire_after_minutes')::int))
+			   FOR UPDATE)
+		UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = p_now
+		  FROM stale WHERE x.deviation_id = stale.deviation_id
+		RETURNING x.*, stale.prev
+	LOOP
+		PERFORM agingos.agingos_deviation_event(d, 'stale', prev, p_now);
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_close_stale(text, timestamptz, text[]) IS
+'Internal: rules.md section 5 step 3 for one home; rows of failed rules are kept.';
+
+-- agingos_scheduler_tick(now timestamptz DEFAULT now()) → jsonb summary
+-- One scheduler run over every row of homes (rules.md section 5): per home,
+-- evaluate the scheduler-enabled rules at now (each isolated), upsert what
+-- they produced (each upsert in its own subtransaction), then close stale
+-- rows.  An advisory lock makes a concurrent tick return at once with
+-- status skipped.  Writes one scheduler_runs row and one LOG line
+-- (contract section 9), and prunes its bookkeeping older than
+-- retention.bookkeeping_days.  Summary: contract section 4.
+CREATE FUNCTION agingos.agingos_scheduler_tick(now timestamptz DEFAULT pg_catalog.now())
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_now CONSTANT timestamptz := agingos_scheduler_tick.now;
+	t0 CONSTANT timestamptz := clock_timestamp();
+	run CONSTANT bigint := nextval(pg_get_serial_sequence('agingos.scheduler_runs', 'run_id'));
+	subject text;
+	home text;
+	r record;
+	failed text[];
+	n_homes int := 0; n_total int := 0; n_ok int := 0; n_failed int := 0;
+	n_upserted int := 0; n_opened int := 0; n_closed int := 0;
+	h_total int; h_ok int; h_failed int; h_upserted int; h_opened int;
+	v_status text := 'ok';
+	v_error text;
+	e_state text;
+	e_msg text;
+	ms numeric;
+	s jsonb;
+BEGIN
+	IF v_now IS NULL THEN
+		RAISE EXCEPTION 'argument "now" must not be null' USING ERRCODE = '22023',
+			HINT = 'Call agingos_scheduler_tick() for the current time, or pass an instant.';
+	END IF;
+	IF NOT pg_try_advisory_xact_lock(hashtext('agingos.scheduler_tick')) THEN
+		v_status := 'skipped';
+	ELSE
+		BEGIN
+			subject := agingos.agingos_config() -> 'scheduler' ->> 'default_subject_key';
+			FOR home IN SELECT h.home_id FROM agingos.homes h ORDER BY h.home_id LOOP
+				n_homes := n_homes + 1;
+				failed := '{}';
+				h_total := 0; h_ok := 0; h_failed := 0; h_upserted := 0; h_opened := 0;
+				BEGIN	-- one home: its upserts and closes stand or fall together
+					FOR r IN SELECT * FROM agingos.agingos_tick_evaluate(home, v_now) LOOP
+						h_total := h_total + 1;
+						e_state := r.error_sqlstate;
+						e_msg := r.error_message;
+						IF r.outcome = 'deviation' THEN
+							BEGIN	-- one rule's upsert
+								IF agingos.agingos_upsert_deviation(home, r.rule_id, subject, v_now, r.severity, r.title,
+										r.explanation, r.evidence, r.window_since, r.window_until) = 'inserted' THEN
+									h_opened := h_opened + 1;
+								END IF;
+								h_upserted := h_upserted + 1;
+							EXCEPTION WHEN OTHERS THEN
+								GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT;
+							END;
+						END IF;
+						IF e_state IS NOT NULL THEN
+							failed := failed || r.rule_id;
+							h_failed := h_failed + 1;
+							PERFORM agingos.agingos_log(format('agingos rule_engine error run_id=%s home_id=%s rule_id=%s sqlstate=%s message=%s',
+								run, to_json(home)::text, r.rule_id, e_state, to_json(e_msg)::text));
+						ELSE
+							h_ok := h_ok + 1;
+						END IF;
+					END LOOP;
+					n_closed := n_closed + agingos.agingos_close_stale(home, v_now, failed);
+					n_upserted := n_upserted + h_upserted;
+					n_opened := n_opened + h_opened;
+					n_ok := n_ok + h_ok;
+					n_failed := n_failed + h_failed;
+				EXCEPTION WHEN OTHERS THEN
+					-- the home as a whole failed: its rules count as failed, its rows stay as they were
+					GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT;
+					n_failed := n_failed + greatest(h_total, 1);
+					PERFORM agingos.agingos_log(format('agingos rule_engine error run_id=%s home_id=%s rule_id=* sqlstate=%s message=%s',
+						run, to_json(home)::text, e_state, to_json(e_msg)::text));
+				END;
+				n_total := n_total + h_total;
+			END LOOP;
+		EXCEPTION WHEN OTHERS THEN
+			-- the tick as a whole failed (e.g. the config could not be read)
+			v_status := 'error';
+			GET STACKED DIAGNOSTICS v_error = MESSAGE_TEXT;
+		END;
+	END IF;
+	ms := round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 3);
+	INSERT INTO agingos.scheduler_runs (run_id, started_at, now, duration_ms, homes, rules_total, rules_ok, rules_failed,
+										deviations_upserted, deviations_opened, deviations_closed, status, error)
+	OVERRIDING SYSTEM VALUE
+	VALUES (run, t0, v_now, ms, n_homes, n_total, n_ok, n_failed, n_upserted, n_opened, n_closed, v_status, v_error);
+	IF v_status <> 'skipped' THEN
+		PERFORM agingos.agingos_prune_bookkeeping(v_now);
+	END IF;
+	s := jsonb_build_object('status', v_status, 'homes', n_homes, 'rules_total', n_total, 'rules_ok', n_ok,
+		'rules_failed', n_failed, 'deviations_upserted', n_upserted, 'deviations_opened', n_opened,
+		'deviations_closed', n_closed, 'run_id', run, 'duration_ms', ms);
+	PERFORM agingos.agingos_log(format('agingos scheduler tick run_id=%s homes=%s rules_total=%s rules_ok=%s rules_failed=%s deviations_upserted=%s deviations_opened=%s deviations_closed=%s duration_ms=%s status=%s%s',
+		run, n_homes, n_total, n_ok, n_failed, n_upserted, n_opened, n_closed, ms, v_status,
+		CASE WHEN v_error IS NOT NULL THEN ' error=' || to_json(v_error)::text ELSE '' END));
+	RETURN s;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_scheduler_tick(timestamptz) IS
+'One scheduler run over every home at now: evaluate, upsert, close stale (rules.md section 5); returns the summary of contract section 4 and logs one line.';
+
+-- agingos_prune_bookkeeping(now) → integer rows deleted
+-- scheduler_runs with "now" older than retention.bookkeeping_days before
+-- now, and our jobs' rows of cron.job_run_details older than that by the
+-- real clock (pg_cron never purges them itself).
+CREATE FUNCTION agingos.agingos_prune_bookkeeping(p_now timestamptz)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	keep interval := make_interval(days => coalesce((agingos.agingos_config() -> 'retention' ->> 'bookkeeping_days')::int, 7));
+	n integer;
+	m integer := 0;
+BEGIN
+	DELETE FROM agingos.scheduler_runs r WHERE r.now < p_now - keep;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF to_regclass('cron.job_run_details') IS NOT NULL THEN
+		DELETE FROM cron.job_run_details d
+		 USING cron.job j
+		 WHERE d.jobid = j.jobid AND j.jobname IN ('agingos-scheduler', 'agingos-retention')
+		   AND d.end_time < pg_catalog.now() - keep;
+		GET DIAGNOSTICS m = ROW_COUNT;
+	END IF;
+	RETURN n + m;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_prune_bookkeeping(timestamptz) IS
+'Internal: delete scheduler_runs and our cron.job_run_details rows older than retention.bookkeeping_days.';

@@ -1,0 +1,257 @@
+
+-- agingos install script, part 70: HTTP routes over deviations, rules and
+-- health (contract.md sections 6 and 7).  Same shape as part 40: (params,
+-- request_body, api_key) → (status, body); errors become the section 6 body.
+
+-- agingos_deviation_v1_json(d deviations_v1) → jsonb: DeviationV1 (contract 7).
+CREATE FUNCTION agingos.agingos_deviation_v1_json(d agingos.deviations_v1)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, agingos
+AS $$
+	SELECT jsonb_build_object('deviation_id', d.deviation_id, 'rule_id', d.rule_id,
+		'timestamp', agingos.agingos_iso(d."timestamp"), 'severity', d.severity, 'title', d.title,
+		'explanation', d.explanation, 'evidence', d.evidence,
+		'window', jsonb_build_object('since', agingos.agingos_iso(d.window_since), 'until', agingos.agingos_iso(d.window_until)));
+$$;
+COMMENT ON FUNCTION agingos.agingos_deviation_v1_json(agingos.deviations_v1) IS
+'A computed deviation as DeviationV1 JSON (contract section 7).';
+
+-- agingos_deviation_json(d deviations) → jsonb: a persisted deviation
+-- (DeviationV1 plus home_id, status, subject_key, started_at, last_seen_at,
+-- acked_at, closed_at; integer deviation_id).
+CREATE FUNCTION agingos.agingos_deviation_json(d agingos.deviations)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, agingos
+AS $$
+	SELECT jsonb_build_object('deviation_id', d.deviation_id, 'rule_id', d.rule_id,
+		'timestamp', agingos.agingos_iso(d."timestamp"), 'severity', d.severity, 'title', d.title,
+		'explanation', d.explanation, 'evidence', d.evidence,
+		'window', jsonb_build_object('since', agingos.agingos_iso(d.window_since), 'until', agingos.agingos_iso(d.window_until)),
+		'home_id', d.home_id, 'status', d.status, 'subject_key', d.subject_key,
+		'started_at', agingos.agingos_iso(d.started_at), 'last_seen_at', agingos.agingos_iso(d.last_seen_at),
+		'acked_at', CASE WHEN d.acked_at IS NULL THEN NULL ELSE agingos.agingos_iso(d.acked_at) END,
+		'closed_at', CASE WHEN d.closed_at IS NULL THEN NULL ELSE agingos.agingos_iso(d.closed_at) END);
+$$;
+COMMENT ON FUNCTION agingos.agingos_deviation_json(agingos.deviations) IS
+'A persisted deviation as JSON (contract section 7).';
+
+-- GET /deviations/evaluate?since=&until=[&now=][&rule_id=R-001,R-002]
+-- 200 array of DeviationV1 for the caller's home; since and until required
+-- (22023), instants strict (22007); read key.
+CREATE FUNCTION agingos.http_deviations_evaluate(params text, request_body text, api_key text,
+												 OUT status integer, OUT body text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_home text;
+	p jsonb;
+	v_rules text[];
+	v_code text; v_msg text; v_detail text; v_hint text;
+BEGIN
+	v_home := agingos.agingos_auth(api_key, 'read');
+	p := agingos.agingos_http_params(params);
+	IF p ->> 'since' IS NULL OR p ->> 'until' IS NULL THEN
+		RAISE EXCEPTION 'query parameters "since" and "until" are required' USING ERRCODE = '22023',
+			HINT = 'Give the window as ISO 8601 instants with offset, e.g. ?since=2025-12-23T10:00:00Z&until=2025-12-23T12:00:00Z.';
+	END IF;
+	IF p ? 'rule_id' THEN
+		v_rules := CASE WHEN p ->> 'rule_id' = '' THEN '{}'::text[] ELSE string_to_array(p ->> 'rule_id', ',') END;
+	END IF;
+	SELECT 200, coalesce(jsonb_agg(agingos.agingos_deviation_v1_json(e) ORDER BY e.rule_id), '[]')::text
+	  INTO status, body
+	  FROM agingos.agingos_evaluate(agingos.agingos_parse_instant(p ->> 'since', 'since'),
+									agingos.agingos_parse_instant(p ->> 'until', 'until'),
+									coalesce(agingos.agingos_parse_instant(p ->> 'now', 'now'), pg_catalog.now()),
+									v_home, v_rules) e;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+END
+$$;
+COMMENT ON FUNCTION agingos.http_deviations_evaluate(text, text, text) IS
+'Route GET /deviations/evaluate: agingos_evaluate over [since, until) for the caller''s home (contract section 6).';
+
+-- POST /deviations/persist?since=&until=[&now=] → 200 {"persisted": n}; admin key.
+CREATE FUNCTION agingos.http_deviations_persist(params text, request_body text, api_key text,
+												OUT status integer, OUT body text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_home text;
+	p jsonb;
+	n integer;
+	v_code text; v_msg text; v_detail text; v_hint text;
+BEGIN
+	v_home := agingos.agingos_auth(api_key, 'admin');
+	p := agingos.agingos_http_params(params);
+	IF p ->> 'since' IS NULL OR p ->> 'until' IS NULL THEN
+		RAISE EXCEPTION 'query parameters "since" and "until" are required' USING ERRCODE = '22023',
+			HINT = 'Give the window as ISO 8601 instants with offset, e.g. ?since=2025-12-23T10:00:00Z&until=2025-12-23T12:00:00Z.';
+	END IF;
+	n := agingos.agingos_persist(agingos.agingos_parse_instant(p ->> 'since', 'since'),
+								 agingos.agingos_parse_instant(p ->> 'until', 'until'),
+								 coalesce(agingos.agingos_parse_instant(p ->> 'now', 'now'), pg_catalog.now()),
+								 v_home);
+	status := 200;
+	body := jsonb_build_object('persisted', n)::text;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+END
+$$;
+COMMENT ON FUNCTION agingos.http_deviations_persist(text, text, text) IS
+'Route POST /deviations/persist: agingos_persist for the caller''s home; idempotent per (rule, window).';
+
+-- GET /deviations?status=&subject_key=&rule_id=&limit=
+-- Without status: active rows (OPEN, ACK); status=OPEN|ACK|CLOSED|ALL.
+-- Sorted severity desc (HIGH > MEDIUM > LOW), then last_seen_at desc, then
+-- deviation_id desc; limit default 100, max 1000; read key.
+CREATE FUNCTION agingos.http_deviations(params text, request_body text, api_key text,
+										OUT status integer, OUT body text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_home text;
+	p jsonb;
+	v_status text;
+	v_limit integer;
+	v_code text; v_msg text; v_detail text; v_hint text;
+BEGIN
+	v_home := agingos.agingos_auth(api_key, 'read');
+	p := agingos.agingos_http_params(params);
+	v_status := upper(coalesce(p ->> 'status', 'ACTIVE'));
+	IF v_status NOT IN ('ACTIVE', 'OPEN', 'ACK', 'CLOSED', 'ALL') THEN
+		RAISE EXCEPTION 'invalid query parameter "status"' USING ERRCODE = '22023',
+			DETAIL = format('The value %s is not a status.', to_json(left(p ->> 'status', 32))),
+			HINT = 'Use OPEN, ACK, CLOSED or ALL; leave it out for the active ones (OPEN and ACK).';
+	END IF;
+	v_limit := agingos.agingos_http_limit(p);
+	SELECT 200, coalesce(jsonb_agg(agingos.agingos_deviation_json(d) ORDER BY
+			CASE d.severity WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2 ELSE 1 END DESC,
+			d.last_seen_at DESC, d.deviation_id DESC), '[]')::text
+	  INTO status, body
+	  FROM (SELECT x.* FROM agingos.deviations x
+			 WHERE x.home_id = v_home
+			   AND CASE v_status WHEN 'ACTIVE' THEN x.status IN ('OPEN', 'ACK')
+								 WHEN 'ALL' THEN true ELSE x.status = v_status END
+			   AND (p ->> 'subject_key' IS NULL OR x.subject_key = p ->> 'subject_key')
+			   AND (p ->> 'rule_id' IS NULL OR x.rule_id = p ->> 'rule_id')
+			 ORDER BY CASE x.severity WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2 ELSE 1 END DESC,
+					  x.last_seen_at DESC, x.deviation_id DESC
+			 LIMIT v_limit) d;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+END
+$$;
+COMMENT ON FUNCTION agingos.http_deviations(text, text, text) IS
+'Route GET /deviations: the caller''s persisted deviations, active by default, sorted by severity then last_seen_at.';
+
+-- PATCH /deviations/{deviation_id} body {"status":"ACK"} | {"status":"CLOSED"}
+-- 200 the updated deviation; 400 other status / bad body / non-integer id;
+-- 404 id not in the caller's home.  Admin key (contract 6: read may only GET).
+CREATE FUNCTION agingos.http_deviation_patch(params text, request_body text, api_key text,
+											 OUT status integer, OUT body text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_home text;
+	p jsonb;
+	b jsonb;
+	v_id bigint;
+	d agingos.deviations;
+	v_code text; v_msg text; v_detail text; v_hint text;
+BEGIN
+	v_home := agingos.agingos_auth(api_key, 'admin');
+	p := agingos.agingos_http_params(params);
+	IF coalesce(p ->> 'deviation_id', '') !~ '^[0-9]{1,18}$' THEN
+		RAISE EXCEPTION 'invalid deviation id in the path' USING ERRCODE = '22023',
+			DETAIL = format('The value %s is not a positive integer.', to_json(left(p ->> 'deviation_id', 32))),
+			HINT = 'Use the integer deviation_id from GET /deviations, e.g. PATCH /deviations/42.';
+	END IF;
+	v_id := (p ->> 'deviation_id')::bigint;
+	BEGIN
+		b := request_body::jsonb;
+	EXCEPTION WHEN OTHERS THEN
+		RAISE EXCEPTION 'request body is not valid JSON' USING ERRCODE = '22P02',
+			HINT = 'Send {"status": "ACK"} or {"status": "CLOSED"} with Content-Type: application/json.';
+	END;
+	IF b IS NULL OR jsonb_typeof(b) <> 'object' OR (SELECT count(*) FROM jsonb_object_keys(b)) <> 1
+	   OR jsonb_typeof(b -> 'status') IS DISTINCT FROM 'string' OR b ->> 'status' NOT IN ('ACK', 'CLOSED') THEN
+		RAISE EXCEPTION 'invalid body member "status"' USING ERRCODE = '22023',
+			DETAIL = 'The body must be exactly {"status": "ACK"} or {"status": "CLOSED"}.',
+			HINT = 'ACK acknowledges an open deviation; CLOSED closes it by hand.';
+	END IF;
+	IF b ->> 'status' = 'ACK' THEN
+		d := agingos.agingos_ack(v_id, v_home);
+	ELSE
+		d := agingos.agingos_close(v_id, v_home);
+	END IF;
+	status := 200;
+	body := agingos.agingos_deviation_json(d)::text;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+END
+$$;
+COMMENT ON FUNCTION agingos.http_deviation_patch(text, text, text) IS
+'Route PATCH /deviations/{id}: ACK (agingos_ack) or CLOSED (agingos_close) in the caller''s home; admin key.';
+
+-- GET /rules → 200 array of {rule_id, title, description, enabled_in_scheduler,
+-- config (the rule's effective entry), truth (agingos_rule_truth for the
+-- caller's home now)}; read key.
+CREATE FUNCTION agingos.http_rules(params text, request_body text, api_key text,
+								   OUT status integer, OUT body text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_home text;
+	cfg jsonb;
+	v_code text; v_msg text; v_detail text; v_hint text;
+BEGIN
+	v_home := agingos.agingos_auth(api_key, 'read');
+	cfg := agingos.agingos_config();
+	SELECT 200, coalesce(jsonb_agg(jsonb_build_object(
+			'rule_id', r.rule_id, 'title', r.title, 'description', r.description,
+			'enabled_in_scheduler', t.enabled_in_scheduler,
+			'config', cfg -> 'rules' -> r.rule_id,
+			'truth', jsonb_build_object('evaluation_truth', t.evaluation_truth, 'gating_reason', t.gating_reason,
+										'days_with_data', t.days_with_data, 'min_days_required', t.min_days_required))
+			ORDER BY r.rule_id), '[]')::text
+	  INTO status, body
+	  FROM agingos.agingos_rules() r
+	  JOIN agingos.agingos_rule_truth(v_home, pg_catalog.now()) t ON t.rule_id = r.rule_id;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+END
+$$;
+COMMENT ON FUNCTION agingos.http_rules(text, text, text) IS
+'Route GET /rules: every registered rule with its effective config and evaluation truth for the caller''s home.';
+
+-- GET /health/detail → 200 agingos_health(); read key.
+CREATE FUNCTION agingos.http_health_detail(params text, request_body text, api_key text,
+										   OUT status integer, OUT body text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_code text; v_msg text; v_detail text; v_hint text;
+BEGIN
+	PERFORM agingos.agingos_auth(api_key, 'read');
+	status := 200;
+	body := agingos.agingos_health()::text;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+END
+$$;
+COMMENT ON FUNCTION agingos.http_health_detail(text, text, text) IS
+'Route GET /health/detail: agingos_health() (contract section 6).';
