@@ -633,10 +633,10 @@ AS $$
 DECLARE
 	cfg jsonb := agingos.agingos_config();
 	d agingos.deviations;
-	prev text;
+	c record;
 	n integer := 0;
 BEGIN
-	FOR d, prev IN
+	FOR c IN
 		WITH stale AS (
 			SELECT x.deviation_id, x.status AS prev
 			  FROM agingos.deviations x
@@ -648,9 +648,10 @@ BEGIN
 			   FOR UPDATE)
 		UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = p_now
 		  FROM stale WHERE x.deviation_id = stale.deviation_id
-		RETURNING x.*, stale.prev
+		RETURNING x.deviation_id, stale.prev
 	LOOP
-		PERFORM agingos.agingos_deviation_event(d, 'stale', prev, p_now);
+		SELECT x.* INTO d FROM agingos.deviations x WHERE x.deviation_id = c.deviation_id;
+		PERFORM agingos.agingos_deviation_event(d, 'stale', c.prev, p_now);
 		n := n + 1;
 	END LOOP;
 	RETURN n;

@@ -49,4 +49,7 @@ typedef enum AgSeverity
 
 extern const char *ag_severity_name(AgSeverity sev);
 
+/* agingos.fault_injection_rule GUC (agingos.c); "" when unset. */
+extern char *ag_fault_injection_rule;
+
 #endif /* AGINGOS_H */

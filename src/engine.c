@@ -33,8 +33,8 @@
 PG_FUNCTION_INFO_V1(agingos_evaluate);
 PG_FUNCTION_INFO_V1(agingos_rule_truth);
 
-#define AG_HISTORY_DAYS 28		/* rules.md 2.1 */
-#define AG_MAX_DAY_PROBES 32	/* local dates touched by 28 days: at most 30 */
+#define AG_HISTORY_DAYS 28	 /* rules.md 2.1 */
+#define AG_MAX_DAY_PROBES 32 /* local dates touched by 28 days: at most 30 */
 
 /* Plans prepared once per backend (style.md 2.6). */
 static SPIPlanPtr fetch_plan = NULL;
@@ -74,7 +74,7 @@ get_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 {
 	if (*slot == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+		SPIPlanPtr plan = SPI_prepare(sql, nargs, argtypes);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -89,8 +89,8 @@ get_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 static const char *
 text_or_empty(HeapTuple tup, TupleDesc desc, int col)
 {
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	bool  isnull;
+	Datum d = SPI_getbinval(tup, desc, col, &isnull);
 
 	return isnull ? "" : TextDatumGetCString(d);
 }
@@ -103,11 +103,11 @@ text_or_empty(HeapTuple tup, TupleDesc desc, int col)
 static void
 fetch_events(AgHomeContext *ctx, MemoryContext mcxt, TimestampTz from, TimestampTz to)
 {
-	Oid			argtypes[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-	Datum		values[3];
+	Oid			   argtypes[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		   values[3];
 	SPITupleTable *tt;
-	MemoryContext spicxt;
-	int			rc;
+	MemoryContext  spicxt;
+	int			   rc;
 
 	values[0] = CStringGetTextDatum(ctx->home_id);
 	values[1] = TimestampTzGetDatum(from);
@@ -121,9 +121,9 @@ fetch_events(AgHomeContext *ctx, MemoryContext mcxt, TimestampTz from, Timestamp
 	ctx->events = palloc(sizeof(AgEvent) * Max(ctx->nevents, 1));
 	for (int r = 0; r < ctx->nevents; r++)
 	{
-		HeapTuple	tup = tt->vals[r];
-		AgEvent    *ev = &ctx->events[r];
-		bool		isnull;
+		HeapTuple tup = tt->vals[r];
+		AgEvent	 *ev = &ctx->events[r];
+		bool	  isnull;
 
 		ev->id = text_or_empty(tup, tt->tupdesc, 1);
 		ev->ts = DatumGetTimestampTz(SPI_getbinval(tup, tt->tupdesc, 2, &isnull));
@@ -148,12 +148,12 @@ fetch_events(AgHomeContext *ctx, MemoryContext mcxt, TimestampTz from, Timestamp
 static void
 fetch_liveness(AgHomeContext *ctx, MemoryContext mcxt, const AgStrList *cats)
 {
-	Oid			argtypes[4] = {TEXTOID, TEXTARRAYOID, TIMESTAMPTZOID, TEXTOID};
-	Datum		values[4];
-	Datum	   *elems = palloc(sizeof(Datum) * Max(cats->n, 1));
+	Oid			   argtypes[4] = {TEXTOID, TEXTARRAYOID, TIMESTAMPTZOID, TEXTOID};
+	Datum		   values[4];
+	Datum		  *elems = palloc(sizeof(Datum) * Max(cats->n, 1));
 	SPITupleTable *tt;
-	MemoryContext spicxt;
-	int			rc;
+	MemoryContext  spicxt;
+	int			   rc;
 
 	for (int i = 0; i < cats->n; i++)
 		elems[i] = CStringGetTextDatum(cats->items[i]);
@@ -170,8 +170,8 @@ fetch_liveness(AgHomeContext *ctx, MemoryContext mcxt, const AgStrList *cats)
 	ctx->facts.nliveness = cats->n;
 	for (int i = 0; i < cats->n; i++)
 	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull);
+		bool  isnull;
+		Datum d = SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull);
 
 		ctx->facts.liveness[i].category = cats->items[i];
 		ctx->facts.liveness[i].found = !isnull;
@@ -291,9 +291,9 @@ static bool
 liveness_categories(const AgHomeContext *ctx, AgStrList *cats)
 {
 	const AgConfig *cfg = ctx->cfg;
-	bool		r005 = ctx->gate[AG_RULE_R005].evaluated && (ctx->selected & (1U << AG_RULE_R005));
-	bool		r010 = ctx->gate[AG_RULE_R010].evaluated && (ctx->selected & (1U << AG_RULE_R010));
-	bool		need = r005 || r010;
+	bool			r005 = ctx->gate[AG_RULE_R005].evaluated && (ctx->selected & (1U << AG_RULE_R005));
+	bool			r010 = ctx->gate[AG_RULE_R010].evaluated && (ctx->selected & (1U << AG_RULE_R010));
+	bool			need = r005 || r010;
 
 	need |= (ctx->selected & (1U << AG_RULE_R009)) && ctx->gate[AG_RULE_R009].evaluated;
 	need |= (ctx->selected & (1U << AG_RULE_R001)) && ctx->gate[AG_RULE_R001].evaluated && cfg->r001.liveness_gate;
@@ -345,15 +345,15 @@ AgHomeContext *
 ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
 				  TimestampTz now, uint32 rule_mask, AgEngineMode mode)
 {
-	MemoryContext mcxt = CurrentMemoryContext;
+	MemoryContext  mcxt = CurrentMemoryContext;
 	AgHomeContext *ctx = palloc0(sizeof(AgHomeContext));
-	bool		have_days = false;
-	TimestampTz days_until = 0;
-	int			days = 0;
-	bool		have_range = false;
-	AgTimeRange hull = {0, 0};
-	AgStrList	cats;
-	bool		need_liveness;
+	bool		   have_days = false;
+	TimestampTz	   days_until = 0;
+	int			   days = 0;
+	bool		   have_range = false;
+	AgTimeRange	   hull = {0, 0};
+	AgStrList	   cats;
+	bool		   need_liveness;
 
 	ctx->cfg = ag_config_current();
 	ctx->home_id = pstrdup(home_id);
@@ -512,18 +512,18 @@ instant_or_text(TimestampTz ts)
 static uint32
 rule_ids_mask(ArrayType *arr)
 {
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	uint32		mask = 0;
+	Datum *elems;
+	bool  *nulls;
+	int	   n;
+	uint32 mask = 0;
 
 	if (arr == NULL)
 		return AG_RULE_MASK_ALL;
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	for (int i = 0; i < n; i++)
 	{
-		char	   *id;
-		int			idx;
+		char *id;
+		int	  idx;
 
 		if (nulls[i])
 			ereport(ERROR,
@@ -594,7 +594,7 @@ check_clock(FunctionCallInfo fcinfo, bool *window_mode)
 static Datum
 random_uuid(void)
 {
-	pg_uuid_t  *uuid = palloc(UUID_LEN);
+	pg_uuid_t *uuid = palloc(UUID_LEN);
 
 	if (!pg_strong_random(uuid->data, UUID_LEN))
 		ereport(ERROR,
@@ -612,9 +612,9 @@ random_uuid(void)
 static void
 put_deviation(ReturnSetInfo *rsinfo, const char *home_id, const AgRuleOutcome *o)
 {
-	TupleDesc	desc = rsinfo->setDesc;
-	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
-	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+	TupleDesc desc = rsinfo->setDesc;
+	Datum	 *values = palloc0(sizeof(Datum) * desc->natts);
+	bool	 *nulls = palloc(sizeof(bool) * desc->natts);
 
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -659,12 +659,12 @@ Datum
 agingos_evaluate(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo;
-	bool		window_mode;
-	uint32		mask;
-	char	   *home_id;
-	AgRuleOutcome out[AG_NUM_RULES];
-	MemoryContext cxt;
-	MemoryContext oldcxt;
+	bool		   window_mode;
+	uint32		   mask;
+	char		  *home_id;
+	AgRuleOutcome  out[AG_NUM_RULES];
+	MemoryContext  cxt;
+	MemoryContext  oldcxt;
 
 	check_clock(fcinfo, &window_mode);
 	mask = rule_ids_mask(PG_ARGISNULL(4) ? NULL : PG_GETARG_ARRAYTYPE_P(4));
@@ -700,11 +700,11 @@ agingos_evaluate(PG_FUNCTION_ARGS)
 Datum
 agingos_rule_truth(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo;
+	ReturnSetInfo  *rsinfo;
 	const AgConfig *cfg;
-	char	   *home_id;
-	TimestampTz now;
-	int			days = -1;
+	char		   *home_id;
+	TimestampTz		now;
+	int				days = -1;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -725,9 +725,9 @@ agingos_rule_truth(PG_FUNCTION_ARGS)
 	cfg = ag_config_current();
 	for (int i = 0; i < AG_NUM_RULES; i++)
 	{
-		AgGate		g;
-		Datum		values[6];
-		bool		nulls[6] = {false, false, false, false, false, false};
+		AgGate g;
+		Datum  values[6];
+		bool   nulls[6] = {false, false, false, false, false, false};
 
 		if (cfg->rule[i].requires_baseline && days < 0)
 			days = ag_engine_days_with_data(home_id, now, cfg->timezone);

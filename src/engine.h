@@ -59,10 +59,10 @@ typedef enum AgEngineMode
 /* AgOutcomeKind: what one rule evaluation produced. */
 typedef enum AgOutcomeKind
 {
-	AG_OUTCOME_NOT_SELECTED = 0,	/* not in the mask / not enabled (scheduler) */
-	AG_OUTCOME_GATED,			/* gating said "not evaluated" (2.2 rows 1, 3) */
-	AG_OUTCOME_NONE,			/* evaluated, no deviation */
-	AG_OUTCOME_DEVIATION		/* evaluated, one deviation */
+	AG_OUTCOME_NOT_SELECTED = 0, /* not in the mask / not enabled (scheduler) */
+	AG_OUTCOME_GATED,			 /* gating said "not evaluated" (2.2 rows 1, 3) */
+	AG_OUTCOME_NONE,			 /* evaluated, no deviation */
+	AG_OUTCOME_DEVIATION		 /* evaluated, one deviation */
 } AgOutcomeKind;
 
 /*
@@ -72,8 +72,8 @@ typedef enum AgOutcomeKind
 typedef struct AgGate
 {
 	bool		evaluated;
-	const char *evaluation_truth;	/* FULLY_EVALUATED, DEFAULT_PROFILE, WEAK_BASIS, NOT_EVALUATED */
-	const char *gating_reason;	/* NULL, insufficient_history_days, default_profile_window, profile_missing */
+	const char *evaluation_truth; /* FULLY_EVALUATED, DEFAULT_PROFILE, WEAK_BASIS, NOT_EVALUATED */
+	const char *gating_reason;	  /* NULL, insufficient_history_days, default_profile_window, profile_missing */
 	bool		uses_default_profile;
 	int			days_with_data;
 	int			min_days_required;
@@ -86,18 +86,18 @@ typedef struct AgGate
  */
 typedef struct AgRuleOutcome
 {
-	const char *rule_id;
+	const char	 *rule_id;
 	AgOutcomeKind kind;
-	AgGate		gate;
-	TimestampTz since;			/* the evaluation window used */
-	TimestampTz until;
-	TimestampTz now;
-	AgSeverity	severity;
-	const char *title;
-	char	   *explanation;
-	Jsonb	   *evidence;
-	TimestampTz window_since;
-	TimestampTz window_until;
+	AgGate		  gate;
+	TimestampTz	  since; /* the evaluation window used */
+	TimestampTz	  until;
+	TimestampTz	  now;
+	AgSeverity	  severity;
+	const char	 *title;
+	char		 *explanation;
+	Jsonb		 *evidence;
+	TimestampTz	  window_since;
+	TimestampTz	  window_until;
 } AgRuleOutcome;
 
 /*
@@ -108,16 +108,16 @@ typedef struct AgRuleOutcome
 typedef struct AgHomeContext
 {
 	const AgConfig *cfg;
-	char	   *home_id;
-	TimestampTz now;
-	uint32		selected;		/* bit i: rule i runs in this mode */
-	TimestampTz since[AG_NUM_RULES];
-	TimestampTz until[AG_NUM_RULES];
-	AgGate		gate[AG_NUM_RULES];
-	AgEvent    *events;
-	int			nevents;
-	AgTimeRange fetched;		/* range of the one events scan (empty if none) */
-	AgHomeFacts facts;
+	char		   *home_id;
+	TimestampTz		now;
+	uint32			selected; /* bit i: rule i runs in this mode */
+	TimestampTz		since[AG_NUM_RULES];
+	TimestampTz		until[AG_NUM_RULES];
+	AgGate			gate[AG_NUM_RULES];
+	AgEvent		   *events;
+	int				nevents;
+	AgTimeRange		fetched; /* range of the one events scan (empty if none) */
+	AgHomeFacts		facts;
 } AgHomeContext;
 
 /*
@@ -161,7 +161,7 @@ extern void ag_engine_gate(const AgConfig *cfg, int rule_index,
  * tzname) of the home's events with ts in [until - 28 days, until), with
  * at most 30 index probes.  Uses SPI (connects itself).
  */
-extern int	ag_engine_days_with_data(const char *home_id, TimestampTz until,
-									 const char *tzname);
+extern int ag_engine_days_with_data(const char *home_id, TimestampTz until,
+									const char *tzname);
 
-#endif							/* AGINGOS_ENGINE_H */
+#endif /* AGINGOS_ENGINE_H */

@@ -104,6 +104,11 @@ eval_protected(const AgHomeContext *ctx, int i, AgRuleOutcome *out, TickResult *
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
+		if (ag_fault_injection_rule && strcmp(ag_fault_injection_rule, ag_rules[i].id) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("fault injected into rule %s", ag_rules[i].id),
+					 errdetail("agingos.fault_injection_rule is set.")));
 		ag_engine_eval_rule(ctx, i, out);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);

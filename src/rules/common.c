@@ -92,7 +92,7 @@ value_text(JsonbValue *v)
 		default:
 			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
 	}
-	return NULL;				/* keep compiler quiet */
+	return NULL; /* keep compiler quiet */
 }
 
 /*
@@ -125,7 +125,7 @@ ag_payload_first(Jsonb *payload, const AgStrList *keys, char **text)
 bool
 ag_state_is(Jsonb *payload, const AgStrList *keys, const char *value)
 {
-	char	   *state;
+	char *state;
 
 	return ag_payload_first(payload, keys, &state) && ag_fold_eq(state, value);
 }
@@ -134,7 +134,7 @@ ag_state_is(Jsonb *payload, const AgStrList *keys, const char *value)
 bool
 ag_state_in(Jsonb *payload, const AgStrList *keys, const AgStrList *values)
 {
-	char	   *state;
+	char *state;
 
 	return ag_payload_first(payload, keys, &state) && ag_strlist_has_fold(values, state);
 }
@@ -143,7 +143,7 @@ ag_state_in(Jsonb *payload, const AgStrList *keys, const AgStrList *values)
 bool
 ag_active(Jsonb *payload, const AgStrList *keys, const char *on)
 {
-	char	   *state;
+	char *state;
 
 	if (!ag_payload_first(payload, keys, &state))
 		return true;
@@ -158,7 +158,7 @@ ag_active(Jsonb *payload, const AgStrList *keys, const char *on)
 pg_tz *
 ag_tz_lookup(const char *name)
 {
-	pg_tz	   *tz = pg_tzset(name);
+	pg_tz *tz = pg_tzset(name);
 
 	if (tz == NULL)
 		ereport(ERROR,
@@ -178,8 +178,8 @@ void
 ag_local(TimestampTz ts, pg_tz *tz, AgLocal *out)
 {
 	struct pg_tm tm;
-	fsec_t		fsec;
-	int			tzoff;
+	fsec_t		 fsec;
+	int			 tzoff;
 
 	if (TIMESTAMP_NOT_FINITE(ts) || timestamp2tm(ts, &tzoff, &tm, &fsec, NULL, tz) != 0)
 		ereport(ERROR,
@@ -201,8 +201,8 @@ TimestampTz
 ag_instant(int jdate, int tod_s, pg_tz *tz)
 {
 	struct pg_tm tm;
-	int			tzoff;
-	Timestamp	result;
+	int			 tzoff;
+	Timestamp	 result;
 
 	memset(&tm, 0, sizeof(tm));
 	j2date(jdate, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
@@ -227,8 +227,8 @@ ag_instant(int jdate, int tod_s, pg_tz *tz)
 bool
 ag_in_daypart(int64 tod_us, int start_s, int end_s)
 {
-	int64		s = (int64) start_s * USECS_PER_SEC;
-	int64		e = (int64) end_s * USECS_PER_SEC;
+	int64 s = (int64) start_s * USECS_PER_SEC;
+	int64 e = (int64) end_s * USECS_PER_SEC;
 
 	if (s < e)
 		return tod_us >= s && tod_us < e;
@@ -241,8 +241,8 @@ ag_in_daypart(int64 tod_us, int start_s, int end_s)
 int64
 ag_minutes_between(TimestampTz a, TimestampTz b)
 {
-	int64		d = b - a;
-	int64		q = d / AG_USECS_PER_MINUTE;
+	int64 d = b - a;
+	int64 q = d / AG_USECS_PER_MINUTE;
 
 	if (d % AG_USECS_PER_MINUTE != 0 && d < 0)
 		q--;
@@ -263,12 +263,12 @@ ag_add_minutes(TimestampTz ts, int64 minutes)
 int
 ag_events_lower_bound(const AgEvent *events, int n, TimestampTz ts)
 {
-	int			lo = 0;
-	int			hi = n;
+	int lo = 0;
+	int hi = n;
 
 	while (lo < hi)
 	{
-		int			mid = lo + (hi - lo) / 2;
+		int mid = lo + (hi - lo) / 2;
 
 		if (events[mid].ts < ts)
 			lo = mid + 1;
@@ -288,7 +288,7 @@ void
 ag_dev_begin(AgDeviation *dev, const AgRuleTexts *texts, const AgConfig *cfg,
 			 AgSeverity severity, TimestampTz window_since, TimestampTz window_until)
 {
-	bool		en = (cfg->locale == AG_LOCALE_EN);
+	bool en = (cfg->locale == AG_LOCALE_EN);
 
 	dev->severity = severity;
 	dev->title = en ? texts->title_en : texts->title_nb;
@@ -304,10 +304,10 @@ char *
 ag_text_subst_int(const char *text, const char *name, int64 value)
 {
 	StringInfoData buf;
-	char	   *pattern = psprintf("{%s}", name);
-	size_t		plen = strlen(pattern);
-	const char *p = text;
-	const char *hit;
+	char		  *pattern = psprintf("{%s}", name);
+	size_t		   plen = strlen(pattern);
+	const char	  *p = text;
+	const char	  *hit;
 
 	initStringInfo(&buf);
 	while ((hit = strstr(p, pattern)) != NULL)
@@ -342,7 +342,7 @@ ag_tod_text(int seconds)
 static void
 push_string(JsonbParseState **st, JsonbIteratorToken tok, const char *s)
 {
-	JsonbValue	v;
+	JsonbValue v;
 
 	v.type = jbvString;
 	v.val.string.val = (char *) s;
@@ -374,7 +374,7 @@ ag_ev_str(JsonbParseState **st, const char *key, const char *value)
 void
 ag_ev_int(JsonbParseState **st, const char *key, int64 value)
 {
-	JsonbValue	v;
+	JsonbValue v;
 
 	ag_ev_key(st, key);
 	v.type = jbvNumeric;
@@ -386,7 +386,7 @@ ag_ev_int(JsonbParseState **st, const char *key, int64 value)
 void
 ag_ev_bool(JsonbParseState **st, const char *key, bool value)
 {
-	JsonbValue	v;
+	JsonbValue v;
 
 	ag_ev_key(st, key);
 	v.type = jbvBool;
@@ -398,7 +398,7 @@ ag_ev_bool(JsonbParseState **st, const char *key, bool value)
 void
 ag_ev_null(JsonbParseState **st, const char *key)
 {
-	JsonbValue	v;
+	JsonbValue v;
 
 	ag_ev_key(st, key);
 	v.type = jbvNull;
@@ -490,7 +490,7 @@ ag_liveness_gate_fires(const AgRuleInput *in, int max_age_override,
 					   const AgStrList *categories_override)
 {
 	const AgR009Params *r9 = &in->cfg->r009;
-	AgLiveness	live;
+	AgLiveness			live;
 
 	ag_liveness_check(in,
 					  max_age_override >= 0 ? max_age_override : r9->max_age_minutes,

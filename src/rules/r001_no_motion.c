@@ -36,11 +36,11 @@ bool
 ag_rule_r001_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR001Params *p = &in->cfg->r001;
-	int			i;
+	int					i;
 
 	if (p->awake_gate)
 	{
-		AgLocal		lu;
+		AgLocal lu;
 
 		ag_local(in->until, ag_tz_lookup(p->timezone), &lu);
 		if (!ag_in_daypart(lu.tod_us, p->awake_start_s, p->awake_end_s))

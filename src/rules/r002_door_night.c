@@ -17,7 +17,7 @@ const AgRuleTexts ag_rule_r002_texts = {
 	"A night-time opening of the front door was recorded. Verify that it was planned.",
 };
 
-static char *entity_key_items[] = {"entity_id"};
+static char			  *entity_key_items[] = {"entity_id"};
 static const AgStrList entity_keys = {1, entity_key_items};
 
 /* ag_rule_r002_range: R-002 reads [since, until). */
@@ -38,11 +38,11 @@ ag_rule_r002_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 static bool
 qualifies(const AgR002Params *p, pg_tz *tz, const AgEvent *e)
 {
-	AgLocal		loc;
+	AgLocal loc;
 
 	if (p->allowed_entity_ids.n > 0)
 	{
-		char	   *entity;
+		char *entity;
 
 		if (!ag_payload_first(e->payload, &entity_keys, &entity) ||
 			!ag_strlist_has(&p->allowed_entity_ids, entity))
@@ -64,10 +64,10 @@ bool
 ag_rule_r002_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR002Params *p = &in->cfg->r002;
-	pg_tz	   *tz = ag_tz_lookup(p->timezone);
-	const AgEvent **hits = palloc(sizeof(AgEvent *) * Max(in->nevents, 1));
-	int			nhits = 0;
-	int			i;
+	pg_tz			   *tz = ag_tz_lookup(p->timezone);
+	const AgEvent	  **hits = palloc(sizeof(AgEvent *) * Max(in->nevents, 1));
+	int					nhits = 0;
+	int					i;
 
 	for (i = ag_events_lower_bound(in->events, in->nevents, in->since);
 		 i < in->nevents && in->events[i].ts < in->until; i++)

@@ -35,14 +35,14 @@ ag_rule_r003_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 static bool
 is_candidate(const AgR003Params *p, const AgEvent *e)
 {
-	char	   *name;
+	char *name;
 
 	if (strcmp(e->category, p->door_category) != 0)
 		return false;
 	if (!ag_state_in(e->payload, &p->payload_state_keys, &p->door_open_value))
 		return false;
 	return ag_payload_first(e->payload, &p->door_name_keys, &name) &&
-		strcmp(name, p->required_door_name) == 0;
+		   strcmp(name, p->required_door_name) == 0;
 }
 
 /*
@@ -75,13 +75,13 @@ bool
 ag_rule_r003_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR003Params *p = &in->cfg->r003;
-	int			i;
+	int					i;
 
 	for (i = ag_events_lower_bound(in->events, in->nevents, in->since);
 		 i < in->nevents && in->events[i].ts < in->until; i++)
 	{
 		const AgEvent *d = &in->events[i];
-		TimestampTz fend = ag_add_minutes(d->ts, p->followup_minutes);
+		TimestampTz	   fend = ag_add_minutes(d->ts, p->followup_minutes);
 
 		if (!is_candidate(p, d) || fend > in->now)
 			continue;

@@ -10,7 +10,7 @@
 
 #include "rules/rule.h"
 
-#define R004_LONG_MINUTES 90	/* fixed constant LONG */
+#define R004_LONG_MINUTES 90 /* fixed constant LONG */
 
 const AgRuleTexts ag_rule_r004_texts = {
 	"Uvanlig lang tid på badet",
@@ -75,8 +75,8 @@ silence_after(const AgRuleInput *in, const AgR004Params *p, TimestampTz end)
 static void
 judge(const AgRuleInput *in, const AgR004Params *p, pg_tz *tz, R004Segment *seg)
 {
-	AgLocal		loc;
-	bool		night;
+	AgLocal loc;
+	bool	night;
 
 	seg->dur = ag_minutes_between(seg->start, seg->has_end ? seg->end : in->until);
 	seg->sensor_fault = false;
@@ -144,20 +144,20 @@ bool
 ag_rule_r004_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR004Params *p = &in->cfg->r004;
-	pg_tz	   *tz = ag_tz_lookup(p->tz);
-	const AgEvent **rel = palloc(sizeof(AgEvent *) * Max(in->nevents, 1));
-	int			nrel = 0;
-	R004Segment cur = {0};
-	R004Segment best = {0};
-	bool		open = false;
-	int			i;
+	pg_tz			   *tz = ag_tz_lookup(p->tz);
+	const AgEvent	  **rel = palloc(sizeof(AgEvent *) * Max(in->nevents, 1));
+	int					nrel = 0;
+	R004Segment			cur = {0};
+	R004Segment			best = {0};
+	bool				open = false;
+	int					i;
 
 	for (i = ag_events_lower_bound(in->events, in->nevents, in->since);
 		 i < in->nevents && in->events[i].ts < in->until; i++)
 	{
 		const AgEvent *e = &in->events[i];
-		char	   *s;
-		bool		on;
+		char		  *s;
+		bool		   on;
 
 		if (strcmp(e->category, "presence") != 0 || strcmp(e->room, p->bathroom_room_id) != 0 ||
 			!ag_payload_first(e->payload, &p->payload_state_keys, &s))

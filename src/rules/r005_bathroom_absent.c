@@ -36,8 +36,8 @@ bool
 ag_rule_r005_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR005Params *p = &in->cfg->r005;
-	AgTimeRange w;
-	int			i;
+	AgTimeRange			w;
+	int					i;
 
 	if (ag_liveness_gate_fires(in, p->liveness_max_age_minutes, &p->liveness_categories))
 		return false;

@@ -25,8 +25,8 @@ const AgRuleTexts ag_rule_r006_texts = {
 static void
 day_window(const AgR006Params *p, TimestampTz until, AgTimeRange *w)
 {
-	pg_tz	   *tz = ag_tz_lookup(p->tz);
-	AgLocal		lu;
+	pg_tz  *tz = ag_tz_lookup(p->tz);
+	AgLocal lu;
 
 	ag_local(until, tz, &lu);
 	w->from = ag_instant(lu.jdate, p->day_start_hour * 3600, tz);
@@ -60,14 +60,14 @@ bool
 ag_rule_r006_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR006Params *p = &in->cfg->r006;
-	const AgEvent *ids[R006_MAX_IDS];
-	int			nids = 0;
-	bool		door_seen = false;
-	bool		other_presence = false;
-	bool		living = false;
-	AgTimeRange w;
-	int			i;
-	JsonbParseState **st;
+	const AgEvent	   *ids[R006_MAX_IDS];
+	int					nids = 0;
+	bool				door_seen = false;
+	bool				other_presence = false;
+	bool				living = false;
+	AgTimeRange			w;
+	int					i;
+	JsonbParseState	  **st;
 
 	day_window(p, in->until, &w);
 	if (!judged(p, &w, in->now))
@@ -79,7 +79,7 @@ ag_rule_r006_eval(const AgRuleInput *in, AgDeviation *dev)
 		 i < in->nevents && in->events[i].ts < w.to && in->events[i].ts < in->now; i++)
 	{
 		const AgEvent *e = &in->events[i];
-		bool		presence = strcmp(e->category, "presence") == 0;
+		bool		   presence = strcmp(e->category, "presence") == 0;
 
 		if (!presence && strcmp(e->category, "motion") != 0 && strcmp(e->category, "door") != 0)
 			continue;

@@ -26,12 +26,12 @@ const AgRuleTexts ag_rule_r007_texts = {
 static bool
 night_window(const AgR007Params *p, TimestampTz until, AgTimeRange *w)
 {
-	pg_tz	   *tz = ag_tz_lookup(p->tz);
-	int			s = p->night_start_hour * 3600;
-	int			e = p->night_end_hour * 3600;
-	int64		s_us = (int64) s * USECS_PER_SEC;
-	int64		e_us = (int64) e * USECS_PER_SEC;
-	AgLocal		lu;
+	pg_tz  *tz = ag_tz_lookup(p->tz);
+	int		s = p->night_start_hour * 3600;
+	int		e = p->night_end_hour * 3600;
+	int64	s_us = (int64) s * USECS_PER_SEC;
+	int64	e_us = (int64) e * USECS_PER_SEC;
+	AgLocal lu;
 
 	ag_local(until, tz, &lu);
 	if (s > e && lu.tod_us >= s_us)
@@ -75,13 +75,13 @@ bool
 ag_rule_r007_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR007Params *p = &in->cfg->r007;
-	const AgEvent **ids = palloc(sizeof(AgEvent *) * Max(in->nevents, 1));
-	const AgEvent *prev = NULL;
-	int			switches = 0;
-	bool		door_involved = false;
-	AgTimeRange w;
-	int			i;
-	JsonbParseState **st;
+	const AgEvent	  **ids = palloc(sizeof(AgEvent *) * Max(in->nevents, 1));
+	const AgEvent	   *prev = NULL;
+	int					switches = 0;
+	bool				door_involved = false;
+	AgTimeRange			w;
+	int					i;
+	JsonbParseState	  **st;
 
 	if (!night_window(p, in->until, &w))
 		return false;

@@ -52,7 +52,7 @@ quiet(const AgRuleInput *in, const AgR008Params *p, TimestampTz from, TimestampT
 		 i < in->nevents && in->events[i].ts < to; i++)
 	{
 		const AgEvent *e = &in->events[i];
-		char	   *s;
+		char		  *s;
 
 		if (!ag_strlist_has(&p->quiet_categories, e->category))
 			continue;
@@ -108,15 +108,15 @@ bool
 ag_rule_r008_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR008Params *p = &in->cfg->r008;
-	TimestampTz wfrom = ag_add_minutes(in->until, -(int64) p->lookback_minutes);
-	const AgEvent **doors = palloc(sizeof(AgEvent *) * Max(in->nevents, 1));
-	int			n = 0;
-	bool		night;
-	bool		quiet_after = false;
-	bool		pending = false;
-	AgSeverity	sev = AG_SEV_MEDIUM;
-	AgLocal		lu;
-	int			i;
+	TimestampTz			wfrom = ag_add_minutes(in->until, -(int64) p->lookback_minutes);
+	const AgEvent	  **doors = palloc(sizeof(AgEvent *) * Max(in->nevents, 1));
+	int					n = 0;
+	bool				night;
+	bool				quiet_after = false;
+	bool				pending = false;
+	AgSeverity			sev = AG_SEV_MEDIUM;
+	AgLocal				lu;
+	int					i;
 
 	for (i = ag_events_lower_bound(in->events, in->nevents, wfrom);
 		 i < in->nevents && in->events[i].ts < in->until; i++)

@@ -34,8 +34,8 @@ bool
 ag_rule_r009_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR009Params *p = &in->cfg->r009;
-	AgLiveness	live;
-	JsonbParseState **st;
+	AgLiveness			live;
+	JsonbParseState	  **st;
 
 	ag_liveness_check(in, p->max_age_minutes, &p->liveness_categories, &live);
 	if (!live.fires)

@@ -21,15 +21,15 @@ const AgRuleTexts ag_rule_r010_texts = {
 typedef struct R010Item
 {
 	const AgEvent *e;
-	int			pos;
-	bool		on;
+	int			   pos;
+	bool		   on;
 } R010Item;
 
 /* A stuck room: its latest "on" event and severity. */
 typedef struct R010Stuck
 {
 	const AgEvent *last_on;
-	AgSeverity	sev;
+	AgSeverity	   sev;
 } R010Stuck;
 
 /* ag_rule_r010_range: W = [until - params.lookback_minutes, until). */
@@ -47,7 +47,7 @@ item_cmp(const void *a, const void *b)
 {
 	const R010Item *x = (const R010Item *) a;
 	const R010Item *y = (const R010Item *) b;
-	int			c = strcmp(x->e->room, y->e->room);
+	int				c = strcmp(x->e->room, y->e->room);
 
 	if (c != 0)
 		return c;
@@ -61,13 +61,13 @@ item_cmp(const void *a, const void *b)
 static int
 collect(const AgRuleInput *in, TimestampTz from, R010Item *items)
 {
-	int			n = 0;
+	int n = 0;
 
 	for (int i = ag_events_lower_bound(in->events, in->nevents, from);
 		 i < in->nevents && in->events[i].ts < in->until; i++)
 	{
 		const AgEvent *e = &in->events[i];
-		char	   *s;
+		char		  *s;
 
 		if (strcmp(e->category, "presence") != 0 || e->room[0] == '\0' ||
 			!ag_payload_first(e->payload, &ag_state_keys_default, &s))
@@ -96,7 +96,7 @@ emit(const AgR010Params *p, TimestampTz cutoff, R010Stuck *stuck, int nstuck,
 	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < nstuck; i++)
 	{
-		JsonbValue	v;
+		JsonbValue v;
 
 		v.type = jbvString;
 		v.val.string.val = (char *) stuck[i].last_on->room;
@@ -129,13 +129,13 @@ bool
 ag_rule_r010_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR010Params *p = &in->cfg->r010;
-	TimestampTz from = ag_add_minutes(in->until, -(int64) p->lookback_minutes);
-	TimestampTz cutoff = ag_add_minutes(in->until, -(int64) p->stuck_minutes);
-	R010Item   *items = palloc(sizeof(R010Item) * Max(in->nevents, 1));
-	R010Stuck  *stuck = palloc(sizeof(R010Stuck) * Max(in->nevents, 1));
-	int			nstuck = 0;
-	AgSeverity	sev = AG_SEV_NONE;
-	int			n;
+	TimestampTz			from = ag_add_minutes(in->until, -(int64) p->lookback_minutes);
+	TimestampTz			cutoff = ag_add_minutes(in->until, -(int64) p->stuck_minutes);
+	R010Item		   *items = palloc(sizeof(R010Item) * Max(in->nevents, 1));
+	R010Stuck		   *stuck = palloc(sizeof(R010Stuck) * Max(in->nevents, 1));
+	int					nstuck = 0;
+	AgSeverity			sev = AG_SEV_NONE;
+	int					n;
 
 	if (ag_liveness_gate_fires(in, p->liveness_max_age_minutes, &p->liveness_categories))
 		return false;
@@ -144,9 +144,9 @@ ag_rule_r010_eval(const AgRuleInput *in, AgDeviation *dev)
 	for (int g = 0; g < n;)
 	{
 		const AgEvent *last_on = NULL;
-		TimestampTz max_off = 0;
-		bool		has_off = false;
-		int			j;
+		TimestampTz	   max_off = 0;
+		bool		   has_off = false;
+		int			   j;
 
 		for (j = g; j < n && strcmp(items[j].e->room, items[g].e->room) == 0; j++)
 		{

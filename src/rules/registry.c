@@ -8,8 +8,8 @@
 
 #include "rules/rule.h"
 
-#define AG_RULE_ENTRY(idtext, n) \
-	{ \
+#define AG_RULE_ENTRY(idtext, n)                                              \
+	{                                                                         \
 		idtext, ag_rule_##n##_range, ag_rule_##n##_eval, &ag_rule_##n##_texts \
 	}
 

@@ -63,9 +63,9 @@ typedef struct AgLivenessFact
  */
 typedef struct AgHomeFacts
 {
-	bool		liveness_known; /* false: no probe was made (no rule needs it) */
-	int			nliveness;
-	AgLivenessFact *liveness;	/* one per probed category */
+	bool			liveness_known; /* false: no probe was made (no rule needs it) */
+	int				nliveness;
+	AgLivenessFact *liveness; /* one per probed category */
 } AgHomeFacts;
 
 /*
@@ -76,12 +76,12 @@ typedef struct AgHomeFacts
  */
 typedef struct AgRuleInput
 {
-	const AgConfig *cfg;
-	const AgEvent *events;
-	int			nevents;
-	TimestampTz since;
-	TimestampTz until;
-	TimestampTz now;
+	const AgConfig	  *cfg;
+	const AgEvent	  *events;
+	int				   nevents;
+	TimestampTz		   since;
+	TimestampTz		   until;
+	TimestampTz		   now;
 	const AgHomeFacts *facts;
 } AgRuleInput;
 
@@ -92,11 +92,11 @@ typedef struct AgRuleInput
  */
 typedef struct AgDeviation
 {
-	AgSeverity	severity;
-	const char *title;
-	char	   *explanation;
-	TimestampTz window_since;
-	TimestampTz window_until;
+	AgSeverity		 severity;
+	const char		*title;
+	char			*explanation;
+	TimestampTz		 window_since;
+	TimestampTz		 window_until;
 	JsonbParseState *evidence;
 } AgDeviation;
 
@@ -114,32 +114,32 @@ typedef struct AgRuleTexts
  * clock and the config.  The engine clips it to ts < now.  An empty range
  * means the rule reads no events from the array.
  */
-typedef void (*AgRuleRangeFn) (const AgConfig *cfg, TimestampTz since,
-							   TimestampTz until, TimestampTz now,
-							   AgTimeRange *range);
+typedef void (*AgRuleRangeFn)(const AgConfig *cfg, TimestampTz since,
+							  TimestampTz until, TimestampTz now,
+							  AgTimeRange *range);
 
 /* AgRuleEvalFn: true and *dev filled when the rule fires, else false. */
-typedef bool (*AgRuleEvalFn) (const AgRuleInput *in, AgDeviation *dev);
+typedef bool (*AgRuleEvalFn)(const AgRuleInput *in, AgDeviation *dev);
 
 typedef struct AgRuleDef
 {
-	const char *id;				/* "R-001" ... */
-	AgRuleRangeFn range;
-	AgRuleEvalFn eval;
+	const char		  *id; /* "R-001" ... */
+	AgRuleRangeFn	   range;
+	AgRuleEvalFn	   eval;
 	const AgRuleTexts *texts;
 } AgRuleDef;
 
 /* registry.c */
 extern const AgRuleDef ag_rules[AG_NUM_RULES];
-extern int	ag_rule_index(const char *id);
+extern int			   ag_rule_index(const char *id);
 
 /* Per-rule entry points (src/rules/rNNN_*.c). */
-#define AG_DECLARE_RULE(n) \
-	extern const AgRuleTexts ag_rule_##n##_texts; \
-	extern void ag_rule_##n##_range(const AgConfig *cfg, TimestampTz since, \
-									TimestampTz until, TimestampTz now, \
-									AgTimeRange *range); \
-	extern bool ag_rule_##n##_eval(const AgRuleInput *in, AgDeviation *dev)
+#define AG_DECLARE_RULE(n)                                                               \
+	extern const AgRuleTexts ag_rule_##n##_texts;                                        \
+	extern void				 ag_rule_##n##_range(const AgConfig *cfg, TimestampTz since, \
+												 TimestampTz until, TimestampTz now,     \
+												 AgTimeRange *range);                    \
+	extern bool				 ag_rule_##n##_eval(const AgRuleInput *in, AgDeviation *dev)
 
 AG_DECLARE_RULE(r001);
 AG_DECLARE_RULE(r002);
@@ -170,45 +170,45 @@ extern bool ag_active(Jsonb *payload, const AgStrList *keys, const char *on);
 /* AgLocal: LOCAL(ts) as Julian day number and microseconds since midnight. */
 typedef struct AgLocal
 {
-	int			jdate;
-	int64		tod_us;
+	int	  jdate;
+	int64 tod_us;
 } AgLocal;
 
-extern pg_tz *ag_tz_lookup(const char *name);
-extern void ag_local(TimestampTz ts, pg_tz *tz, AgLocal *out);
+extern pg_tz	  *ag_tz_lookup(const char *name);
+extern void		   ag_local(TimestampTz ts, pg_tz *tz, AgLocal *out);
 extern TimestampTz ag_instant(int jdate, int tod_s, pg_tz *tz);
-extern bool ag_in_daypart(int64 tod_us, int start_s, int end_s);
-extern int64 ag_minutes_between(TimestampTz a, TimestampTz b);
+extern bool		   ag_in_daypart(int64 tod_us, int start_s, int end_s);
+extern int64	   ag_minutes_between(TimestampTz a, TimestampTz b);
 extern TimestampTz ag_add_minutes(TimestampTz ts, int64 minutes);
-extern int	ag_events_lower_bound(const AgEvent *events, int n, TimestampTz ts);
+extern int		   ag_events_lower_bound(const AgEvent *events, int n, TimestampTz ts);
 
 /* ---- common.c: output (rules.md 1.7) ---- */
 
-extern void ag_dev_begin(AgDeviation *dev, const AgRuleTexts *texts,
-						 const AgConfig *cfg, AgSeverity severity,
-						 TimestampTz window_since, TimestampTz window_until);
+extern void	 ag_dev_begin(AgDeviation *dev, const AgRuleTexts *texts,
+						  const AgConfig *cfg, AgSeverity severity,
+						  TimestampTz window_since, TimestampTz window_until);
 extern char *ag_text_subst_int(const char *text, const char *name, int64 value);
 extern char *ag_instant_text(TimestampTz ts);
 extern char *ag_tod_text(int seconds);
-extern void ag_ev_key(JsonbParseState **st, const char *key);
-extern void ag_ev_str(JsonbParseState **st, const char *key, const char *value);
-extern void ag_ev_int(JsonbParseState **st, const char *key, int64 value);
-extern void ag_ev_bool(JsonbParseState **st, const char *key, bool value);
-extern void ag_ev_null(JsonbParseState **st, const char *key);
-extern void ag_ev_instant(JsonbParseState **st, const char *key, TimestampTz ts);
-extern void ag_ev_strlist(JsonbParseState **st, const char *key, const AgStrList *list);
-extern void ag_ev_ids(JsonbParseState **st, const char *key,
-					  const AgEvent *const *events, int n);
-extern void ag_ev_begin_object(JsonbParseState **st, const char *key);
-extern void ag_ev_end_object(JsonbParseState **st);
+extern void	 ag_ev_key(JsonbParseState **st, const char *key);
+extern void	 ag_ev_str(JsonbParseState **st, const char *key, const char *value);
+extern void	 ag_ev_int(JsonbParseState **st, const char *key, int64 value);
+extern void	 ag_ev_bool(JsonbParseState **st, const char *key, bool value);
+extern void	 ag_ev_null(JsonbParseState **st, const char *key);
+extern void	 ag_ev_instant(JsonbParseState **st, const char *key, TimestampTz ts);
+extern void	 ag_ev_strlist(JsonbParseState **st, const char *key, const AgStrList *list);
+extern void	 ag_ev_ids(JsonbParseState **st, const char *key,
+					   const AgEvent *const *events, int n);
+extern void	 ag_ev_begin_object(JsonbParseState **st, const char *key);
+extern void	 ag_ev_end_object(JsonbParseState **st);
 
 /* ---- common.c: liveness (rules.md 2.4, 3.9) ---- */
 
 /* AgLiveness: the R-009 condition and the data behind it. */
 typedef struct AgLiveness
 {
-	bool		fires;			/* the R-009 condition holds */
-	bool		found;			/* some qualifying event exists */
+	bool		fires; /* the R-009 condition holds */
+	bool		found; /* some qualifying event exists */
 	TimestampTz last_ts;
 	int64		lag_minutes;
 } AgLiveness;
@@ -218,4 +218,4 @@ extern void ag_liveness_check(const AgRuleInput *in, int max_age_minutes,
 extern bool ag_liveness_gate_fires(const AgRuleInput *in, int max_age_override,
 								   const AgStrList *categories_override);
 
-#endif							/* AGINGOS_RULE_H */
+#endif /* AGINGOS_RULE_H */
