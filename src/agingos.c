@@ -19,9 +19,9 @@ PG_MODULE_MAGIC;
  * A testing aid for the tick's failure isolation (rules.md section 5,
  * D18); never set in production.
  */
-char	   *ag_fault_injection_rule = NULL;
+char *ag_fault_injection_rule = NULL;
 
-void		_PG_init(void);
+void _PG_init(void);
 
 /* _PG_init: define the agingos.* GUCs and reserve the prefix. */
 void

@@ -17,8 +17,8 @@
 /* A list of strings; n may be 0 only where rules.md says "may be empty". */
 typedef struct AgStrList
 {
-	int			n;
-	char	  **items;
+	int	   n;
+	char **items;
 } AgStrList;
 
 typedef enum AgEvalMode
@@ -43,123 +43,123 @@ typedef enum AgLocale
 /* rules.<id> entry keys other than params (rules.md 6.3), effective values */
 typedef struct AgRuleCommon
 {
-	bool		enabled_in_scheduler;
-	int			lookback_minutes;		/* rule value, else defaults.lookback_minutes */
-	int			expire_after_minutes;	/* rule value, else defaults.expire_after_minutes */
-	AgEvalMode	evaluation_mode;
-	bool		requires_baseline;
-	bool		requires_profile;
-	int			min_days_with_data;
+	bool		  enabled_in_scheduler;
+	int			  lookback_minutes;		/* rule value, else defaults.lookback_minutes */
+	int			  expire_after_minutes; /* rule value, else defaults.expire_after_minutes */
+	AgEvalMode	  evaluation_mode;
+	bool		  requires_baseline;
+	bool		  requires_profile;
+	int			  min_days_with_data;
 	AgProfileMode profile_mode;
-	bool		uses_default_profile_when_missing;
+	bool		  uses_default_profile_when_missing;
 } AgRuleCommon;
 
 typedef struct AgR001Params
 {
-	AgStrList	motion_categories;	/* motion_category folded in */
-	AgStrList	payload_state_keys;
-	char	   *motion_on_value;
-	bool		liveness_gate;
-	bool		awake_gate;
-	int			awake_start_s;		/* awake_window.start_local_time */
-	int			awake_end_s;		/* awake_window.end_local_time */
-	char	   *timezone;
+	AgStrList motion_categories; /* motion_category folded in */
+	AgStrList payload_state_keys;
+	char	 *motion_on_value;
+	bool	  liveness_gate;
+	bool	  awake_gate;
+	int		  awake_start_s; /* awake_window.start_local_time */
+	int		  awake_end_s;	 /* awake_window.end_local_time */
+	char	 *timezone;
 } AgR001Params;
 
 typedef struct AgR002Params
 {
-	char	   *category;
-	AgStrList	payload_state_keys;
-	AgStrList	trigger_value;		/* string widened to a list */
-	AgStrList	allowed_entity_ids; /* may be empty */
-	char	   *timezone;
-	int			night_start_s;		/* night_window.start_local_time */
-	int			night_end_s;		/* night_window.end_local_time */
+	char	 *category;
+	AgStrList payload_state_keys;
+	AgStrList trigger_value;	  /* string widened to a list */
+	AgStrList allowed_entity_ids; /* may be empty */
+	char	 *timezone;
+	int		  night_start_s; /* night_window.start_local_time */
+	int		  night_end_s;	 /* night_window.end_local_time */
 } AgR002Params;
 
 typedef struct AgR003Params
 {
-	char	   *door_category;
-	AgStrList	motion_categories;
-	AgStrList	payload_state_keys;
-	AgStrList	door_name_keys;
-	char	   *required_door_name;
-	AgStrList	door_open_value;
-	char	   *motion_on_value;
-	int			followup_minutes;
+	char	 *door_category;
+	AgStrList motion_categories;
+	AgStrList payload_state_keys;
+	AgStrList door_name_keys;
+	char	 *required_door_name;
+	AgStrList door_open_value;
+	char	 *motion_on_value;
+	int		  followup_minutes;
 } AgR003Params;
 
 typedef struct AgR004Params
 {
-	char	   *bathroom_room_id;
-	int			day_threshold_min;
-	int			night_threshold_min;
-	int			sensor_stuck_min;
-	int			silence_after_min;
-	int			night_start_hour;
-	int			night_end_hour;
-	char	   *tz;
-	AgStrList	payload_state_keys;
-	AgStrList	activity_categories;
+	char	 *bathroom_room_id;
+	int		  day_threshold_min;
+	int		  night_threshold_min;
+	int		  sensor_stuck_min;
+	int		  silence_after_min;
+	int		  night_start_hour;
+	int		  night_end_hour;
+	char	 *tz;
+	AgStrList payload_state_keys;
+	AgStrList activity_categories;
 } AgR004Params;
 
 typedef struct AgR005Params
 {
-	char	   *bathroom_room_id;
-	int			lookback_hours;
-	int			liveness_max_age_minutes;	/* -1 = not set (follow R-009) */
-	AgStrList	liveness_categories;	/* n = 0: not set (follow R-009) */
+	char	 *bathroom_room_id;
+	int		  lookback_hours;
+	int		  liveness_max_age_minutes; /* -1 = not set (follow R-009) */
+	AgStrList liveness_categories;		/* n = 0: not set (follow R-009) */
 } AgR005Params;
 
 typedef struct AgR006Params
 {
-	char	   *tz;
-	int			day_start_hour;
-	int			day_end_hour;
-	char	   *living_room_id;
-	char	   *front_door_room_id;
-	bool		liveness_gate;
-	int			grace_minutes;
+	char *tz;
+	int	  day_start_hour;
+	int	  day_end_hour;
+	char *living_room_id;
+	char *front_door_room_id;
+	bool  liveness_gate;
+	int	  grace_minutes;
 } AgR006Params;
 
 typedef struct AgR007Params
 {
-	char	   *tz;
-	int			night_start_hour;
-	int			night_end_hour;
-	int			switch_gap_max_min;
-	int			switch_threshold;
-	char	   *front_door_room_id;
-	AgStrList	activity_categories;
+	char	 *tz;
+	int		  night_start_hour;
+	int		  night_end_hour;
+	int		  switch_gap_max_min;
+	int		  switch_threshold;
+	char	 *front_door_room_id;
+	AgStrList activity_categories;
 } AgR007Params;
 
 typedef struct AgR008Params
 {
-	char	   *front_door_room_id;
-	int			lookback_minutes;	/* params.lookback_minutes (burst window) */
-	int			burst_threshold;
-	char	   *tz;
-	int			night_start_hour;
-	int			night_end_hour;
-	int			quiet_after_minutes;
-	AgStrList	quiet_categories;
+	char	 *front_door_room_id;
+	int		  lookback_minutes; /* params.lookback_minutes (burst window) */
+	int		  burst_threshold;
+	char	 *tz;
+	int		  night_start_hour;
+	int		  night_end_hour;
+	int		  quiet_after_minutes;
+	AgStrList quiet_categories;
 } AgR008Params;
 
 typedef struct AgR009Params
 {
-	int			max_age_minutes;
-	AgStrList	liveness_categories;
-	char	   *stream_id;			/* "" = any stream */
+	int		  max_age_minutes;
+	AgStrList liveness_categories;
+	char	 *stream_id; /* "" = any stream */
 } AgR009Params;
 
 typedef struct AgR010Params
 {
-	int			stuck_minutes;
-	int			lookback_minutes;	/* params.lookback_minutes; default stuck+60 */
-	int			liveness_max_age_minutes;	/* -1 = not set (follow R-009) */
-	AgStrList	liveness_categories;	/* n = 0: not set (follow R-009) */
-	AgStrList	medium_rooms;
-	AgStrList	low_rooms;
+	int		  stuck_minutes;
+	int		  lookback_minutes;			/* params.lookback_minutes; default stuck+60 */
+	int		  liveness_max_age_minutes; /* -1 = not set (follow R-009) */
+	AgStrList liveness_categories;		/* n = 0: not set (follow R-009) */
+	AgStrList medium_rooms;
+	AgStrList low_rooms;
 } AgR010Params;
 
 /*
@@ -169,17 +169,17 @@ typedef struct AgR010Params
  */
 typedef struct AgConfig
 {
-	int64		version;		/* agingos.config row version; 0 = built-in defaults */
-	char	   *timezone;
-	AgLocale	locale;
-	int			ingest_max_future_minutes;
-	int			retention_events_days;
-	int			retention_deviations_days;
-	int			retention_bookkeeping_days;
-	int			scheduler_interval_minutes;
-	char	   *scheduler_default_subject_key;
-	int			defaults_lookback_minutes;
-	int			defaults_expire_after_minutes;
+	int64		 version; /* agingos.config row version; 0 = built-in defaults */
+	char		*timezone;
+	AgLocale	 locale;
+	int			 ingest_max_future_minutes;
+	int			 retention_events_days;
+	int			 retention_deviations_days;
+	int			 retention_bookkeeping_days;
+	int			 scheduler_interval_minutes;
+	char		*scheduler_default_subject_key;
+	int			 defaults_lookback_minutes;
+	int			 defaults_expire_after_minutes;
 	AgRuleCommon rule[10];
 	AgR001Params r001;
 	AgR002Params r002;
@@ -191,7 +191,7 @@ typedef struct AgConfig
 	AgR008Params r008;
 	AgR009Params r009;
 	AgR010Params r010;
-	Jsonb	   *effective;		/* agingos_config() result */
+	Jsonb		*effective; /* agingos_config() result */
 } AgConfig;
 
 /*
@@ -202,4 +202,4 @@ typedef struct AgConfig
  */
 extern const AgConfig *ag_config_current(void);
 
-#endif							/* AGINGOS_CONFIG_H */
+#endif /* AGINGOS_CONFIG_H */

@@ -394,7 +394,7 @@ ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
 	return ctx;
 }
 
-/* mode_name / profile_name: the config enum words (rules.md 6.3). */
+/* mode_name: the evaluation_mode word (rules.md 6.3). */
 static const char *
 mode_name(AgEvalMode m)
 {
@@ -409,6 +409,7 @@ mode_name(AgEvalMode m)
 	}
 }
 
+/* profile_name: the profile_mode word (rules.md 6.3). */
 static const char *
 profile_name(AgProfileMode m)
 {

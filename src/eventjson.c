@@ -265,8 +265,8 @@ ev_scalar(void *state, char *token, JsonTokenType tokentype)
 static bool
 json_error(EventState *st, JsonParseErrorType rc, const char *what)
 {
-	int			offset = (int) (st->lex->token_start - st->lex->input) + 1;
-	char	   *where = psprintf("at byte %d", Max(offset, 1));
+	int	  offset = (int) (st->lex->token_start - st->lex->input) + 1;
+	char *where = psprintf("at byte %d", Max(offset, 1));
 
 	if (rc == JSON_EXPECTED_MORE || st->lex->token_start >= st->lex->input + st->lex->input_length)
 		return fail(st, ERRCODE_INVALID_TEXT_REPRESENTATION,

@@ -288,9 +288,9 @@ batch_elem_end(void *state, bool isnull)
 static bool
 split_batch(const char *json, int len, BatchState *st, AgError *err)
 {
-	JsonSemAction sem = {0};
+	JsonSemAction	   sem = {0};
 	JsonParseErrorType rc;
-	const char	 *hint = "Send a JSON array of event objects, at most 10000 per call.";
+	const char		  *hint = "Send a JSON array of event objects, at most 10000 per call.";
 
 	if (!ag_json_depth_ok(json, len, BATCH_MAX_DEPTH))
 		return ag_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "batch is nested too deeply to parse",

@@ -37,9 +37,9 @@ PG_FUNCTION_INFO_V1(agingos_rules);
 /* What one protected call produced: an outcome, or the error it raised. */
 typedef struct TickResult
 {
-	bool		failed;
-	char		sqlstate[6];
-	char	   *message;
+	bool  failed;
+	char  sqlstate[6];
+	char *message;
 } TickResult;
 
 /*
@@ -50,7 +50,7 @@ typedef struct TickResult
 static void
 catch_error(TickResult *res, MemoryContext cxt, ResourceOwner owner)
 {
-	ErrorData  *edata;
+	ErrorData *edata;
 
 	MemoryContextSwitchTo(cxt);
 	edata = CopyErrorData();
@@ -143,9 +143,9 @@ static void
 put_row(ReturnSetInfo *rsinfo, const AgConfig *cfg, int i,
 		const AgRuleOutcome *out, const TickResult *res)
 {
-	Datum		v[TICK_COLS];
-	bool		n[TICK_COLS];
-	bool		dev = !res->failed && out->kind == AG_OUTCOME_DEVIATION;
+	Datum v[TICK_COLS];
+	bool  n[TICK_COLS];
+	bool  dev = !res->failed && out->kind == AG_OUTCOME_DEVIATION;
 
 	memset(n, true, sizeof(n));
 	v[0] = CStringGetTextDatum(ag_rules[i].id), n[0] = false;
@@ -183,12 +183,12 @@ put_row(ReturnSetInfo *rsinfo, const AgConfig *cfg, int i,
 Datum
 agingos_tick_evaluate(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *home_id;
-	TimestampTz now;
+	ReturnSetInfo  *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char		   *home_id;
+	TimestampTz		now;
 	const AgConfig *cfg;
-	AgHomeContext *ctx;
-	TickResult	prep = {0};
+	AgHomeContext  *ctx;
+	TickResult		prep = {0};
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -203,7 +203,7 @@ agingos_tick_evaluate(PG_FUNCTION_ARGS)
 	for (int i = 0; i < AG_NUM_RULES; i++)
 	{
 		AgRuleOutcome out = {0};
-		TickResult	res = prep;
+		TickResult	  res = prep;
 
 		if (!cfg->rule[i].enabled_in_scheduler)
 			continue;
@@ -254,14 +254,14 @@ static const char *const rule_purpose[AG_NUM_RULES] = {
 Datum
 agingos_rules(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ReturnSetInfo  *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	const AgConfig *cfg = ag_config_current();
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int i = 0; i < AG_NUM_RULES; i++)
 	{
-		Datum		v[3];
-		bool		n[3] = {false, false, false};
+		Datum			   v[3];
+		bool			   n[3] = {false, false, false};
 		const AgRuleTexts *t = ag_rules[i].texts;
 
 		v[0] = CStringGetTextDatum(ag_rules[i].id);

@@ -21,6 +21,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "results.h"
 
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 1000
@@ -239,73 +240,6 @@ may_retry(const AgRoute *route, const PGresult *res, bool sent)
 	return state != NULL && (strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0);
 }
 
-/*
- * message_is_safe: whether errors of this SQLSTATE class describe the
- * deployment (missing function, privileges, resources) rather than request
- * values, so their message may be logged (contract.md section 9).
- */
-static bool
-message_is_safe(const char *state)
-{
-	static const char *const classes[] = {"08", "26", "28", "3D", "3F", "42", "53", "57", "58"};
-
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-	{
-		if (strncmp(state, classes[i], 2) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* reply_from_rows: the function's (status, body) row, sent verbatim. */
-static void
-reply_from_rows(const AgRoute *route, const PGresult *res, AgReply *reply)
-{
-	char *end = NULL;
-	long  status = 0;
-
-	if (PQntuples(res) == 1 && PQnfields(res) == 2 && !PQgetisnull(res, 0, 0))
-		status = strtol(PQgetvalue(res, 0, 0), &end, 10);
-	if (end == NULL || *end != '\0' || status < 100 || status > 599)
-	{
-		ag_log(AG_LOG_WARN, "bad_result", "route function did not return one row with a status from 100 to 599",
-			   "path=%s function=%s", route->path, route->function);
-		ag_reply_error(reply, 500, "XX000", "route function returned an invalid result", NULL, NULL);
-		return;
-	}
-	if (PQgetisnull(res, 0, 1))
-		ag_reply_json(reply, (unsigned int) status, "", 0);
-	else
-		ag_reply_json(reply, (unsigned int) status, PQgetvalue(res, 0, 1), (size_t) PQgetlength(res, 0, 1));
-}
-
-/*
- * reply_from_error: the call failed on a live connection.  A class 22 error
- * (text the server cannot take, e.g. invalid UTF-8) is the client's: 400
- * with PostgreSQL's message, detail and hint (never its context).  Anything
- * else is 500 with the SQLSTATE and a fixed message.
- */
-static void
-reply_from_error(const AgRoute *route, const PGresult *res, AgReply *reply)
-{
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-
-	if (state == NULL)
-		state = "XX000";
-	if (strncmp(state, "22", 2) == 0)
-	{
-		ag_reply_error(reply, 400, state, primary != NULL ? primary : "invalid request text",
-					   PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL),
-					   PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
-		return;
-	}
-	ag_log(AG_LOG_WARN, "sql_error", message_is_safe(state) ? primary : NULL,
-		   "path=%s function=%s sqlstate=%s", route->path, route->function, state);
-	ag_reply_error(reply, 500, state, "the route's SQL function failed", NULL,
-				   "The agingos-http log names the function; the PostgreSQL log has the details.");
-}
-
 void
 ag_db_call(const AgRoute *route, const char *params, const char *body, const char *api_key, AgReply *reply)
 {
@@ -320,19 +254,16 @@ ag_db_call(const AgRoute *route, const char *params, const char *body, const cha
 
 		if (!ensure_conn(conn))
 			break;
-		int64_t t0 = mono_ms();
 		res = exec_route(conn, route, values, &sent);
-		if (mono_ms() - t0 > 300)
-			ag_log(AG_LOG_WARN, "dbgexec", NULL, "ms=%lld pid=%d", (long long) (mono_ms() - t0), PQbackendPID(conn->pg));
 		if (PQresultStatus(res) == PGRES_TUPLES_OK)
-			reply_from_rows(route, res, reply);
-		else if (PQstatus(conn->pg) == CONNECTION_OK)
-			reply_from_error(route, res, reply);
-		retry = reply->status == 0 && may_retry(route, res, sent);
+			ag_result_reply(route, res, reply);
+		else if (PQstatus(conn->pg) == CONNECTION_OK && !(attempt == 0 && ag_result_stale(res)))
+			ag_result_error(route, res, reply);
+		retry = reply->status == 0 && (PQstatus(conn->pg) == CONNECTION_OK || may_retry(route, res, sent));
 		PQclear(res);
 		if (reply->status != 0)
 			return;
-		/* the connection is gone: try a fresh one at most once */
+		/* connection gone or statement stale: try a fresh one at most once */
 		ag_log(AG_LOG_DEBUG, "db_lost", NULL, "path=%s retry=%s", route->path, retry ? "yes" : "no");
 		drop_conn(conn);
 		if (!retry)

@@ -124,9 +124,11 @@ begin_request(struct MHD_Connection *connection, const char *url, const char *me
 		ag_err_media_type(&req->reply, type);
 	else if (length > 0)
 	{
-		/* Content-Length is within the limit: allocate once */
-		req->body = malloc((size_t) length + 1);
-		req->body_cap = req->body != NULL ? (size_t) length + 1 : 0;
+		/* within the limit: allocate up front, but trust at most 1 MiB of it */
+		size_t cap = length < AG_MIB ? (size_t) length + 1 : AG_MIB;
+
+		req->body = malloc(cap);
+		req->body_cap = req->body != NULL ? cap : 0;
 	}
 	return has_body;
 }
@@ -293,8 +295,6 @@ request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, 
 	(void) connection;
 	if (req == NULL)
 		return;
-	if ((mono_us() - req->start_us) > 500000)
-		ag_log(AG_LOG_WARN, "dbgslow", NULL, "method=%s status=%u duration_ms=%lld toe=%d", req->method, req->reply.status, (long long) ((mono_us() - req->start_us) / 1000), (int) toe);
 	if (ag_log_enabled(AG_LOG_DEBUG))
 		ag_log(AG_LOG_DEBUG, "request", NULL, "method=%s path=%s status=%u duration_ms=%lld completed=%s",
 			   req->method, ag_log_quote(path, sizeof(path), req->path), req->reply.status,
