@@ -3,36 +3,48 @@
 -- health (contract.md sections 6 and 7).  Same shape as part 40: (params,
 -- request_body, api_key) → (status, body); errors become the section 6 body.
 
--- agingos_deviation_v1_json(d deviations_v1) → jsonb: DeviationV1 (contract 7).
+-- agingos_deviation_core_json(…) → jsonb: the DeviationV1 members shared by
+-- computed and persisted deviations (contract section 7); deviation_id as given.
+CREATE FUNCTION agingos.agingos_deviation_core_json(deviation_id jsonb, rule_id text, ts timestamptz,
+	severity text, title text, explanation text, evidence jsonb, window_since timestamptz, window_until timestamptz)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, agingos
+AS $$
+	SELECT jsonb_build_object('deviation_id', deviation_id, 'rule_id', rule_id,
+		'timestamp', agingos.agingos_iso(ts), 'severity', severity, 'title', title,
+		'explanation', explanation, 'evidence', evidence,
+		'window', jsonb_build_object('since', agingos.agingos_iso(window_since), 'until', agingos.agingos_iso(window_until)));
+$$;
+COMMENT ON FUNCTION agingos.agingos_deviation_core_json(jsonb, text, timestamptz, text, text, text, jsonb, timestamptz, timestamptz) IS
+'Internal: the DeviationV1 members of contract section 7.';
+
+-- agingos_deviation_v1_json(d deviations_v1) → jsonb: DeviationV1 (uuid id).
 CREATE FUNCTION agingos.agingos_deviation_v1_json(d agingos.deviations_v1)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, agingos
 AS $$
-	SELECT jsonb_build_object('deviation_id', d.deviation_id, 'rule_id', d.rule_id,
-		'timestamp', agingos.agingos_iso(d."timestamp"), 'severity', d.severity, 'title', d.title,
-		'explanation', d.explanation, 'evidence', d.evidence,
-		'window', jsonb_build_object('since', agingos.agingos_iso(d.window_since), 'until', agingos.agingos_iso(d.window_until)));
+	SELECT agingos.agingos_deviation_core_json(to_jsonb(d.deviation_id), d.rule_id, d."timestamp", d.severity,
+		d.title, d.explanation, d.evidence, d.window_since, d.window_until);
 $$;
 COMMENT ON FUNCTION agingos.agingos_deviation_v1_json(agingos.deviations_v1) IS
 'A computed deviation as DeviationV1 JSON (contract section 7).';
 
--- agingos_deviation_json(d deviations) → jsonb: a persisted deviation
--- (DeviationV1 plus home_id, status, subject_key, started_at, last_seen_at,
--- acked_at, closed_at; integer deviation_id).
+-- agingos_deviation_json(d deviations) → jsonb: a persisted deviation —
+-- DeviationV1 with the integer deviation_id plus home_id, status,
+-- subject_key, started_at, last_seen_at, acked_at, closed_at.
 CREATE FUNCTION agingos.agingos_deviation_json(d agingos.deviations)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, agingos
 AS $$
-	SELECT jsonb_build_object('deviation_id', d.deviation_id, 'rule_id', d.rule_id,
-		'timestamp', agingos.agingos_iso(d."timestamp"), 'severity', d.severity, 'title', d.title,
-		'explanation', d.explanation, 'evidence', d.evidence,
-		'window', jsonb_build_object('since', agingos.agingos_iso(d.window_since), 'until', agingos.agingos_iso(d.window_until)),
-		'home_id', d.home_id, 'status', d.status, 'subject_key', d.subject_key,
-		'started_at', agingos.agingos_iso(d.started_at), 'last_seen_at', agingos.agingos_iso(d.last_seen_at),
-		'acked_at', CASE WHEN d.acked_at IS NULL THEN NULL ELSE agingos.agingos_iso(d.acked_at) END,
-		'closed_at', CASE WHEN d.closed_at IS NULL THEN NULL ELSE agingos.agingos_iso(d.closed_at) END);
+	SELECT agingos.agingos_deviation_core_json(to_jsonb(d.deviation_id), d.rule_id, d."timestamp", d.severity,
+			d.title, d.explanation, d.evidence, d.window_since, d.window_until)
+		|| jsonb_build_object('home_id', d.home_id, 'status', d.status, 'subject_key', d.subject_key,
+			'started_at', agingos.agingos_iso(d.started_at), 'last_seen_at', agingos.agingos_iso(d.last_seen_at),
+			'acked_at', CASE WHEN d.acked_at IS NULL THEN NULL ELSE agingos.agingos_iso(d.acked_at) END,
+			'closed_at', CASE WHEN d.closed_at IS NULL THEN NULL ELSE agingos.agingos_iso(d.closed_at) END);
 $$;
 COMMENT ON FUNCTION agingos.agingos_deviation_json(agingos.deviations) IS
 'A persisted deviation as JSON (contract section 7).';
