@@ -16,8 +16,7 @@ W=$(mktemp -d /tmp/agingos-bench.XXXXXX); chmod 755 "$W"
 RUN="$W/run"; mkdir -p "$RUN/log" "$RUN/sock"
 [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$RUN"
 trap 'http_stop "$RUN"; pg_stop "$RUN/data"; rm -rf "$W"' EXIT
-pg_init "$RUN/data"; pg_conf "$RUN/data" "$PORT" "$RUN/sock"
-pg_start "$RUN/data" "$PORT" "$RUN/log/postgres.log"
+pg_ready "$RUN/data" "$PORT" "$RUN/sock" "$RUN/log/postgres.log"
 db_setup "$RUN/sock" "$PORT"; AGINGOS_AUTH_MODE=none db_auth "$RUN/sock" "$PORT"
 db_load_config "$RUN/sock" "$PORT" config/rules.yaml 2>/dev/null
 AGINGOS_HTTP_THREADS=${AGINGOS_HTTP_THREADS:-8} http_start "$RUN" "$RUN/sock" "$PORT" "$HPORT"
@@ -64,4 +63,9 @@ echo
 echo "-- 3. storage"
 Q "VACUUM ANALYZE agingos.events" >/dev/null
 Q "SELECT '   events: ' || count(*) || ' rows, table+indexes ' || pg_size_pretty(pg_total_relation_size('agingos.events')) || ', ' || round(pg_total_relation_size('agingos.events')::numeric / count(*)) || ' bytes per stored event' FROM agingos.events"
-for extra in scripts/bench_*.sh; do [ -f "$extra" ] && { echo; RUN="$RUN" PORT="$PORT" HPORT="$HPORT" bash "$extra"; }; done
+for extra in scripts/bench_*.sh; do
+	[ -f "$extra" ] || continue
+	echo
+	RUN="$RUN" PORT="$PORT" HPORT="$HPORT" bash "$extra" || echo "   ($extra stopped with status $?; figures above are still valid)"
+done
+exit 0	# figures only: a benchmark never fails on speed

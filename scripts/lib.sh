@@ -64,15 +64,18 @@ pg_init() {
 		die "initdb failed for $data"
 }
 
-# pg_conf DATA PORT SOCKDIR: the settings agingos needs (pg_cron preloaded).
+# pg_conf DATA PORT SOCKDIR [PRELOAD]: the settings agingos needs (pg_cron
+# preloaded unless PRELOAD is "no": the very first start creates the
+# database before pg_cron's launcher looks for it).
 pg_conf() {
-	local data=$1 port=$2 sock=$3
+	local data=$1 port=$2 sock=$3 preload=${4:-yes} spl="'pg_cron'"
+	[ "$preload" = no ] && spl="''"
 	as_pg tee "$data/conf.d-agingos.conf" >/dev/null <<CONF
 # written by scripts/lib.sh (agingos); edits are overwritten by make up/test
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$sock'
-shared_preload_libraries = 'pg_cron'
+shared_preload_libraries = $spl
 cron.database_name = 'agingos'
 cron.log_statement = off
 cron.log_run = on
@@ -90,10 +93,27 @@ pg_start() {
 	local data=$1 port=$2 log=$3
 	if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then return 0; fi
 	if port_busy "$port"; then
-		die "port $port on 127.0.0.1 is used by another process; set AGINGOS_PGPORT to a free port (e.g. AGINGOS_PGPORT=55432 make up)"
+		die "port $port on 127.0.0.1 is used by another process; set AGINGOS_PGPORT to a free port (e.g. AGINGOS_PGPORT=55440 make up, and the same for make psql/down)"
 	fi
 	as_pg "$PGBIN/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null ||
 		die "PostgreSQL did not start; see $log"
+}
+
+# pg_ready DATA PORT SOCK LOG: initdb if needed, configure, start.  A new
+# cluster first starts without pg_cron, gets its agingos database, then
+# restarts with pg_cron preloaded, so the launcher never logs a FATAL for a
+# missing database.
+pg_ready() {
+	local data=$1 port=$2 sock=$3 log=$4
+	if [ ! -f "$data/PG_VERSION" ]; then
+		pg_init "$data"
+		pg_conf "$data" "$port" "$sock" no
+		pg_start "$data" "$port" "$log"
+		psql_at "$sock" "$port" postgres -c "CREATE DATABASE agingos OWNER agingos" >/dev/null
+		pg_stop "$data"
+	fi
+	pg_conf "$data" "$port" "$sock"
+	pg_start "$data" "$port" "$log"
 }
 
 # pg_stop DATA: fast shutdown if running.
@@ -115,6 +135,7 @@ db_setup() {
 	psql_at "$sock" "$port" postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = 'agingos'" | grep -q 1 ||
 		psql_at "$sock" "$port" postgres -c "CREATE DATABASE agingos OWNER agingos"
 	psql_at "$sock" "$port" agingos <<'SQL'
+SET client_min_messages = warning;
 ALTER DATABASE agingos SET search_path = agingos, public;
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 CREATE EXTENSION IF NOT EXISTS agingos;

@@ -62,9 +62,7 @@ fi
 E2E_RUN="$W/e2e"
 mkdir -p "$E2E_RUN/log" "$E2E_RUN/sock"
 [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$E2E_RUN"
-pg_init "$E2E_RUN/data"
-pg_conf "$E2E_RUN/data" "$TEST_PGPORT" "$E2E_RUN/sock"
-pg_start "$E2E_RUN/data" "$TEST_PGPORT" "$E2E_RUN/log/postgres.log"
+pg_ready "$E2E_RUN/data" "$TEST_PGPORT" "$E2E_RUN/sock" "$E2E_RUN/log/postgres.log"
 db_setup "$E2E_RUN/sock" "$TEST_PGPORT"
 AGINGOS_AUTH_MODE=none db_auth "$E2E_RUN/sock" "$TEST_PGPORT"
 db_load_config "$E2E_RUN/sock" "$TEST_PGPORT" config/rules.yaml

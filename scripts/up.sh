@@ -2,12 +2,11 @@
 # scripts/up.sh — make up: packages, build + install, cluster under .run/,
 # extensions, config, scheduler, agingos-http; waits for /health 200.
 . "$(dirname "$0")/lib.sh"
+case "$AGINGOS_AUTH_MODE" in none|api_key) ;; *) die "AGINGOS_AUTH_MODE must be none or api_key, not '$AGINGOS_AUTH_MODE'";; esac
 "$AG_ROOT/scripts/deps.sh" || exit 1
 "$AG_ROOT/scripts/build.sh" || exit 1
 RUN=$(run_dir)
-pg_init "$RUN/data"
-pg_conf "$RUN/data" "$AGINGOS_PGPORT" "$RUN/sock"
-pg_start "$RUN/data" "$AGINGOS_PGPORT" "$RUN/log/postgres.log"
+pg_ready "$RUN/data" "$AGINGOS_PGPORT" "$RUN/sock" "$RUN/log/postgres.log"
 db_setup "$RUN/sock" "$AGINGOS_PGPORT"
 db_auth "$RUN/sock" "$AGINGOS_PGPORT"
 cd "$AG_ROOT" && db_load_config "$RUN/sock" "$AGINGOS_PGPORT" "$AGINGOS_CONFIG"
@@ -22,4 +21,5 @@ if db_has_function "$RUN/sock" "$AGINGOS_PGPORT" agingos_schedule; then
 fi
 http_start "$RUN" "$RUN/sock" "$AGINGOS_PGPORT" "$AGINGOS_HTTP_PORT"
 say "up: PostgreSQL on 127.0.0.1:$AGINGOS_PGPORT (database agingos), HTTP on http://127.0.0.1:$AGINGOS_HTTP_PORT, auth $AGINGOS_AUTH_MODE"
-say "try: make psql SQL=\"select count(*) from events;\""
+if [ "$AGINGOS_PGPORT" = 5432 ]; then say "try: make psql SQL=\"select count(*) from events;\""
+else say "try: AGINGOS_PGPORT=$AGINGOS_PGPORT make psql SQL=\"select count(*) from events;\" (make psql, make down need the same AGINGOS_PGPORT)"; fi

@@ -236,7 +236,7 @@ BEGIN
 		reasons := reasons || to_jsonb(format('%s rule evaluations failed in the last tick', last.rules_failed));
 	END IF;
 	SELECT coalesce(jsonb_agg(jsonb_build_object('home_id', h.home_id,
-			'last_event_at', CASE WHEN l.ts IS NULL THEN NULL ELSE agingos.agingos_iso(l.ts) END,
+			'last_event_at', agingos.agingos_iso(l.ts),
 			'lag_seconds', round(extract(epoch FROM pg_catalog.now() - l.ts)::numeric, 3)) ORDER BY h.home_id), '[]')
 	  INTO ingest
 	  FROM agingos.homes h

@@ -43,8 +43,7 @@ AS $$
 			d.title, d.explanation, d.evidence, d.window_since, d.window_until)
 		|| jsonb_build_object('home_id', d.home_id, 'status', d.status, 'subject_key', d.subject_key,
 			'started_at', agingos.agingos_iso(d.started_at), 'last_seen_at', agingos.agingos_iso(d.last_seen_at),
-			'acked_at', CASE WHEN d.acked_at IS NULL THEN NULL ELSE agingos.agingos_iso(d.acked_at) END,
-			'closed_at', CASE WHEN d.closed_at IS NULL THEN NULL ELSE agingos.agingos_iso(d.closed_at) END);
+			'acked_at', agingos.agingos_iso(d.acked_at), 'closed_at', agingos.agingos_iso(d.closed_at));
 $$;
 COMMENT ON FUNCTION agingos.agingos_deviation_json(agingos.deviations) IS
 'A persisted deviation as JSON (contract section 7).';
