@@ -32,7 +32,7 @@ http:
 sim:
 	@if [ -f src/sim/Makefile ]; then $(MAKE) -C src/sim PG_CONFIG=$(PG_CONFIG); fi
 
-.PHONY: http sim deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check
+.PHONY: http sim deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
 
 deps:
 	@scripts/deps.sh
@@ -66,6 +66,13 @@ test:
 
 bench:
 	@scripts/bench.sh
+
+# the longrun runbook (docs/ops/longrun.md): HOURS, HOMES, RATE, MODE=A|B, DAYS, …
+longrun:
+	@scripts/longrun.sh
+
+longrun-fast:
+	@scripts/longrun.sh --fast
 
 format:
 	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h)

@@ -207,3 +207,24 @@ http_stop() {
 	fi
 	rm -f "$run/http.pid"
 }
+
+# throwaway_up DIR PGPORT HTTPPORT: a private cluster + front under DIR (own
+# ports, shipped config, auth off, no pg_cron job) for tests, benchmarks and
+# scenario runs; stop it with throwaway_down DIR.
+throwaway_up() {
+	local dir=$1 pgport=$2 hport=$3
+	mkdir -p "$dir/log" "$dir/sock"
+	[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$dir"
+	pg_ready "$dir/data" "$pgport" "$dir/sock" "$dir/log/postgres.log"
+	db_setup "$dir/sock" "$pgport"
+	AGINGOS_AUTH_MODE=none db_auth "$dir/sock" "$pgport"
+	(cd "$AG_ROOT" && db_load_config "$dir/sock" "$pgport" config/rules.yaml) 2>/dev/null
+	http_start "$dir" "$dir/sock" "$pgport" "$hport"
+}
+
+# throwaway_down DIR: stop what throwaway_up started.
+throwaway_down() {
+	http_stop "$1"
+	[ -f "$1/data/PG_VERSION" ] && pg_stop "$1/data"
+	return 0
+}

@@ -383,7 +383,7 @@ def match(expect, actual):
 # --------------------------------------------------------------------------
 # One scenario
 
-def run_scenario(path, sc, db, http, default_config):
+def run_scenario(path, sc, db, http, default_config, verbose=False):
     check_keys(sc, TOP_KEYS, "scenario")
     # config: relative to the scenario file; absent → the project's scenario config
     if sc.get("config") is not None:
@@ -443,6 +443,10 @@ def run_scenario(path, sc, db, http, default_config):
         actual = json.loads(text)
     except ValueError:
         raise ScenarioFail("GET /deviations/evaluate: answer is not JSON") from None
+    if verbose:
+        for a in actual if isinstance(actual, list) else []:
+            shown = {k: a.get(k) for k in ("rule_id", "severity", "title", "window", "evidence")}
+            print("  %s" % json.dumps(shown, ensure_ascii=False, sort_keys=True), file=sys.stderr, flush=True)
     why = match(sc["expect"], actual)
     if why:
         raise ScenarioFail(why)
@@ -481,6 +485,7 @@ def main(argv=None):
     ap.add_argument("--fallback-config", default=os.path.join(AG_ROOT, "config", "rules.yaml"),
                     help="config loaded at the end when none was active before (default config/rules.yaml)")
     ap.add_argument("--tap", action="store_true", help="print ok scenario ID / not ok scenario ID - why")
+    ap.add_argument("-v", "--verbose", action="store_true", help="show the deviations the server answered (stderr)")
     args = ap.parse_args(argv)
 
     url = args.url or "http://127.0.0.1:%s" % os.environ.get("AGINGOS_HTTP_PORT", "8000")
@@ -519,7 +524,7 @@ def main(argv=None):
                     sid = sc["id"]
                 else:
                     raise ScenarioFail("%s: `id` is missing or not a string" % path)
-                run_scenario(path, sc, db, http, default_config)
+                run_scenario(path, sc, db, http, default_config, args.verbose)
             except ScenarioFail as e:
                 failed += 1
                 why = one_line(e, 2000)

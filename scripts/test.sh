@@ -18,7 +18,7 @@ pass=0 fail=0
 W=$(mktemp -d /tmp/agingos-test.XXXXXX)
 chmod 755 "$W"
 cleanup() {
-	[ -n "${E2E_RUN:-}" ] && { http_stop "$E2E_RUN"; pg_stop "$E2E_RUN/data"; }
+	[ -n "${E2E_RUN:-}" ] && throwaway_down "$E2E_RUN"
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -60,19 +60,13 @@ fi
 
 # 3. end-to-end on a fresh cluster and front
 E2E_RUN="$W/e2e"
-mkdir -p "$E2E_RUN/log" "$E2E_RUN/sock"
-[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$E2E_RUN"
-pg_ready "$E2E_RUN/data" "$TEST_PGPORT" "$E2E_RUN/sock" "$E2E_RUN/log/postgres.log"
-db_setup "$E2E_RUN/sock" "$TEST_PGPORT"
-AGINGOS_AUTH_MODE=none db_auth "$E2E_RUN/sock" "$TEST_PGPORT"
-db_load_config "$E2E_RUN/sock" "$TEST_PGPORT" config/rules.yaml
-http_start "$E2E_RUN" "$E2E_RUN/sock" "$TEST_PGPORT" "$TEST_HTTP_PORT"
+throwaway_up "$E2E_RUN" "$TEST_PGPORT" "$TEST_HTTP_PORT"
 export AG_ROOT AG_E2E_RUN="$E2E_RUN" AGINGOS_HTTP_PORT="$TEST_HTTP_PORT" PGBIN \
 	PGHOST="$E2E_RUN/sock" PGPORT="$TEST_PGPORT" PGUSER=agingos PGDATABASE=agingos
 for t in test/e2e/[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	out=$(bash "$t" 2>&1)
-	echo "$out" | grep -E '^(ok|not ok) ' | sed "s|^\(ok\|not ok\) |\1 e2e/$(basename "$t" .sh)/|"
+	echo "$out" | grep -E '^(ok|not ok) ' | sed "s#^\(ok\|not ok\) #\1 e2e/$(basename "$t" .sh)/#"
 	pass=$((pass + $(echo "$out" | grep -c '^ok ')))
 	fail=$((fail + $(echo "$out" | grep -c '^not ok ')))
 	if ! echo "$out" | grep -qE '^(ok|not ok) '; then

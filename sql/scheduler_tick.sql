@@ -3,6 +3,8 @@
 -- ticks; failure isolation; retention; ack/close errors; scheduling.
 SET search_path = agingos, public;
 \set VERBOSITY default
+-- deviation ids below are deterministic
+TRUNCATE deviation_history, deviations RESTART IDENTITY;
 
 -- R-002 (front door at night, no allowlist) and R-008 (door burst, threshold 2)
 -- in the scheduler; everything else off.  Expiry 30 minutes.

@@ -1,0 +1,65 @@
+# scripts/longrun_plot.gp — gnuplot script of scripts/longrun_plot.sh.
+# Variables: dir (data), out (PNG folder), fast (0/1), modeb (0/1), ttl, iv (interval s),
+# runmin (length of the run in minutes).
+# s.dat:  x_wall_min x_sim_day events deviations active v1 db_MiB health_ms front_MiB anon_MiB rss_MiB
+# t.dat:  x_wall_min x_sim_day duration_ms gap_s        e.dat: x_wall_min eval_ms
+# sim.dat (fast): x_sim_day events deviations_rows active   inj.dat: x_wall_min x_sim_day
+set terminal pngcairo noenhanced size 1000,520 font ",10"
+set grid
+set key top left
+set datafile missing "NaN"
+xw = "minutes since the start of the run"
+xs = "simulated days since the start"
+injx = fast ? 2 : 1
+if (!fast) { set xrange [0:runmin] }
+ninj = int(system("grep -c . ".dir."/inj.dat"))
+
+injat(i) = real(system(sprintf("sed -n %dp %s/inj.dat | cut -d' ' -f%d", i, dir, injx)))
+if (ninj > 0) { set for [i=1:ninj] arrow from first injat(i), graph 0 to first injat(i), graph 1 nohead dt 2 lc rgb "red" }
+
+set output out."/events.png"
+set title ttl.": events stored (dashed red: injected anomalies)"
+set ylabel "events (rows)"
+if (fast) { set xlabel xs; plot dir."/sim.dat" u 1:2 w l lw 2 t "events (by event timestamp)" } \
+else { set xlabel xw; plot dir."/s.dat" u 1:3 w lp pt 7 ps 0.5 lw 2 t "events" }
+
+set output out."/deviations.png"
+set title ttl.": deviations (dashed red: injected anomalies)"
+set ylabel "rows"
+set yrange [0:*]
+if (fast) { set xlabel xs; plot dir."/sim.dat" u 1:3 w steps lw 2 t "deviations rows (every episode)", dir."/sim.dat" u 1:4 w steps lw 2 t "active (OPEN/ACK)" } \
+else { set xlabel xw; plot dir."/s.dat" u 1:4 w steps lw 2 t "deviations rows", dir."/s.dat" u 1:5 w steps lw 2 t "active (OPEN/ACK)", dir."/s.dat" u 1:6 w steps lw 2 t "deviations_v1 rows" }
+unset arrow
+set yrange [*:*]
+
+set output out."/db_size.png"
+set title ttl.": database size (pg_database_size)"
+set ylabel "MiB"
+if (fast) { set xlabel xs; plot dir."/s.dat" u 2:7 w lp pt 7 ps 0.5 lw 2 t "database size (x: newest event's simulated time)" } \
+else { set xlabel xw; plot dir."/s.dat" u 1:7 w lp pt 7 ps 0.5 lw 2 t "database size" }
+
+set output out."/tick_duration.png"
+if (modeb) {
+  set title ttl.": manual GET /deviations/evaluate latency (scheduler off)"
+  set ylabel "ms"; set xlabel xw
+  plot dir."/e.dat" u 1:2 w p pt 7 ps 0.6 t "evaluate, one home, last hour"
+} else {
+  if (fast) { set title sprintf("%s: tick duration (ticks every %d simulated minutes)", ttl, iv/60); set xlabel xs; set ylabel "ms"; \
+              plot dir."/t.dat" u 2:3 w d lc rgb "#1f77b4" t "duration_ms per tick" } \
+  else { set title sprintf("%s: tick duration and spacing (interval %d s)", ttl, iv); set xlabel xw; set ylabel "duration (ms)"; set y2label "gap to previous tick (s)"; \
+         set y2tics; set ytics nomirror; set y2range [0:iv*1.5]; \
+         plot dir."/t.dat" u 1:3 w lp pt 7 ps 0.6 lw 2 t "duration_ms", dir."/t.dat" u 1:4 axes x1y2 w p pt 6 ps 0.8 t "gap (s, right axis)", iv*0.9 axes x1y2 w l dt 2 lc rgb "gray" t "interval ±10 %", iv*1.1 axes x1y2 w l dt 2 lc rgb "gray" t "" }
+  unset y2tics; unset y2label; set ytics mirror
+}
+
+set xrange [0:runmin]
+set output out."/health_latency.png"
+set title ttl.": GET /health latency"
+set xlabel xw; set ylabel "ms"
+set yrange [0:*]
+plot dir."/s.dat" u 1:8 w lp pt 7 ps 0.5 lw 2 t "latency (ms)"
+
+set output out."/rss.png"
+set title ttl.": memory"
+set ylabel "MiB"
+plot dir."/s.dat" u 1:9 w l lw 2 t "agingos-http VmRSS", dir."/s.dat" u 1:10 w l lw 2 t "database processes Σ RssAnon", dir."/s.dat" u 1:11 w l lw 2 t "database processes Σ VmRSS"

@@ -1,0 +1,68 @@
+-- test/bench/helpers.sql — helpers of scripts/bench_engine.sh and scripts/bench_scheduler.sh.
+-- Loaded into the throwaway cluster of `make bench` only (schema agingos_bench); never into
+-- a cluster with real data.  Idempotent.
+
+CREATE SCHEMA IF NOT EXISTS agingos_bench;
+
+-- run_ms(stmt, runs, warmup): execute stmt warmup times unmeasured, then runs times, each timed
+-- on the server with clock_timestamp(); median, min and max in milliseconds.  The figures
+-- include parsing and planning stmt (EXECUTE), which costs a few hundredths of a millisecond.
+CREATE OR REPLACE FUNCTION agingos_bench.run_ms(stmt text, runs int DEFAULT 20, warmup int DEFAULT 1,
+	OUT median_ms numeric, OUT min_ms numeric, OUT max_ms numeric, OUT n int)
+LANGUAGE plpgsql AS $$
+DECLARE
+	t0 timestamptz;
+	d float8[] := '{}';
+BEGIN
+	FOR i IN 1 .. warmup LOOP
+		EXECUTE stmt;
+	END LOOP;
+	FOR i IN 1 .. runs LOOP
+		t0 := clock_timestamp();
+		EXECUTE stmt;
+		d := d || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
+	END LOOP;
+	SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 3), round(min(x)::numeric, 3),
+		   round(max(x)::numeric, 3), count(*)
+	  INTO median_ms, min_ms, max_ms, n
+	  FROM unnest(d) AS x;
+END
+$$;
+
+-- day_pattern: one home's day of 5,000 events, as offsets from the start of the day.
+-- One event every 17.28 s; every 104th is an ha_snapshot (≈ every 30 min, 49 a day); every 50th
+-- (offset 25) a door event at inngang (front door, on/off alternately, ≈ every 14 min); the
+-- rest presence on/off pairs cycling through soverom, baderom, kjokken, stue, inngang.
+-- room_id is ROOM(payload) as agingos_ingest stores it.
+CREATE TABLE IF NOT EXISTS agingos_bench.day_pattern AS
+SELECT j, j * interval '17.28 seconds' AS off, x.cat AS category, x.p AS payload,
+	   coalesce(nullif(x.p ->> 'room_id', ''), nullif(x.p ->> 'room', '')) AS room_id
+  FROM generate_series(0, 4999) AS j,
+  LATERAL (SELECT (ARRAY['soverom', 'baderom', 'kjokken', 'stue', 'inngang'])[1 + (j / 2) % 5] AS room) r,
+  LATERAL (SELECT CASE WHEN j % 104 = 0 THEN 'ha_snapshot' WHEN j % 50 = 25 THEN 'door' ELSE 'presence' END AS cat,
+				  CASE WHEN j % 104 = 0 THEN jsonb_build_object('source', 'home_assistant', 'entities', 37)
+					   WHEN j % 50 = 25 THEN jsonb_build_object('entity_id', 'binary_sensor.inngangsdor_contact',
+							'room', 'inngang', 'door', 'front', 'state', CASE WHEN (j / 50) % 2 = 0 THEN 'on' ELSE 'off' END)
+					   ELSE jsonb_build_object('entity_id', 'binary_sensor.' || r.room || '_presence', 'room', r.room,
+							'state', CASE WHEN j % 2 = 0 THEN 'on' ELSE 'off' END)
+				  END AS p) x;
+
+-- load_days(home, t_end, days): days × the day pattern for one home, ending just before t_end
+-- (event ids d<day>-<j>), directly into agingos.events (a read benchmark needs no ingest
+-- validation), and the home in agingos.homes.  Returns the rows added.
+CREATE OR REPLACE FUNCTION agingos_bench.load_days(p_home text, t_end timestamptz, days int)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	n bigint;
+BEGIN
+	INSERT INTO agingos.homes (home_id) VALUES (p_home) ON CONFLICT DO NOTHING;
+	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
+	SELECT p_home, 'd' || d || '-' || p.j, t_end - (days - d) * interval '1 day' + p.off,
+		   p.category, p.payload, p.room_id, 'prod'
+	  FROM generate_series(0, days - 1) AS d, agingos_bench.day_pattern p
+	 ORDER BY d, p.j;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
