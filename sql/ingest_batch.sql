@@ -25,7 +25,11 @@ SELECT agingos_ingest_batch('{"id": "x"}');
 SELECT agingos_ingest_batch('[{"id": "b-9", "timestamp": "2025-12-23T12:00:00Z", "category": "x"}');
 SELECT agingos_ingest_batch((SELECT '[' || string_agg(format('{"id": "many-%s", "timestamp": "2025-12-23T12:00:00Z", "category": "x"}', i), ',') || ']'
 							   FROM generate_series(1, 10001) i));
-SELECT agingos_ingest_batch('[' || repeat('[', 300) || repeat(']', 300) || ']');
+SELECT agingos_ingest_batch('[' || repeat('[', 1500) || repeat(']', 1500) || ']');
+-- an item 300 levels deep is rejected alone; a good item next to it is stored
+SELECT jsonb_path_query_array(agingos_ingest_batch('[' || repeat('[', 300) || repeat(']', 300)
+	|| ', {"id": "beside-deep", "timestamp": "2025-12-23T12:00:00Z", "category": "x"}]'), '$.results[*].status');
+DELETE FROM events WHERE event_id = 'beside-deep';
 SELECT count(*) FROM events WHERE event_id LIKE 'many-%' OR event_id = 'b-9';
 
 -- case: exactly 10,000 items are accepted
@@ -36,6 +40,15 @@ SELECT count(*) FROM events WHERE event_id LIKE 'many-%';
 -- case: an item nested too deep is rejected alone
 SELECT jsonb_path_query(agingos_ingest_batch(format('[{"id": "d-1", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": %s1%s}, {"id": "d-2", "timestamp": "2025-12-23T12:00:00Z", "category": "x"}]',
 	repeat('{"a":', 40), repeat('}', 40))), '$.results[*].status');
+
+-- case: items are stored in event_id order (no lock-order deadlock between
+-- overlapping batches); a repeated id keeps array order: first accepted
+SELECT jsonb_path_query_array(agingos_ingest_batch('[
+  {"id": "z-2", "timestamp": "2025-12-23T12:00:00Z", "category": "x"},
+  {"id": "z-1", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"v": 1}},
+  {"id": "z-1", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"v": 2}},
+  {"id": "z-1", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"v": 1}}]'), '$.results[*].status');
+SELECT event_id, payload FROM events WHERE event_id LIKE 'z-%' ORDER BY id;
 
 -- case: jsonb overload
 SELECT agingos_ingest_batch('[{"id": "j-1", "timestamp": "2025-12-23T12:00:00Z", "category": "x"}]'::jsonb, 'home-j') - 'results';

@@ -14,6 +14,8 @@ SELECT agingos_ingest('{"id": "t5", "timestamp": "2025-12-23T24:00:00Z", "catego
 SELECT agingos_ingest('{"id": "t6", "timestamp": "2025-12-23T23:59:60Z", "category": "motion"}');
 SELECT agingos_ingest('{"id": "t7", "timestamp": "2025-12-23T12:00:00.1234567Z", "category": "motion"}');
 SELECT agingos_ingest('{"id": "t8", "timestamp": "2025-12-23T12:00:00 +01:00", "category": "motion"}');
+-- a cut echo never splits a multibyte character (63 ASCII bytes, then é)
+SELECT agingos_ingest(format('{"id": "t8b", "timestamp": "%sééé", "category": "motion"}', repeat('a', 63)));
 SELECT agingos_ingest('{"id": "t9", "timestamp": 1766491200, "category": "motion"}');
 SELECT agingos_ingest('{"id": "t10", "timestamp": "2025-02-30T12:00:00Z", "category": "motion"}');
 SELECT agingos_ingest('{"id": "t11", "timestamp": "2025-12-23T12:00:00+16:00", "category": "motion"}');
@@ -47,6 +49,10 @@ SELECT agingos_ingest('{"id": "p3", "timestamp": "2025-12-23T12:00:00Z", "catego
 SELECT agingos_ingest(format('{"id": "p4", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"s": "%s"}}', repeat('y', 16384 - 8)));
 SELECT agingos_ingest(format('{"id": "p5", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": %s1%s}', repeat('{"a":', 33), repeat('}', 33)));
 SELECT agingos_ingest(format('{"id": "p5b", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": %s1%s}', repeat('[', 100000), repeat(']', 100000)));
+SELECT agingos_ingest(format('{"id": %s1%s, "timestamp": "2025-12-23T12:00:00Z", "category": "x"}', repeat('[', 40), repeat(']', 40)));
+SELECT agingos_ingest(format('{"id": "p5c", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "extra": %s1%s}', repeat('[', 40), repeat(']', 40)));
+SELECT agingos_ingest(format('{"id": "p6", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {%s}}',
+	(SELECT string_agg(format('"k%s": %s', i, i), ', ') FROM generate_series(1, 1000) i) || ', "k777": 0'));
 SELECT agingos_ingest('{"id": "p6", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"secret": "a\u0000b"}}');
 SELECT agingos_ingest('{"id": "p7", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"s": "\ud83d"}}');
 SELECT agingos_ingest('{"id": "p8", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"n": 1e100000}}');

@@ -26,7 +26,7 @@
 #include "timeparse.h"
 
 #define MAX_ECHO 64			  /* bytes of a member name quoted in a message */
-#define MAX_NUMBER_TOKEN 1000 /* numeric_in accepts far more; keep it safe */
+#define MAX_NUMBER_TOKEN 4000 /* numeric_in takes far more; jsonb text may expand 1e1000 to 1001 digits */
 #define CATEGORY_RE "^[a-z][a-z0-9_]{0,63}$"
 
 /* The four members an event may have, as bits. */
@@ -132,38 +132,86 @@ ev_array_start(void *state)
 }
 
 static void
-ev_close(void *state)
+ev_array_end(void *state)
 {
 	((EventState *) state)->depth--;
 }
 
+/* duplicate_error: 22030 naming the repeated member or payload key. */
+static void
+duplicate_error(EventState *st, const char *fname, bool at_root)
+{
+	if (at_root)
+		fail(st, ERRCODE_DUPLICATE_JSON_OBJECT_KEY_VALUE,
+			 psprintf("duplicate event member \"%s\"", shorten(fname)),
+			 pstrdup("An event may name each member once."),
+			 "Send each of id, timestamp, category and payload at most once.");
+	else
+		fail(st, ERRCODE_DUPLICATE_JSON_OBJECT_KEY_VALUE,
+			 psprintf("duplicate key \"%s\" in event member \"payload\"", shorten(fname)),
+			 pstrdup("A JSON object inside the payload names the same key twice; jsonb would silently keep only the last value."),
+			 "Send each key once per object.");
+}
+
+/* cmp_names: qsort comparator for an array of C strings. */
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
 /*
- * check_duplicate: 22030 when name is already a member of the innermost
- * open object.  Only the root and the payload are checked: any other
- * member is rejected anyway, and the payload is bounded to 16 KiB.
+ * ev_object_end: a payload object is complete; its keys are sorted and
+ * neighbours compared, so the duplicate check costs n log n per object
+ * (an object may hold thousands of keys within the 16 KiB limit).
  */
 static void
-check_duplicate(EventState *st, char *fname)
+ev_object_end(void *state)
+{
+	EventState *st = (EventState *) state;
+	List	   *keys = st->depth < lengthof(st->keys) ? st->keys[st->depth] : NIL;
+
+	if (!st->failed && st->depth > 1 && list_length(keys) > 1)
+	{
+		int		  n = list_length(keys);
+		char	**names = palloc(sizeof(char *) * n);
+		int		  i = 0;
+		ListCell *lc;
+
+		foreach (lc, keys)
+			names[i++] = (char *) lfirst(lc);
+		qsort(names, n, sizeof(char *), cmp_names);
+		for (i = 1; i < n && !st->failed; i++)
+			if (strcmp(names[i - 1], names[i]) == 0)
+				duplicate_error(st, names[i], false);
+		pfree(names);
+	}
+	st->depth--;
+}
+
+/*
+ * note_member: remember a member name of the innermost open object.  At
+ * the root (at most four known members) a repeat is reported at once;
+ * payload objects are checked when they end (ev_object_end).  Only the
+ * root and the payload are tracked: other members are rejected anyway, and
+ * the payload is bounded to 16 KiB.
+ */
+static void
+note_member(EventState *st, char *fname)
 {
 	ListCell *lc;
 
 	if (st->depth >= lengthof(st->keys))
 		return;
-	foreach (lc, st->keys[st->depth])
+	if (st->depth == 1)
 	{
-		if (strcmp((char *) lfirst(lc), fname) == 0)
+		foreach (lc, st->keys[1])
 		{
-			if (st->depth == 1)
-				fail(st, ERRCODE_DUPLICATE_JSON_OBJECT_KEY_VALUE,
-					 psprintf("duplicate event member \"%s\"", shorten(fname)),
-					 pstrdup("An event may name each member once."),
-					 "Send each of id, timestamp, category and payload at most once.");
-			else
-				fail(st, ERRCODE_DUPLICATE_JSON_OBJECT_KEY_VALUE,
-					 psprintf("duplicate key \"%s\" in event member \"payload\"", shorten(fname)),
-					 pstrdup("A JSON object inside the payload names the same key twice; jsonb would silently keep only the last value."),
-					 "Send each key once per object.");
-			return;
+			if (strcmp((char *) lfirst(lc), fname) == 0)
+			{
+				duplicate_error(st, fname, true);
+				return;
+			}
 		}
 	}
 	st->keys[st->depth] = lappend(st->keys[st->depth], fname);
@@ -189,7 +237,7 @@ ev_field_start(void *state, char *fname, bool isnull)
 				 "Put sensor fields such as room or state inside \"payload\".");
 			return;
 		}
-		check_duplicate(st, fname);
+		note_member(st, fname);
 		st->member = bit;
 		st->seen |= bit;
 		st->member_types[member_index(bit)] = st->lex->token_type;
@@ -200,7 +248,7 @@ ev_field_start(void *state, char *fname, bool isnull)
 	{
 		if (st->lex->token_start - st->payload_start > AG_MAX_PAYLOAD_BYTES)
 			return; /* too large: reported at the end, skip work */
-		check_duplicate(st, fname);
+		note_member(st, fname);
 	}
 }
 
@@ -230,7 +278,7 @@ check_number(EventState *st, const char *token)
 		(e != NULL && strlen(e + 1) > 6))
 		fail(st, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
 			 pstrdup("number out of range in event member \"payload\""),
-			 pstrdup("A number has more than 1000 characters or an exponent beyond 1000."),
+			 pstrdup("A number has more than 4000 characters or an exponent beyond 1000."),
 			 "Send the value as a string, or round it.");
 }
 
@@ -300,13 +348,19 @@ json_error(EventState *st, JsonParseErrorType rc, const char *what)
  * ag_json_depth_ok: lex text with PostgreSQL's lexer and check that no
  * object or array nests deeper than max_depth, before the recursive parser
  * runs (which would otherwise hit the stack limit on hostile input).
- * A lexical error stops the scan and returns true: the parser reports it.
+ * *where (if not NULL) receives the name of the root member (of a root
+ * object) in which the limit was passed, or NULL when it was not inside a
+ * member.  A lexical error stops the scan and returns true: the parser
+ * reports it.
  */
 bool
-ag_json_depth_ok(const char *json, int len, int max_depth)
+ag_json_depth_ok(const char *json, int len, int max_depth, char **where)
 {
 	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) json, len, PG_UTF8, false);
 	int				depth = 0;
+	const char	   *name = NULL; /* last string token at depth 1 */
+	int				name_len = 0;
+	char		   *member = NULL; /* root member being read */
 
 	for (;;)
 	{
@@ -317,11 +371,23 @@ ag_json_depth_ok(const char *json, int len, int max_depth)
 			case JSON_TOKEN_OBJECT_START:
 			case JSON_TOKEN_ARRAY_START:
 				if (++depth > max_depth)
+				{
+					if (where)
+						*where = member;
 					return false;
+				}
 				break;
 			case JSON_TOKEN_OBJECT_END:
 			case JSON_TOKEN_ARRAY_END:
 				depth--;
+				break;
+			case JSON_TOKEN_STRING:
+				name = lex->token_start + 1;
+				name_len = (int) (lex->token_terminator - lex->token_start) - 2;
+				break;
+			case JSON_TOKEN_COLON:
+				if (depth == 1 && name != NULL)
+					member = pnstrdup(name, Max(name_len, 0));
 				break;
 			case JSON_TOKEN_END:
 				return true;
@@ -329,6 +395,23 @@ ag_json_depth_ok(const char *json, int len, int max_depth)
 				break;
 		}
 	}
+}
+
+/* depth_error: 22023 for an event nested deeper than the payload allows. */
+static bool
+depth_error(EventState *st, const char *member)
+{
+	if (member != NULL && strcmp(member, "payload") == 0)
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event member \"payload\" is nested too deeply"),
+					psprintf("The payload may nest at most %d levels, counting the payload object itself as 1.", AG_MAX_PAYLOAD_DEPTH),
+					"Flatten the payload.");
+	if (member != NULL)
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, psprintf("event member \"%s\" is nested too deeply", shorten(member)),
+					pstrdup("Only \"payload\" may hold objects and arrays; id, timestamp and category are strings."),
+					"Send id, timestamp and category as strings and put sensor fields inside \"payload\".");
+	return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event is nested too deeply"),
+				pstrdup("An event is one JSON object whose payload may nest at most 32 levels."),
+				"Send one JSON object with id, timestamp, category and optionally payload.");
 }
 
 /* is_blank: whether the text is empty or only JSON whitespace. */
@@ -347,21 +430,20 @@ parse_structure(const char *json, int len, EventState *st)
 {
 	JsonSemAction	   sem = {0};
 	JsonParseErrorType rc;
+	char			  *where = NULL;
 
 	if (is_blank(json, len))
 		return fail(st, ERRCODE_INVALID_TEXT_REPRESENTATION, pstrdup("event is empty"),
 					pstrdup("The request body has no JSON text."),
 					"Send one JSON object with id, timestamp, category and optionally payload.");
-	if (!ag_json_depth_ok(json, len, AG_MAX_PAYLOAD_DEPTH + 1))
-		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event member \"payload\" is nested too deeply"),
-					psprintf("The payload may nest at most %d levels, counting the payload object itself as 1.", AG_MAX_PAYLOAD_DEPTH),
-					"Flatten the payload.");
+	if (!ag_json_depth_ok(json, len, AG_MAX_PAYLOAD_DEPTH + 1, &where))
+		return depth_error(st, where);
 	st->lex = makeJsonLexContextCstringLen((char *) json, len, PG_UTF8, true);
 	sem.semstate = st;
 	sem.object_start = ev_object_start;
-	sem.object_end = ev_close;
+	sem.object_end = ev_object_end;
 	sem.array_start = ev_array_start;
-	sem.array_end = ev_close;
+	sem.array_end = ev_array_end;
 	sem.object_field_start = ev_field_start;
 	sem.object_field_end = ev_field_end;
 	sem.scalar = ev_scalar;

@@ -24,7 +24,7 @@
 extern bool ag_event_parse(const char *json, int len, int max_future_minutes,
 						   AgParsedEvent *ev, char **raw_id, AgError *err);
 
-/* ag_json_depth_ok: no object/array deeper than max_depth (lexer only). */
-extern bool ag_json_depth_ok(const char *json, int len, int max_depth);
+/* ag_json_depth_ok: no object/array deeper than max_depth (lexer only); *where names the root member. */
+extern bool ag_json_depth_ok(const char *json, int len, int max_depth, char **where);
 
 #endif /* AGINGOS_EVENTJSON_H */

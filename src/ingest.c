@@ -31,8 +31,8 @@ PG_FUNCTION_INFO_V1(agingos_ingest_jsonb);
 PG_FUNCTION_INFO_V1(agingos_ingest_batch);
 PG_FUNCTION_INFO_V1(agingos_ingest_batch_jsonb);
 
-#define MAX_SCOPE_LEN 128	/* characters of a home_id or stream_id */
-#define BATCH_MAX_DEPTH 200 /* deeper batches are refused as a whole */
+#define MAX_SCOPE_LEN 128	 /* characters of a home_id or stream_id */
+#define BATCH_MAX_DEPTH 1000 /* deeper batches are refused as a whole */
 
 static SPIPlanPtr insert_plan = NULL; /* per backend; prepared on first use */
 static SPIPlanPtr compare_plan = NULL;
@@ -292,7 +292,7 @@ split_batch(const char *json, int len, BatchState *st, AgError *err)
 	JsonParseErrorType rc;
 	const char		  *hint = "Send a JSON array of event objects, at most 10000 per call.";
 
-	if (!ag_json_depth_ok(json, len, BATCH_MAX_DEPTH))
+	if (!ag_json_depth_ok(json, len, BATCH_MAX_DEPTH, NULL))
 		return ag_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "batch is nested too deeply to parse",
 							psprintf("Objects or arrays nest more than %d levels.", BATCH_MAX_DEPTH), hint);
 	st->lex = makeJsonLexContextCstringLen((char *) json, len, PG_UTF8, false);
@@ -340,7 +340,64 @@ append_item_result(StringInfo buf, int index, const AgIngestOutcome *out)
 	appendStringInfoChar(buf, '}');
 }
 
-/* ag_ingest_batch: see ingest.h.  Each item runs in its own memory context. */
+/* One batch item between validation and storage. */
+typedef struct BatchItem
+{
+	int				index; /* position in the array */
+	bool			valid;
+	AgParsedEvent	ev;
+	AgIngestOutcome out;
+} BatchItem;
+
+/* cmp_items: event_id bytewise, then position (keeps repeats in order). */
+static int
+cmp_items(const void *a, const void *b)
+{
+	const BatchItem *x = *(const BatchItem *const *) a;
+	const BatchItem *y = *(const BatchItem *const *) b;
+	int				 c = strcmp(x->ev.event_id, y->ev.event_id);
+
+	return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/*
+ * store_sorted: store the valid items in event_id order.  Two batches that
+ * share ids then take their row locks in the same order and cannot
+ * deadlock; repeats of one id inside a batch keep their array order (the
+ * first is accepted, later ones deduped or 23505).
+ */
+static void
+store_sorted(BatchItem *items, int n, const char *home_id, const char *stream_id)
+{
+	BatchItem	**order = palloc(sizeof(BatchItem *) * Max(n, 1));
+	int			  nvalid = 0;
+	MemoryContext storecxt = AllocSetContextCreate(CurrentMemoryContext, "agingos ingest store", ALLOCSET_DEFAULT_SIZES);
+
+	for (int i = 0; i < n; i++)
+		if (items[i].valid)
+			order[nvalid++] = &items[i];
+	qsort(order, nvalid, sizeof(BatchItem *), cmp_items);
+	for (int i = 0; i < nvalid; i++)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(storecxt);
+
+		store_event(home_id, stream_id, &order[i]->ev, &order[i]->out);
+		MemoryContextSwitchTo(oldcxt);
+		if (order[i]->out.status == AG_INGEST_REJECTED) /* 23505: outlive the reset */
+			ag_error_set(&order[i]->out.error, order[i]->out.error.sqlstate, order[i]->out.error.message,
+						 order[i]->out.error.detail, order[i]->out.error.hint);
+		MemoryContextReset(storecxt);
+		CHECK_FOR_INTERRUPTS();
+	}
+	MemoryContextDelete(storecxt);
+	pfree(order);
+}
+
+/*
+ * ag_ingest_batch: see ingest.h.  Every item is validated first (in array
+ * order), then the valid ones are stored in event_id order (store_sorted),
+ * then results[] is written in array order.
+ */
 bool
 ag_ingest_batch(const char *json, int len, const char *home_id,
 				const char *stream_id, StringInfo buf, AgError *err)
@@ -348,26 +405,29 @@ ag_ingest_batch(const char *json, int len, const char *home_id,
 	BatchState	   st = {0};
 	StringInfoData results;
 	int			   counts[3] = {0, 0, 0};
-	MemoryContext  itemcxt;
-	MemoryContext  oldcxt;
+	int			   max_future = ag_config_current()->ingest_max_future_minutes;
+	BatchItem	  *items;
 
 	if (!split_batch(json, len, &st, err))
 		return false;
-	initStringInfo(&results);
-	itemcxt = AllocSetContextCreate(CurrentMemoryContext, "agingos ingest item", ALLOCSET_DEFAULT_SIZES);
+	items = palloc0(sizeof(BatchItem) * Max(st.n, 1));
 	for (int i = 0; i < st.n; i++)
 	{
-		AgIngestOutcome out;
-
-		oldcxt = MemoryContextSwitchTo(itemcxt);
-		ag_ingest_event(st.start[i], st.len[i], home_id, stream_id, &out);
-		MemoryContextSwitchTo(oldcxt);
-		counts[out.status]++;
-		append_item_result(&results, i, &out);
-		MemoryContextReset(itemcxt);
+		items[i].index = i;
+		items[i].valid = ag_event_parse(st.start[i], st.len[i], max_future, &items[i].ev,
+										&items[i].out.event_id, &items[i].out.error);
+		items[i].out.status = items[i].valid ? AG_INGEST_ACCEPTED : AG_INGEST_REJECTED;
+		if (items[i].valid)
+			items[i].out.event_id = items[i].ev.event_id;
 		CHECK_FOR_INTERRUPTS();
 	}
-	MemoryContextDelete(itemcxt);
+	store_sorted(items, st.n, home_id, stream_id);
+	initStringInfo(&results);
+	for (int i = 0; i < st.n; i++)
+	{
+		counts[items[i].out.status]++;
+		append_item_result(&results, i, &items[i].out);
+	}
 	appendStringInfo(buf, "{\"accepted\":%d,\"deduped\":%d,\"rejected\":%d,\"results\":[%s]}",
 					 counts[0], counts[1], counts[2], results.data);
 	return true;

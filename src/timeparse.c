@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_collation.h"
+#include "mb/pg_wchar.h"
 #include "regex/regex.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -43,7 +44,7 @@ static bool
 format_error(AgError *err, const char *field, const char *s, int len,
 			 const char *problem, const char *hint)
 {
-	char *shown = pnstrdup(s, Min(len, MAX_ECHO));
+	char *shown = pnstrdup(s, pg_mbcliplen(s, len, Min(len, MAX_ECHO)));
 
 	return ag_error_set(err, ERRCODE_INVALID_DATETIME_FORMAT,
 						psprintf("invalid instant in \"%s\"", field),
@@ -101,6 +102,10 @@ ag_parse_instant(const char *s, int len, const char *field,
 		MemoryContextSwitchTo(oldcxt);
 	}
 
+	if (!RE_compile_and_execute(instant_re, copy, len, REG_ADVANCED, C_COLLATION_OID, INSTANT_NMATCH, m) &&
+		len > 19 && strchr(copy + 19, ' ') != NULL)
+		return format_error(err, field, s, len, "has a space where the offset should start",
+							"If the value came from a URL, write the offset's + as %2B: a plain + in a query string means a space.");
 	if (!RE_compile_and_execute(instant_re, copy, len, REG_ADVANCED, C_COLLATION_OID, INSTANT_NMATCH, m))
 		return format_error(err, field, s, len, "is not an ISO 8601 instant",
 							"Use YYYY-MM-DDTHH:MM:SS with optional .ffffff and an offset, for example " INSTANT_EXAMPLE ".");

@@ -43,6 +43,7 @@ typedef struct AgEvent
 	uint8_t	 kind;	/* AgKind */
 	int8_t	 room;	/* AgRoom (presence, motion, door) */
 	uint8_t	 on;	/* presence/motion: on; door: open */
+	uint8_t	 synth; /* made by a stream filter (home.c), never dropped */
 } AgEvent;
 
 /* ag_room_name: the room id used in payloads ("soverom" ...). */
