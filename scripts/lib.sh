@@ -82,6 +82,8 @@ cron.log_run = on
 max_connections = 100
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_messages = warning
+# never log statement text: a failed SQL call may carry an event payload (contract 5, 9)
+log_min_error_statement = panic
 CONF
 	grep -q "conf.d-agingos.conf" "$data/postgresql.conf" ||
 		echo "include_if_exists = 'conf.d-agingos.conf'" | as_pg tee -a "$data/postgresql.conf" >/dev/null
