@@ -17,13 +17,14 @@ COMMENT ON FUNCTION agingos.agingos_ingest(text, text, text) IS
 'Validate and store one event given as JSON text (contract section 5); returns {"received":true,"deduped":bool,"event_id":…}; the HTTP front calls this form.';
 
 -- agingos_ingest(event jsonb, …): SQL convenience; same rules, but duplicate
--- members cannot be detected because jsonb has already kept the last one.
+-- members cannot be detected because jsonb has already kept the last one,
+-- and the payload size is measured on jsonb's text form (", " and ": ").
 CREATE FUNCTION agingos.agingos_ingest(event jsonb, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
 RETURNS jsonb
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_ingest_jsonb';
 COMMENT ON FUNCTION agingos.agingos_ingest(jsonb, text, text) IS
-'Validate and store one event given as jsonb; same rules as the text form, except that duplicate members cannot be detected (jsonb has already kept the last).';
+'Validate and store one event given as jsonb; same rules as the text form, except that duplicate members cannot be detected (jsonb has already kept the last) and the 16 KiB payload limit applies to jsonb''s own text form (with its spaces).';
 
 -- agingos_ingest_batch(events text, home_id, stream_id) → jsonb
 -- A JSON array of at most 10,000 events.  Every valid item is stored even
