@@ -5,10 +5,11 @@
  *	  first use on that connection, reconnect with exponential back-off
  *	  (100 ms doubling to 1 s) during which requests get 503 at once.
  *	  State changes (down, restored) are logged once for the whole process.
+ *	  Every command is sent asynchronously and awaited with a deadline
+ *	  (pgio.c): AGINGOS_HTTP_DB_TIMEOUT_MS for a route call, 1.5 s for
+ *	  GET /health.
  *-------------------------------------------------------------------------
  */
-#include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "pgio.h"
 #include "results.h"
 
 #define BACKOFF_FIRST_MS 100
@@ -48,16 +50,6 @@ static atomic_int		 db_up = 1;			/* process-wide: 0 after a failure */
 static atomic_int		 db_seen = 0;		/* first successful connect logged */
 static atomic_llong		 db_down_since = 0; /* monotonic ms of the up → down change */
 static const AgSettings *db_settings;
-
-/* mono_ms: monotonic clock in milliseconds. */
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* conn_destroy: thread-exit destructor of the slot. */
 static void
@@ -178,12 +170,12 @@ ensure_conn(AgConn *conn)
 	if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK)
 		return true;
 	drop_conn(conn);
-	now = mono_ms();
+	now = ag_mono_ms();
 	if (conn->failures > 0 && now < conn->retry_at_ms && atomic_load(&db_up) == 0)
 		return false;
 	conn->pg = PQconnectdbParams(conn_keys, conn_values, 0);
-	now = mono_ms();
-	if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK)
+	now = ag_mono_ms();
+	if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK && ag_pg_setup(conn->pg))
 	{
 		note_up(conn, now);
 		return true;
@@ -195,33 +187,61 @@ ensure_conn(AgConn *conn)
 
 /*
  * exec_route: prepare the route's statement if this connection lacks it,
- * then execute it.  *sent tells whether the call itself reached the server
- * (false: only the prepare ran, so a retry cannot repeat side effects).
+ * then execute it, all before deadline.  *sent tells whether the call
+ * itself went out (false: at most the prepare ran, so a retry cannot repeat
+ * side effects).  *res is the result or NULL (see ag_pg_result).
  */
-static PGresult *
-exec_route(AgConn *conn, const AgRoute *route, const char *const values[3], bool *sent)
+static AgPgWait
+exec_route(AgConn *conn, const AgRoute *route, const char *const values[3], int64_t deadline, bool *sent,
+		   PGresult **res)
 {
 	uint32_t bit = (uint32_t) 1 << route->id;
 	char	 name[16];
 	char	 sql[160];
 	Oid		 types[3] = {TEXT_OID, TEXT_OID, TEXT_OID};
+	AgPgWait wait;
 
 	*sent = false;
+	*res = NULL;
 	snprintf(name, sizeof(name), "r%d", route->id);
 	if ((conn->prepared & bit) == 0)
 	{
-		PGresult *res;
-
 		/* function comes from the constant route table, never from a request */
 		snprintf(sql, sizeof(sql), "SELECT status, body FROM agingos.%s($1, $2, $3)", route->function);
-		res = PQprepare(conn->pg, name, sql, 3, types);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			return res;
-		PQclear(res);
+		if (!PQsendPrepare(conn->pg, name, sql, 3, types))
+			return AG_PG_BROKEN;
+		wait = ag_pg_result(conn->pg, deadline, res);
+		if (wait != AG_PG_READY || PQresultStatus(*res) != PGRES_COMMAND_OK)
+			return wait;
+		PQclear(*res);
+		*res = NULL;
 		conn->prepared |= bit;
 	}
+	if (!PQsendQueryPrepared(conn->pg, name, 3, values, NULL, NULL, 0))
+		return AG_PG_BROKEN;
 	*sent = true;
-	return PQexecPrepared(conn->pg, name, 3, values, NULL, NULL, 0);
+	return ag_pg_result(conn->pg, deadline, res);
+}
+
+/*
+ * conn_lost: whether the call failed because the connection is gone or the
+ * server is going away: the connection is bad, no result, an error libpq
+ * made up itself (no SQLSTATE, e.g. "server closed the connection
+ * unexpectedly"), SQLSTATE class 08, or 57P01 admin shutdown, 57P02 crash
+ * shutdown, 57P03 cannot connect now (recovery).
+ */
+static bool
+conn_lost(PGconn *pg, AgPgWait wait, const PGresult *res)
+{
+	const char *state;
+
+	if (wait != AG_PG_READY || res == NULL || PQstatus(pg) != CONNECTION_OK)
+		return true;
+	if (PQresultStatus(res) != PGRES_FATAL_ERROR)
+		return false;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	return state == NULL || strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+		   strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
 }
 
 /*
@@ -240,38 +260,78 @@ may_retry(const AgRoute *route, const PGresult *res, bool sent)
 	return state != NULL && (strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0);
 }
 
+typedef enum CallOutcome
+{
+	CALL_DONE,	 /* reply is set */
+	CALL_RETRY,	 /* try once more on a fresh connection */
+	CALL_LOST,	 /* connection lost, no retry: 503 */
+	CALL_TIMEOUT /* no answer in time: 503 */
+} CallOutcome;
+
+/* call_once: one attempt of ag_db_call on a connected conn. */
+static CallOutcome
+call_once(AgConn *conn, const AgRoute *route, const char *const values[3], int64_t deadline, bool first,
+		  AgReply *reply)
+{
+	PGresult   *res;
+	bool		sent;
+	AgPgWait	wait = exec_route(conn, route, values, deadline, &sent, &res);
+	CallOutcome out = CALL_DONE;
+
+	if (wait == AG_PG_TIMEOUT)
+		out = CALL_TIMEOUT;
+	else if (conn_lost(conn->pg, wait, res))
+	{
+		/* libpq's or the server's words about the connection, never request data */
+		const char *msg = res != NULL && *PQresultErrorMessage(res) != '\0' ? PQresultErrorMessage(res)
+																			: PQerrorMessage(conn->pg);
+
+		out = may_retry(route, res, sent) ? CALL_RETRY : CALL_LOST;
+		ag_log(AG_LOG_DEBUG, "db_lost", msg, "path=%s retry=%s", route->path, out == CALL_RETRY ? "yes" : "no");
+	}
+	else if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		ag_result_reply(route, res, reply);
+	else if (first && ag_result_stale(res))
+		out = CALL_RETRY; /* statement stale: prepare it again on a fresh connection */
+	else
+		ag_result_error(route, res, reply);
+	PQclear(res);
+	return out;
+}
+
 void
 ag_db_call(const AgRoute *route, const char *params, const char *body, const char *api_key, AgReply *reply)
 {
 	AgConn	   *conn = thread_conn();
 	const char *values[3] = {params, body, api_key};
+	int64_t		deadline = ag_mono_ms() + db_settings->db_timeout_ms;
+	CallOutcome out = CALL_RETRY;
 
-	for (int attempt = 0; conn != NULL && attempt < 2; attempt++)
-	{
-		PGresult *res;
-		bool	  sent;
-		bool	  retry;
-
-		if (!ensure_conn(conn))
-			break;
-		res = exec_route(conn, route, values, &sent);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK)
-			ag_result_reply(route, res, reply);
-		else if (PQstatus(conn->pg) == CONNECTION_OK && !(attempt == 0 && ag_result_stale(res)))
-			ag_result_error(route, res, reply);
-		retry = reply->status == 0 && (PQstatus(conn->pg) == CONNECTION_OK || may_retry(route, res, sent));
-		PQclear(res);
-		if (reply->status != 0)
-			return;
-		/* connection gone or statement stale: try a fresh one at most once */
-		ag_log(AG_LOG_DEBUG, "db_lost", NULL, "path=%s retry=%s", route->path, retry ? "yes" : "no");
-		drop_conn(conn);
-		if (!retry)
-			break;
-	}
 	if (conn == NULL)
+	{
 		ag_reply_error(reply, 500, "53200", "out of memory", NULL, NULL);
-	else
+		return;
+	}
+	for (int attempt = 0; attempt < 2 && out == CALL_RETRY; attempt++)
+	{
+		if (!ensure_conn(conn))
+		{
+			out = CALL_LOST;
+			break;
+		}
+		out = call_once(conn, route, values, deadline, attempt == 0, reply);
+		if (out == CALL_TIMEOUT)
+			ag_pg_cancel(conn->pg);
+		if (out != CALL_DONE)
+			drop_conn(conn);
+	}
+	if (out == CALL_TIMEOUT)
+	{
+		ag_log(AG_LOG_WARN, "db_timeout", "database did not answer in time; cancel requested, reconnecting",
+			   "path=%s function=%s timeout_ms=%d", route->path, route->function, db_settings->db_timeout_ms);
+		ag_err_timeout(reply, (unsigned) db_settings->db_timeout_ms);
+	}
+	else if (out != CALL_DONE)
 		ag_err_unavailable(reply);
 }
 
@@ -286,31 +346,17 @@ typedef enum PingResult
 static PingResult
 ping(PGconn *pg)
 {
-	int64_t	  deadline = mono_ms() + HEALTH_TIMEOUT_MS;
 	PGresult *res;
-	bool	  ok = false;
+	AgPgWait  wait;
+	bool	  ok;
 
 	if (!PQsendQuery(pg, "SELECT 1"))
 		return PING_FAILED;
-	while (PQisBusy(pg))
-	{
-		struct pollfd pfd = {.fd = PQsocket(pg), .events = POLLIN};
-		int64_t		  left = deadline - mono_ms();
-		int			  rc;
-
-		if (left <= 0)
-			return PING_TIMEOUT;
-		rc = poll(&pfd, 1, (int) left);
-		if (rc < 0 && errno != EINTR)
-			return PING_FAILED;
-		if (rc > 0 && !PQconsumeInput(pg))
-			return PING_FAILED;
-	}
-	while ((res = PQgetResult(pg)) != NULL)
-	{
-		ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-		PQclear(res);
-	}
+	wait = ag_pg_result(pg, ag_mono_ms() + HEALTH_TIMEOUT_MS, &res);
+	ok = wait == AG_PG_READY && PQresultStatus(res) == PGRES_TUPLES_OK;
+	PQclear(res);
+	if (wait == AG_PG_TIMEOUT)
+		return PING_TIMEOUT;
 	return ok ? PING_OK : PING_FAILED;
 }
 
@@ -335,7 +381,7 @@ ag_db_health(AgReply *reply)
 		{
 			/* a hung server: give up on this connection and back off */
 			drop_conn(conn);
-			note_down(conn, "health check timed out", mono_ms());
+			note_down(conn, "health check timed out", ag_mono_ms());
 			break;
 		}
 		if (PQstatus(conn->pg) == CONNECTION_OK)

@@ -2,7 +2,9 @@
  * errors.c
  *	  Error bodies the front writes itself.  Codes and statuses are fixed by
  *	  contract.md section 6: 404 P0002, 405 AG405, 413 AG413, 415 AG415,
- *	  503 08006, plus 400 22P05 for text PostgreSQL cannot hold.  Messages
+ *	  503 08006, plus 400 22P05 / 22021 for text PostgreSQL cannot hold.
+ *	  Request values echoed in a message are cut to ECHO_MAX bytes on a
+ *	  character boundary; json.c makes invalid UTF-8 U+FFFD.  Messages
  *	  follow the errmsg style (lower case, no period); details and hints are
  *	  sentences.
  *-------------------------------------------------------------------------
@@ -14,6 +16,10 @@
 #include "errors.h"
 #include "json.h"
 #include "routes.h"
+#include "utf8.h"
+
+#define ECHO_MAX 64		   /* bytes of a request value echoed in a message */
+#define ECHO_METHOD_MAX 24 /* ditto for the method */
 
 /* append one "key":"value" member (value may be NULL → null) */
 static void
@@ -66,20 +72,39 @@ ag_reply_free(AgReply *reply)
 void
 ag_err_not_found(AgReply *reply, const char *method, const char *path)
 {
-	char message[512];
+	char m[ECHO_METHOD_MAX + 4];
+	char p[ECHO_MAX + 4];
+	char message[160];
 
-	snprintf(message, sizeof(message), "no route for %s %.400s", method, path);
+	snprintf(message, sizeof(message), "no route for %s %s", ag_utf8_echo(m, sizeof(m), method, ECHO_METHOD_MAX),
+			 ag_utf8_echo(p, sizeof(p), path, ECHO_MAX));
 	ag_reply_error(reply, 404, "P0002", message, NULL,
+				   "The routes are listed in docs/http.md; paths are exact, without a trailing slash.");
+}
+
+void
+ag_err_path_nul(AgReply *reply, const char *method, const char *raw_path)
+{
+	char m[ECHO_METHOD_MAX + 4];
+	char p[ECHO_MAX + 4];
+	char message[160];
+
+	snprintf(message, sizeof(message), "no route for %s %s", ag_utf8_echo(m, sizeof(m), method, ECHO_METHOD_MAX),
+			 ag_utf8_echo(p, sizeof(p), raw_path, ECHO_MAX));
+	ag_reply_error(reply, 404, "P0002", message, "The path contains an encoded NUL byte (%00); no route has one.",
 				   "The routes are listed in docs/http.md; paths are exact, without a trailing slash.");
 }
 
 void
 ag_err_method(AgReply *reply, const char *method, const char *path, const char *allow)
 {
-	char message[512];
+	char m[ECHO_METHOD_MAX + 4];
+	char p[ECHO_MAX + 4];
+	char message[160];
 	char details[128];
 
-	snprintf(message, sizeof(message), "method %.32s is not allowed for %.400s", method, path);
+	snprintf(message, sizeof(message), "method %s is not allowed for %s",
+			 ag_utf8_echo(m, sizeof(m), method, ECHO_METHOD_MAX), ag_utf8_echo(p, sizeof(p), path, ECHO_MAX));
 	snprintf(details, sizeof(details), "Allowed methods: %s.", allow);
 	ag_reply_error(reply, 405, "AG405", message, details, NULL);
 	reply->allow = allow;
@@ -100,12 +125,14 @@ ag_err_too_large(AgReply *reply, const char *method, const char *path, size_t li
 void
 ag_err_media_type(AgReply *reply, const char *content_type)
 {
-	char details[256];
+	char value[ECHO_MAX + 4];
+	char details[128];
 
 	if (content_type == NULL)
 		snprintf(details, sizeof(details), "The request has no Content-Type header.");
 	else
-		snprintf(details, sizeof(details), "The Content-Type is \"%.200s\".", content_type);
+		snprintf(details, sizeof(details), "The Content-Type is \"%s\".",
+				 ag_utf8_echo(value, sizeof(value), content_type, ECHO_MAX));
 	ag_reply_error(reply, 415, "AG415", "request body must be application/json", details,
 				   "Send the header \"Content-Type: application/json\"; in a Home Assistant rest_command set content_type: application/json.");
 }
@@ -119,6 +146,18 @@ ag_err_unavailable(AgReply *reply)
 }
 
 void
+ag_err_timeout(AgReply *reply, unsigned timeout_ms)
+{
+	char details[160];
+
+	snprintf(details, sizeof(details),
+			 "PostgreSQL did not answer within %u ms; agingos-http asked it to cancel the query and reconnects by itself.",
+			 timeout_ms);
+	ag_reply_error(reply, 503, "08006", "database did not answer in time", details,
+				   "Check that the database server is running and not overloaded, then retry.");
+}
+
+void
 ag_err_nul_byte(AgReply *reply, const char *what)
 {
 	char message[128];
@@ -127,4 +166,32 @@ ag_err_nul_byte(AgReply *reply, const char *what)
 	ag_reply_error(reply, 400, "22P05", message,
 				   "PostgreSQL text cannot hold the byte 0x00.",
 				   "Remove the NUL byte; JSON text never needs a raw one.");
+}
+
+void
+ag_err_bad_utf8(AgReply *reply, const char *what, const char *name, size_t offset)
+{
+	char		n[ECHO_MAX + 4];
+	char		message[160];
+	char		details[112];
+	const char *hint = "Percent-encode the text as UTF-8 (for example %C3%A6, not %E6).";
+	const char *noun;
+
+	if (name != NULL)
+		snprintf(message, sizeof(message), "%s \"%s\" is not valid UTF-8", what,
+				 ag_utf8_echo(n, sizeof(n), name, ECHO_MAX));
+	else
+		snprintf(message, sizeof(message), "%s is not valid UTF-8", what);
+	noun = "value";
+	if (name == NULL)
+		noun = "body";
+	else if (strstr(what, "name") != NULL)
+		noun = "name";
+	snprintf(details, sizeof(details), "The byte at offset %zu of the %s is not part of a valid UTF-8 sequence.",
+			 offset, noun);
+	if (strcmp(what, "request body") == 0)
+		hint = "Send the JSON encoded as UTF-8.";
+	else if (strcmp(what, "header") == 0)
+		hint = "Send the header value as UTF-8 text; API keys are plain ASCII.";
+	ag_reply_error(reply, 400, "22021", message, details, hint);
 }

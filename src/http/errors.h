@@ -38,8 +38,14 @@ void ag_reply_json(AgReply *reply, unsigned int status, const char *json, size_t
 /* ag_reply_free: release the body; the reply is "not decided" again. */
 void ag_reply_free(AgReply *reply);
 
-/* 404 P0002: no route has this path.  method and path are echoed escaped. */
+/*
+ * 404 P0002: no route has this path.  method and path are echoed cut to a
+ * few dozen bytes on a character boundary (invalid UTF-8 becomes U+FFFD).
+ */
 void ag_err_not_found(AgReply *reply, const char *method, const char *path);
+
+/* 404 P0002: the path holds %00; raw_path is the path as sent (encoded). */
+void ag_err_path_nul(AgReply *reply, const char *method, const char *raw_path);
 
 /* 405 AG405: the path exists for other methods, listed in allow. */
 void ag_err_method(AgReply *reply, const char *method, const char *path, const char *allow);
@@ -53,7 +59,18 @@ void ag_err_media_type(AgReply *reply, const char *content_type);
 /* 503 08006: the database cannot be reached (or is in back-off). */
 void ag_err_unavailable(AgReply *reply);
 
+/* 503 08006: the route call got no answer within timeout_ms. */
+void ag_err_timeout(AgReply *reply, unsigned timeout_ms);
+
 /* 400 22P05: what ("request body", "query parameter") holds a NUL byte. */
 void ag_err_nul_byte(AgReply *reply, const char *what);
+
+/*
+ * 400 22021: what ("request body", "query parameter", "query parameter
+ * name", "path parameter", "header") is not valid UTF-8; name (the
+ * parameter's or header's name, echoed cut) or NULL; offset is the first bad
+ * byte of the value.
+ */
+void ag_err_bad_utf8(AgReply *reply, const char *what, const char *name, size_t offset);
 
 #endif /* AG_HTTP_ERRORS_H */

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "json.h"
+#include "utf8.h"
+
+#define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD for a byte that is not UTF-8 */
 
 void
 ag_buf_init(AgBuf *buf)
@@ -94,22 +97,33 @@ escape_byte(unsigned char c, char scratch[8])
 bool
 ag_json_append_string(AgBuf *buf, const char *src, size_t n)
 {
-	size_t run = 0;
-	char   scratch[8];
+	const unsigned char *p = (const unsigned char *) src;
+	size_t				 run = 0;
+	size_t				 i = 0;
+	char				 scratch[8];
 
 	if (src == NULL)
 		return ag_buf_append(buf, "null", 4);
 	ag_buf_append(buf, "\"", 1);
-	for (size_t i = 0; i < n; i++)
+	while (i < n)
 	{
-		const char *esc = escape_byte((unsigned char) src[i], scratch);
+		const char *esc = NULL;
+		size_t		len = 1;
 
+		if (p[i] < 0x80)
+			esc = escape_byte(p[i], scratch);
+		else if ((len = ag_utf8_seq_len(p + i, n - i)) == 0)
+		{
+			esc = REPLACEMENT;
+			len = 1;
+		}
+		i += len;
 		if (esc == NULL)
 			continue;
 		/* copy the plain run before this byte in one go */
-		ag_buf_append(buf, src + run, i - run);
+		ag_buf_append(buf, src + run, i - len - run);
 		ag_buf_append_str(buf, esc);
-		run = i + 1;
+		run = i;
 	}
 	ag_buf_append(buf, src + run, n - run);
 	return ag_buf_append(buf, "\"", 1);

@@ -34,8 +34,9 @@ bool ag_buf_append_str(AgBuf *buf, const char *src);
 /*
  * ag_json_append_string: append src (n bytes, any content) as a JSON string
  * in double quotes: '"' and '\' are escaped, control characters below 0x20
- * become \b \f \n \r \t or \u00XX, every other byte (UTF-8 included) passes
- * through unchanged.  NULL src appends the literal null.
+ * become \b \f \n \r \t or \u00XX, valid UTF-8 passes through unchanged and
+ * every byte that is not part of a valid UTF-8 sequence becomes U+FFFD, so
+ * the result is always valid UTF-8 JSON.  NULL src appends the literal null.
  */
 bool ag_json_append_string(AgBuf *buf, const char *src, size_t n);
 

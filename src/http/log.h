@@ -46,8 +46,9 @@ void ag_log(AgLogLevel level, const char *event, const char *msg, const char *fi
 
 /*
  * ag_log_quote: write src into dst (size dstlen > 2) as a double-quoted
- * value with '"' and '\' escaped and control characters replaced by spaces,
- * truncated to fit.  Returns dst.
+ * value with '"' and '\' escaped, control characters replaced by spaces and
+ * bytes that are not valid UTF-8 by '?', truncated to fit on a character
+ * boundary.  Returns dst.
  */
 const char *ag_log_quote(char *dst, size_t dstlen, const char *src);
 

@@ -9,6 +9,7 @@
 
 #include "json.h"
 #include "params.h"
+#include "utf8.h"
 
 /* One argument; pointers into libmicrohttpd's request memory. */
 typedef struct Pair
@@ -21,11 +22,11 @@ typedef struct Pair
 
 typedef struct PairList
 {
-	Pair  *items;
-	size_t count;
-	size_t cap;
-	bool   has_nul;
-	bool   failed;
+	Pair		 *items;
+	size_t		  count;
+	size_t		  cap;
+	bool		  failed; /* err says why */
+	AgParamsError err;
 } PairList;
 
 /* pair_set: add key=value, or replace the value of an earlier same key. */
@@ -49,12 +50,37 @@ pair_set(PairList *list, const char *key, size_t key_len, const char *value, siz
 		if (items == NULL)
 		{
 			list->failed = true;
+			list->err.fault = AG_PARAMS_OOM;
 			return;
 		}
 		list->items = items;
 		list->cap = cap;
 	}
 	list->items[list->count++] = (Pair){key, key_len, value, value_len};
+}
+
+/*
+ * text_ok: whether a key or value can go to PostgreSQL as text: no NUL byte
+ * (a decoded %00 shortens the C string below the reported size) and valid
+ * UTF-8.  Otherwise list->err says what is wrong.
+ */
+static bool
+text_ok(PairList *list, const char *what, const char *name, const char *text, size_t size)
+{
+	size_t bad;
+
+	if (memchr(text, '\0', size) != NULL)
+	{
+		list->err = (AgParamsError){AG_PARAMS_NUL, what, name, 0};
+		return false;
+	}
+	bad = ag_utf8_invalid_at(text, size);
+	if (bad < size)
+	{
+		list->err = (AgParamsError){AG_PARAMS_BAD_UTF8, what, name, bad};
+		return false;
+	}
+	return true;
 }
 
 /* collect: MHD_KeyValueIteratorN over the GET arguments. */
@@ -69,10 +95,10 @@ collect(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, co
 		value = "";
 		value_size = 0;
 	}
-	/* a decoded %00 shortens the C string below the reported size */
-	if (memchr(key, '\0', key_size) != NULL || memchr(value, '\0', value_size) != NULL)
+	if (!text_ok(list, "query parameter name", key, key, key_size) ||
+		!text_ok(list, "query parameter", key, value, value_size))
 	{
-		list->has_nul = true;
+		list->failed = true;
 		return MHD_NO;
 	}
 	pair_set(list, key, key_size, value, value_size);
@@ -80,16 +106,23 @@ collect(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, co
 }
 
 char *
-ag_params_build(struct MHD_Connection *connection, const char *path_name, const char *path_value, bool *has_nul)
+ag_params_build(struct MHD_Connection *connection, const char *path_name, const char *path_value,
+				AgParamsError *err)
 {
 	PairList list = {0};
 	AgBuf	 buf;
 
+	list.err.fault = AG_PARAMS_OOM;
 	MHD_get_connection_values_n(connection, MHD_GET_ARGUMENT_KIND, collect, &list);
-	if (path_name != NULL && !list.has_nul)
-		pair_set(&list, path_name, strlen(path_name), path_value, strlen(path_value));
-	*has_nul = list.has_nul;
-	if (list.has_nul || list.failed)
+	if (path_name != NULL && !list.failed)
+	{
+		if (text_ok(&list, "path parameter", path_name, path_value, strlen(path_value)))
+			pair_set(&list, path_name, strlen(path_name), path_value, strlen(path_value));
+		else
+			list.failed = true;
+	}
+	*err = list.err;
+	if (list.failed)
 	{
 		free(list.items);
 		return NULL;

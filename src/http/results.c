@@ -19,13 +19,8 @@ ag_result_stale(const PGresult *res)
 	return state != NULL && (strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0);
 }
 
-/*
- * message_is_safe: whether errors of this SQLSTATE class describe the
- * deployment (missing function, privileges, resources) rather than request
- * values, so their message may be logged (contract.md section 9).
- */
-static bool
-message_is_safe(const char *state)
+bool
+ag_result_msg_safe(const char *state)
 {
 	static const char *const classes[] = {"08", "26", "28", "3D", "3F", "42", "53", "57", "58"};
 
@@ -73,7 +68,7 @@ ag_result_error(const AgRoute *route, const PGresult *res, AgReply *reply)
 					   PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
 		return;
 	}
-	ag_log(AG_LOG_WARN, "sql_error", message_is_safe(state) ? primary : NULL,
+	ag_log(AG_LOG_WARN, "sql_error", ag_result_msg_safe(state) ? primary : NULL,
 		   "path=%s function=%s sqlstate=%s", route->path, route->function, state);
 	ag_reply_error(reply, 500, state, "the route's SQL function failed", NULL,
 				   "The agingos-http log names the function; the PostgreSQL log has the details.");

@@ -39,4 +39,12 @@ void ag_result_error(const AgRoute *route, const PGresult *res, AgReply *reply);
  */
 bool ag_result_stale(const PGresult *res);
 
+/*
+ * ag_result_msg_safe: whether messages of this SQLSTATE's class describe the
+ * deployment (connection, missing function, privileges, resources: classes
+ * 08, 26, 28, 3D, 3F, 42, 53, 57, 58) rather than request values, so they
+ * may be logged (contract.md section 9).  state is 5 characters.
+ */
+bool ag_result_msg_safe(const char *state);
+
 #endif /* AG_HTTP_RESULTS_H */

@@ -7,7 +7,8 @@
  *	  exception is an error already known from the headers of a request that
  *	  carries a body: it is answered at once and the connection closed, so a
  *	  rejected body is never read.  The front decides only 404, 405, 413, 415
- *	  and NUL bytes here; everything else is the route's SQL function.
+ *	  and text PostgreSQL cannot take (NUL bytes, invalid UTF-8) here;
+ *	  everything else is the route's SQL function.
  *-------------------------------------------------------------------------
  */
 #include <arpa/inet.h>
@@ -17,16 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include <microhttpd.h>
 
+#include "checks.h"
 #include "db.h"
 #include "errors.h"
 #include "log.h"
-#include "params.h"
 #include "routes.h"
 #include "server.h"
 
@@ -47,6 +47,8 @@ typedef struct AgRequest
 	AgReply reply;
 	char	method[16]; /* for the access line */
 	char	path[256];	/* ditto, truncated */
+	bool	started;	/* the access handler has seen the request */
+	bool	path_nul;	/* the raw path holds %00; path is the raw path */
 	char   *body;		/* accumulated body, NUL-terminated */
 	size_t	body_len;
 	size_t	body_cap;
@@ -65,43 +67,10 @@ mono_us(void)
 }
 
 /*
- * is_json_type: whether a Content-Type value is application/json, compared
- * case-insensitively, optionally followed by parameters ("; charset=utf-8").
- */
-static bool
-is_json_type(const char *value)
-{
-	static const char want[] = "application/json";
-
-	if (value == NULL)
-		return false;
-	value += strspn(value, " \t");
-	if (strncasecmp(value, want, sizeof(want) - 1) != 0)
-		return false;
-	value += sizeof(want) - 1;
-	value += strspn(value, " \t");
-	return *value == '\0' || *value == ';';
-}
-
-/*
- * declared_body: whether the headers announce a body (Content-Length above
- * 0, or a Transfer-Encoding, which for a request can only be chunked);
- * *length gets the Content-Length or 0.
- */
-static bool
-declared_body(struct MHD_Connection *connection, uint64_t *length)
-{
-	const char *cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	const char *te = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-
-	*length = cl != NULL ? strtoull(cl, NULL, 10) : 0;
-	return *length > 0 || te != NULL;
-}
-
-/*
  * begin_request: first call.  Match the route and decide what the headers
- * alone decide: 404, 405, 413 by Content-Length, 415 (for the one route
- * whose body is optional, 415 waits until the body's size is known).
+ * alone decide: 404 (a %00 in the path included), 405, 413 by
+ * Content-Length, 415 (for the one route whose body is optional, 415 waits
+ * until the body's size is known).
  * Returns whether the request announces a body.
  */
 static bool
@@ -109,18 +78,20 @@ begin_request(struct MHD_Connection *connection, const char *url, const char *me
 {
 	const AgRoute *route;
 	uint64_t	   length;
-	bool		   has_body = declared_body(connection, &length);
+	bool		   has_body = ag_check_declared_body(connection, &length);
 	const char	  *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 
 	ag_routes_match(method, url, &req->match);
 	route = req->match.route;
-	if (req->match.kind == AG_MATCH_NO_PATH)
+	if (req->path_nul)
+		ag_err_path_nul(&req->reply, method, req->path);
+	else if (req->match.kind == AG_MATCH_NO_PATH)
 		ag_err_not_found(&req->reply, method, url);
 	else if (req->match.kind == AG_MATCH_NO_METHOD)
 		ag_err_method(&req->reply, method, url, req->match.allow);
 	else if (length > route->body_limit)
 		ag_err_too_large(&req->reply, method, route->path, route->body_limit);
-	else if ((route->flags & AG_ROUTE_JSON) != 0 && (route->flags & AG_ROUTE_BODY_OPTIONAL) == 0 && !is_json_type(type))
+	else if ((route->flags & AG_ROUTE_JSON) != 0 && (route->flags & AG_ROUTE_BODY_OPTIONAL) == 0 && !ag_check_json_type(type))
 		ag_err_media_type(&req->reply, type);
 	else if (length > 0)
 	{
@@ -176,36 +147,29 @@ add_body(AgRequest *req, const char *data, size_t size)
 
 /*
  * dispatch: last call of a request the headers did not reject: the late
- * 415 of a route with an optional body, a NUL byte in the body, then
- * GET /health or the route's SQL function.
+ * 415 of a route with an optional body, text PostgreSQL could not take (NUL
+ * bytes, invalid UTF-8 in the body, a query or path argument or the API
+ * key; checks.c), then GET /health or the route's SQL function.
  */
 static void
 dispatch(struct MHD_Connection *connection, AgRequest *req)
 {
 	const AgRoute *route = req->match.route;
 	const char	  *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	const char	  *api_key;
+	const char	  *api_key = NULL;
 	char		  *params;
-	bool		   has_nul;
 
-	if ((route->flags & AG_ROUTE_BODY_OPTIONAL) != 0 && req->body_len > 0 && !is_json_type(type))
+	if ((route->flags & AG_ROUTE_BODY_OPTIONAL) != 0 && req->body_len > 0 && !ag_check_json_type(type))
 		ag_err_media_type(&req->reply, type);
-	else if (req->body_len > 0 && memchr(req->body, '\0', req->body_len) != NULL)
-		ag_err_nul_byte(&req->reply, "request body");
+	else if (!ag_check_body_text(req->body, req->body_len, &req->reply))
+		return;
 	else if (route->function == NULL)
 		ag_db_health(&req->reply);
 	if (req->reply.status != 0)
 		return;
-	params = ag_params_build(connection, route->param, req->match.param_value, &has_nul);
+	params = ag_check_args(connection, &req->match, &api_key, &req->reply);
 	if (params == NULL)
-	{
-		if (has_nul)
-			ag_err_nul_byte(&req->reply, "query parameter");
-		else
-			ag_reply_error(&req->reply, 500, "53200", "out of memory", NULL, NULL);
 		return;
-	}
-	api_key = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-API-Key");
 	ag_db_call(route, params, req->body_len > 0 ? req->body : NULL, api_key, &req->reply);
 	free(params);
 }
@@ -245,16 +209,15 @@ access_handler(void *cls, struct MHD_Connection *connection, const char *url, co
 	(void) cls;
 	(void) version;
 	if (req == NULL)
+		return MHD_NO; /* uri_logger ran out of memory */
+	if (!req->started)
 	{
 		bool has_body;
 
-		req = calloc(1, sizeof(*req));
-		if (req == NULL)
-			return MHD_NO;
-		*con_cls = req;
-		req->start_us = mono_us();
+		req->started = true;
 		snprintf(req->method, sizeof(req->method), "%s", method);
-		snprintf(req->path, sizeof(req->path), "%s", url);
+		if (!req->path_nul)
+			snprintf(req->path, sizeof(req->path), "%s", url);
 		has_body = begin_request(connection, url, method, req);
 		if (req->reply.status != 0 && has_body)
 			return queue_reply(connection, req);
@@ -284,6 +247,46 @@ access_handler(void *cls, struct MHD_Connection *connection, const char *url, co
 	return queue_reply(connection, req);
 }
 
+/* has_encoded_nul: whether the raw path (len bytes) holds "%00". */
+static bool
+has_encoded_nul(const char *path, size_t len)
+{
+	for (size_t i = 0; i + 2 < len; i++)
+	{
+		if (path[i] == '%' && path[i + 1] == '0' && path[i + 2] == '0')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * uri_logger: MHD_OPTION_URI_LOG_CALLBACK.  Called with the request line's
+ * URI before libmicrohttpd decodes it in place; what it returns becomes the
+ * request's *con_cls (and request_completed frees it).  A %00 in the path
+ * would cut the decoded url, a C string, short ("/event%00x" would be
+ * "/event"), so it is noted here and the request gets 404.
+ */
+static void *
+uri_logger(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+	AgRequest *req = calloc(1, sizeof(*req));
+
+	(void) cls;
+	(void) connection;
+	if (req == NULL)
+		return NULL;
+	req->start_us = mono_us();
+	if (uri != NULL)
+	{
+		size_t path_len = strcspn(uri, "?");
+
+		req->path_nul = has_encoded_nul(uri, path_len);
+		if (req->path_nul)
+			snprintf(req->path, sizeof(req->path), "%.*s", (int) (path_len < 255 ? path_len : 255), uri);
+	}
+	return req;
+}
+
 /* request_completed: the access line (debug only) and cleanup. */
 static void
 request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -295,7 +298,7 @@ request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, 
 	(void) connection;
 	if (req == NULL)
 		return;
-	if (ag_log_enabled(AG_LOG_DEBUG))
+	if (req->started && ag_log_enabled(AG_LOG_DEBUG))
 		ag_log(AG_LOG_DEBUG, "request", NULL, "method=%s path=%s status=%u duration_ms=%lld completed=%s",
 			   req->method, ag_log_quote(path, sizeof(path), req->path), req->reply.status,
 			   (long long) ((mono_us() - req->start_us) / 1000), toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "yes" : "no");
@@ -361,6 +364,7 @@ ag_server_start(const AgSettings *settings)
 									  MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) settings->http_threads,
 									  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) IDLE_TIMEOUT_S,
 									  MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
+									  MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
 									  MHD_OPTION_END);
 	if (server->daemon == NULL)
 	{

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 20_http_transport.sh — the answers agingos-http gives by itself (contract.md §6):
 # 404 unknown route, 405 wrong method, 413 body too large, 415 wrong content type,
-# and GET /health.  Assumes a running front on 127.0.0.1:${AGINGOS_HTTP_PORT:-8000}
+# GET /health, and the text checks (NUL bytes, invalid UTF-8) the front makes before SQL.  Assumes a running front on 127.0.0.1:${AGINGOS_HTTP_PORT:-8000}
 # backed by the real extension.  Prints "ok <name>" or "not ok <name> - why" per check
 # and always exits 0 (the runner counts the lines).  Needs curl and jq.
 set -uo pipefail
@@ -90,5 +90,62 @@ case "$ctype" in
 	application/json*) ok "error_content_type_json" ;;
 	*) not_ok "error_content_type_json" "Content-Type '$ctype'" ;;
 esac
+
+# check_utf8 NAME: the body is valid UTF-8 (jq would silently repair it, iconv does not).
+check_utf8() {
+	if iconv -f UTF-8 -t UTF-8 "$TMP/$1.body" >/dev/null 2>&1; then
+		ok "$1_body_utf8"
+	else
+		not_ok "$1_body_utf8" "body is not valid UTF-8: $(head -c 120 "$TMP/$1.body" | od -An -c | head -2 | tr -s ' ')"
+	fi
+}
+
+# Request bytes echoed into an error body come back as valid UTF-8, cut short.
+req echo_bad_ctype -X POST -H $'Content-Type: text/\xff\xfe' --data '{}' "$BASE/event"
+check_error echo_bad_ctype 415 AG415
+check_utf8 echo_bad_ctype
+req echo_bad_path "$BASE/%ff%fe"
+check_error echo_bad_path 404 P0002
+check_utf8 echo_bad_path
+req echo_cut_path "$BASE/%C3"
+check_error echo_cut_path 404 P0002
+check_utf8 echo_cut_path
+req echo_long_path "$BASE/$(printf 'x%.0s' $(seq 1 2000))"
+len=$(jq -r '.message | length' "$TMP/echo_long_path.body" 2>/dev/null || echo 9999)
+if [ "$len" -le 120 ]; then ok "echo_long_path_cut"; else not_ok "echo_long_path_cut" "message is $len characters"; fi
+
+# An encoded NUL in the path never routes: /event%00x is not /event.
+req nul_path_post -X POST -H 'Content-Type: application/json' \
+	--data '{"id":"e2e-nul-path","timestamp":"2025-12-23T12:00:00Z","category":"motion"}' "$BASE/event%00x"
+check_error nul_path_post 404 P0002
+req nul_path_patch -X PATCH -H 'Content-Type: application/json' --data '{"status":"ACK"}' "$BASE/deviations/1%00"
+check_error nul_path_patch 404 P0002
+if jq -e '.details | test("NUL")' "$TMP/nul_path_patch.body" >/dev/null 2>&1; then
+	ok "nul_path_patch_not_routed"
+else
+	not_ok "nul_path_patch_not_routed" "the SQL function answered: $(head -c 160 "$TMP/nul_path_patch.body")"
+fi
+req nul_query "$BASE/events?category=a%00b"
+check_error nul_query 400 22P05
+
+# Invalid UTF-8 in the body or a query argument: the front answers 400 22021 itself.
+printf '{"id":"e2e-bad-utf8","timestamp":"2025-12-23T12:00:00Z","category":"mo\xfftion"}' >"$TMP/bad_utf8.json"
+req bad_utf8_body -X POST -H 'Content-Type: application/json' --data-binary "@$TMP/bad_utf8.json" "$BASE/event"
+check_error bad_utf8_body 400 22021
+if jq -e '.message == "request body is not valid UTF-8" and (.details | test("offset 70 "))' \
+	"$TMP/bad_utf8_body.body" >/dev/null 2>&1; then
+	ok "bad_utf8_body_offset"
+else
+	not_ok "bad_utf8_body_offset" "$(head -c 200 "$TMP/bad_utf8_body.body")"
+fi
+req bad_utf8_query "$BASE/events?category=mo%fftion"
+check_error bad_utf8_query 400 22021
+if jq -e '.message | test("query parameter \"category\"")' "$TMP/bad_utf8_query.body" >/dev/null 2>&1; then
+	ok "bad_utf8_query_names_parameter"
+else
+	not_ok "bad_utf8_query_names_parameter" "$(head -c 200 "$TMP/bad_utf8_query.body")"
+fi
+req good_utf8_query "$BASE/events?category=%C3%A6&limit=1"
+if [ "$(status_of good_utf8_query)" = 200 ]; then ok "good_utf8_query"; else not_ok "good_utf8_query" "status $(status_of good_utf8_query)"; fi
 
 exit 0
