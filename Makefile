@@ -24,15 +24,23 @@ include $(PGXS)
 agingos--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
 	cat $^ > $@
 
-all: http sim
+all: http sim-build
 
 http:
 	$(MAKE) -C src/http PG_CONFIG=$(PG_CONFIG)
 
-sim:
+sim-build:
 	@if [ -f src/sim/Makefile ]; then $(MAKE) -C src/sim PG_CONFIG=$(PG_CONFIG); fi
 
-.PHONY: http sim deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
+# build, then simulate on the running `make up` system (docs/sim.md)
+HOMES ?= 3
+DAYS  ?= 1
+SEED  ?= 1
+MODE  ?= db
+sim: sim-build
+	@HOMES="$(HOMES)" DAYS="$(DAYS)" SEED="$(SEED)" MODE="$(MODE)" scripts/sim.sh
+
+.PHONY: http sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
 
 deps:
 	@scripts/deps.sh

@@ -15,10 +15,12 @@ DUR=${BENCH_SECONDS:-15}
 W=$(mktemp -d /tmp/agingos-bench.XXXXXX); chmod 755 "$W"
 RUN="$W/run"; mkdir -p "$RUN/log" "$RUN/sock"
 [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$RUN"
-trap 'http_stop "$RUN"; pg_stop "$RUN/data"; rm -rf "$W"' EXIT
+# On failure show the end of the logs before $W (and with it the logs) is removed.
+trap 'rc=$?; if [ "$rc" -ne 0 ]; then for f in "$RUN"/log/*.log; do [ -s "$f" ] && { echo "--- tail $f" >&2; tail -n 15 "$f" >&2; }; done; fi
+	http_stop "$RUN"; pg_stop "$RUN/data"; rm -rf "$W"' EXIT
 pg_ready "$RUN/data" "$PORT" "$RUN/sock" "$RUN/log/postgres.log"
 db_setup "$RUN/sock" "$PORT"; AGINGOS_AUTH_MODE=none db_auth "$RUN/sock" "$PORT"
-db_load_config "$RUN/sock" "$PORT" config/rules.yaml 2>/dev/null
+(db_load_config "$RUN/sock" "$PORT" config/rules.yaml) 2>"$W/config.err" || { cat "$W/config.err" >&2; exit 1; }
 AGINGOS_HTTP_THREADS=${AGINGOS_HTTP_THREADS:-8} http_start "$RUN" "$RUN/sock" "$PORT" "$HPORT"
 Q() { psql_at "$RUN/sock" "$PORT" agingos -tA -c "$1"; }
 

@@ -1,30 +1,68 @@
 #!/usr/bin/env bash
-# scripts/demo.sh — make demo: make up, then post the example events of
-# test/fixtures/events over HTTP (as a sensor integration would) and show
-# what was stored.  The simulator replaces these fixtures later.
+# scripts/demo.sh — make demo: make up, then three simulated homes (demo-1,
+# demo-2, demo-3) live through 3 quiet days and a fourth day with one
+# anomaly each, in the database's time warp (agingos-sim --mode db, one
+# scheduler tick per 5 simulated minutes, the last one at the end of the
+# period), then the active deviations: a psql query and GET /deviations.
+#
+# The period ends at the wall clock (rounded down to 5 minutes), so the live
+# system carries on from there.  Gated rules need 3 days of history, hence
+# the quiet days.  The anomalies are placed so their deviations are still
+# active at the end:
+#   demo-1  R-002 the front door opened at night (23:00-06:00 local); when
+#           no such night lies in the last 15 hours: R-003 door, then no
+#           motion, 90 minutes before the end
+#   demo-2  R-004 100 minutes in the bathroom, from 150 minutes before the end
+#   demo-3  R-008 the door opened and closed four times, 45 minutes before the end
 . "$(dirname "$0")/lib.sh"
 "$AG_ROOT/scripts/up.sh" || exit 1
 BASE="http://127.0.0.1:$AGINGOS_HTTP_PORT"
-KEYHDR=()
-[ "$AGINGOS_AUTH_MODE" = api_key ] && KEYHDR=(-H "X-API-Key: ${AGINGOS_API_KEY:?set AGINGOS_API_KEY for api_key mode}")
+RUN=$(run_dir)
+Q() { psql_at "$RUN/sock" "$AGINGOS_PGPORT" agingos "$@"; }
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+end=$(($(date +%s) / 300 * 300))
+night=$((end - 20 * 60))
+hm=$(TZ=Europe/Oslo date -d "@$night" +%H%M)
+if [ "$hm" -ge 2300 ] || [ "$hm" -lt 0600 ]; then
+	first="R-002@$(iso "$night"):1"
+else
+	# 05:40 local of the end's date: the latest night instant before it
+	night=$(TZ=Europe/Oslo date -d "$(TZ=Europe/Oslo date -d "@$end" +%F) 05:40" +%s)
+	if [ $((end - night)) -le $((15 * 3600)) ]; then
+		first="R-002@$(iso "$night"):1"
+	else
+		first="R-003@$(iso $((end - 90 * 60))):1"
+	fi
+fi
+INJECT="$first,R-004@$(iso $((end - 150 * 60))):2,R-008@$(iso $((end - 45 * 60))):3"
+
 echo
-echo "== POST $BASE/event, one request per file in test/fixtures/events"
-for f in "$AG_ROOT"/test/fixtures/events/*.json; do
-	code=$(curl -sS -o /tmp/agingos-demo.$$ -w '%{http_code}' -X POST "${KEYHDR[@]}" \
-		-H 'Content-Type: application/json' --data-binary "@$f" "$BASE/event")
-	printf '%-45s %s %s\n' "$(basename "$f")" "$code" "$(cat /tmp/agingos-demo.$$)"
-done
-rm -f /tmp/agingos-demo.$$
+echo "== 3 homes, 4 simulated days ending now, one anomaly each: $INJECT"
+HOMES=3 DAYS=4 SEED=1 MODE=db PREFIX=demo- START="$(iso $((end - 4 * 86400)))" INJECT="$INJECT" \
+	"$AG_ROOT/scripts/sim.sh" || exit 1
+
 echo
-echo "== one bad event (no UTC offset) is refused with a clear error"
-curl -sS -X POST "${KEYHDR[@]}" -H 'Content-Type: application/json' \
-	-d '{"id":"demo-naive","timestamp":"2025-12-14T20:00:00","category":"motion"}' "$BASE/event" | jq .
+echo "== active deviations (psql)"
+Q <<'SQL'
+SELECT home_id, rule_id, severity, status, agingos_iso(started_at) AS started_at, title
+FROM agingos.deviations
+WHERE home_id LIKE 'demo-%' AND status IN ('OPEN', 'ACK')
+ORDER BY home_id, array_position(ARRAY['HIGH', 'MEDIUM', 'LOW'], severity), rule_id;
+SQL
+echo "== GET $BASE/deviations"
+if [ "$AGINGOS_AUTH_MODE" = api_key ]; then
+	for h in demo-1 demo-2 demo-3; do
+		key=$(echo "SELECT agingos.agingos_create_api_key(:'h', 'read')" | Q -tA -v h="$h")
+		echo "-- $h (a read key for this home)"
+		curl -sS -H "X-API-Key: $key" "$BASE/deviations" |
+			jq -c '.[] | {rule_id, severity, status, started_at, title}'
+	done
+else
+	echo "(auth is off: every caller is home \"default\", so the demo homes are not visible over HTTP;"
+	echo " with AGINGOS_AUTH_MODE=api_key the demo asks with a read key per home)"
+	curl -sS "$BASE/deviations" | jq -c '.[] | {home_id, rule_id, severity, status, started_at}'
+fi
 echo
-echo "== make psql SQL=\"select count(*) from events;\""
-"$AG_ROOT/scripts/psql.sh" -c "select count(*) from events;"
-echo "== the stored events, oldest first"
-"$AG_ROOT/scripts/psql.sh" -c "select event_id, agingos_iso(\"timestamp\") as timestamp, category, room_id, payload from events order by \"timestamp\", event_id;"
-echo "== GET $BASE/events?limit=3"
-curl -sS "${KEYHDR[@]}" "$BASE/events?limit=3" | jq -c '.[]'
-echo
-echo "agingos is up: http://127.0.0.1:$AGINGOS_HTTP_PORT  (make psql, make logs, make down)"
+echo "agingos is up: $BASE  (make psql, make logs, make down).  The demo homes stop sending now;"
+echo "in 76 minutes R-009 (ingest stopped) reports each of them."

@@ -20,7 +20,7 @@
 #                                 GET /deviations/evaluate + POST /deviations/persist
 #   DAYS=30                       simulated days of the fast run
 #   BACKFILL_DAYS=3               history laid (fast, over HTTP) before the real-time phase
-#   SAMPLE_SECONDS=30 (fast: 5)   sampling period
+#   SAMPLE_SECONDS=30 (fast: 2)   sampling period
 #   INJECT=RULE@INSTANT[:HOME],…  anomalies (default: two, at 25 % and 55 % of the run)
 #   LONGRUN_FAST=1                the same as make longrun-fast
 #   LONGRUN_TARGET=<run dir>      drive an existing system laid out like .run/ (data/, sock/,
@@ -42,11 +42,11 @@ RATE=${RATE:-1}
 DAYS=${DAYS:-30}
 HOURS=${HOURS:-1}
 BACKFILL_DAYS=${BACKFILL_DAYS:-3}
-if [ "$FAST" = 1 ]; then SAMPLE_SECONDS=${SAMPLE_SECONDS:-5}; else SAMPLE_SECONDS=${SAMPLE_SECONDS:-30}; fi
+if [ "$FAST" = 1 ]; then SAMPLE_SECONDS=${SAMPLE_SECONDS:-2}; else SAMPLE_SECONDS=${SAMPLE_SECONDS:-30}; fi
 SECONDS_RUN=${LONGRUN_SECONDS:-$(awk -v h="$HOURS" 'BEGIN { printf "%d", h * 3600 }')}
 REPORT=${LONGRUN_REPORT:-$AG_ROOT/longrun-report}
 SIM=${AGINGOS_SIM:-$AG_ROOT/bin/agingos-sim}
-PREFIX=${LONGRUN_HOME_PREFIX:-home-}
+PREFIX=${LONGRUN_HOME_PREFIX:-sim-}
 FAST_TICK=${LONGRUN_FAST_TICK_MINUTES:-5}
 INTERVAL_MIN=${LONGRUN_INTERVAL_MINUTES:-1}
 
@@ -84,7 +84,7 @@ Q() { psql_at "$SOCK" "$PGPORT_L" agingos -tA -c "$1"; }
 bg_pids=()
 cleanup() {
 	local p
-	[ -n "${KEYDIR:-}" ] && rm -rf "$KEYDIR"
+	[ -n "${PRIV:-}" ] && rm -rf "$PRIV"
 	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${bg_pids[@]}"; do wait "$p" 2>/dev/null; done
 	if [ "$OWN" = 1 ] && [ -n "${STARTED:-}" ]; then
@@ -129,6 +129,10 @@ else
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health")" = 200 ] || die "$BASE/health does not answer 200 (LONGRUN_HTTP_PORT)"
 fi
 [ -x "$SIM" ] || die "simulator $SIM not found: build it with make (src/sim/) or set AGINGOS_SIM"
+# a private copy, so that a rebuild during a long run changes nothing
+PRIV=$(mktemp -d /tmp/agingos-longrun-priv.XXXXXX)
+cp "$SIM" "$PRIV/agingos-sim" || die "cannot copy $SIM"
+SIM_ORIG=$SIM; SIM="$PRIV/agingos-sim"
 
 AUTH=$(Q "SELECT value FROM agingos.settings WHERE name = 'auth_mode'")
 DATA_DIR=$(Q "SHOW data_directory")
@@ -153,8 +157,7 @@ rm -rf "$REPORT/logs"; mkdir -p "$REPORT/logs"
 # with auth none every event lands in home "default".
 HOME_IDS=()
 for i in $(seq 1 "$HOMES"); do HOME_IDS+=("$PREFIX$i"); done
-KEYDIR=$(mktemp -d /tmp/agingos-longrun-keys.XXXXXX)
-KEYS="$KEYDIR/keys.txt"; : >"$KEYS"; chmod 600 "$KEYS"
+KEYS="$PRIV/keys.txt"; : >"$KEYS"; chmod 600 "$KEYS"
 declare -A ADMIN_KEY
 if [ "$AUTH" = api_key ]; then
 	for h in "${HOME_IDS[@]}"; do
@@ -176,7 +179,8 @@ log_size() { [ -f "$1" ] && stat -c %s "$1" || echo 0; }
 SIM_COMMON=(--homes "$HOMES" --seed "$SEED" --home-prefix "$PREFIX" --no-progress)
 if [ "$FAST" = 0 ] && [ "$BACKFILL_DAYS" -gt 0 ]; then
 	say "backfill: $BACKFILL_DAYS simulated days for $HOMES homes over HTTP, ending now"
-	"$SIM" --mode http "${SIM_COMMON[@]}" --days "$BACKFILL_DAYS" --speed 1000000 --url "$BASE" "${KEYARGS[@]}" \
+	"$SIM" --mode http "${SIM_COMMON[@]}" --start "$(iso $(( $(date +%s) - BACKFILL_DAYS * 86400 )))" --days "$BACKFILL_DAYS" \
+		--speed 1000000 --url "$BASE" "${KEYARGS[@]}" \
 		--stats-file "$REPORT/backfill-stats.json" >"$REPORT/backfill.log" 2>&1 ||
 		die "the backfill run of $SIM failed (exit $?); see $REPORT/backfill.log"
 fi
@@ -195,14 +199,15 @@ HTTP_LOG_OFF=$(log_size "$HTTP_LOG")
 RUN_ID0=$(Q "SELECT coalesce(max(run_id), 0) FROM agingos.scheduler_runs")
 EVENT_ID0=$(Q "SELECT coalesce(max(id), 0) FROM agingos.events")
 DEV_ID0=$(Q "SELECT coalesce(max(deviation_id), 0) FROM agingos.deviations")
+V1_0=$(Q "SELECT count(*) FROM agingos.deviations_v1")
 if [ "$FAST" = 1 ]; then
 	SIM_START=$(date -u -d "$(date -u +%Y-%m-%d) - $DAYS days" +%s)
 	SIM_END=$((SIM_START + DAYS * 86400))
-	DEFAULT_INJECT="R-008@$(iso $((SIM_START + DAYS * 86400 / 4 + 43200))):0,R-003@$(iso $((SIM_START + DAYS * 86400 * 11 / 20 + 36000))):1"
+	DEFAULT_INJECT="R-008@$(iso $((SIM_START + DAYS * 86400 / 4 + 43200))):1,R-003@$(iso $((SIM_START + DAYS * 86400 * 11 / 20 + 36000))):$(( HOMES > 1 ? 2 : 1 ))"
 else
 	SIM_END=$((T_START + SECONDS_RUN))
 	SIM_START=$(awk -v e="$SIM_END" -v s="$SECONDS_RUN" -v r="$RATE" 'BEGIN { printf "%d", e - s * r }')
-	DEFAULT_INJECT="R-008@$(iso $((T_START + SECONDS_RUN / 4))):0,R-003@$(iso $((T_START + SECONDS_RUN * 11 / 20))):$(( HOMES > 1 ? 1 : 0 ))"
+	DEFAULT_INJECT="R-008@$(iso $((T_START + SECONDS_RUN / 4))):1,R-003@$(iso $((T_START + SECONDS_RUN * 11 / 20))):$(( HOMES > 1 ? 2 : 1 ))"
 fi
 INJECT=${INJECT-$DEFAULT_INJECT}
 
@@ -232,11 +237,13 @@ HTTP_LOG_OFF=$HTTP_LOG_OFF
 RUN_ID0=$RUN_ID0
 EVENT_ID0=$EVENT_ID0
 DEV_ID0=$DEV_ID0
+V1_0=$V1_0
 T_START=$T_START
 SIM_START=$SIM_START
 SIM_END=$SIM_END
 HOME_IDS='${HOME_IDS[*]}'
-SIM='$SIM'
+PREFIX='$PREFIX'
+SIM='$SIM_ORIG'
 META
 export REPORT
 . "$AG_ROOT/scripts/longrun_sample.sh"
@@ -273,6 +280,7 @@ sampler() {
 		[ "$next" -gt "$now" ] && sleep $((next - now))
 	done
 }
+probe start
 sample_header
 sampler &
 bg_pids+=($!)
@@ -306,21 +314,22 @@ if [ "$FAST" = 0 ] && [ "$MODE" = B ]; then
 fi
 
 # ------------------------------------------------------------ the load
-[ "$FAST" = 0 ] && probe start
 INJ=(); [ -n "$INJECT" ] && INJ=(--inject "$INJECT")
 if [ "$FAST" = 1 ]; then
 	say "longrun-fast: $DAYS simulated days, $HOMES homes, ticks every $FAST_TICK simulated minutes (agingos-sim --mode db); report in $REPORT"
 	SIM_CMD=("$SIM" --mode db "${SIM_COMMON[@]}" --days "$DAYS" --start "$(iso "$SIM_START")" --tick-minutes "$FAST_TICK"
 		"${INJ[@]}" --stats-file "$REPORT/sim-stats.json")
+	SIM_DRY=("$SIM" --mode http "${SIM_COMMON[@]}" --days "$DAYS" --start "$(iso "$SIM_START")" "${INJ[@]}" --dry-run)
 	export PGHOST=$SOCK PGPORT=$PGPORT_L PGUSER=agingos PGDATABASE=agingos
 else
 	say "longrun: mode $MODE, $SECONDS_RUN s real time, $HOMES homes, RATE=$RATE, sample every $SAMPLE_SECONDS s; report in $REPORT"
 	days=$(awk -v s="$SECONDS_RUN" -v r="$RATE" 'BEGIN { printf "%.6f", s * r / 86400 }')
 	speed=(--speed "$RATE"); [ "$RATE" = 1 ] && speed=(--realtime)
-	SIM_CMD=("$SIM" --mode http "${SIM_COMMON[@]}" --days "$days" "${speed[@]}" --url "$BASE" "${KEYARGS[@]}"
-		"${INJ[@]}" --stats-file "$REPORT/sim-stats.json")
+	SIM_CMD=("$SIM" --mode http "${SIM_COMMON[@]}" --start "$(iso "$SIM_START")" --days "$days" "${speed[@]}" --url "$BASE"
+		"${KEYARGS[@]}" "${INJ[@]}" --stats-file "$REPORT/sim-stats.json")
+	SIM_DRY=("$SIM" --mode http "${SIM_COMMON[@]}" --start "$(iso "$SIM_START")" --days "$days" "${INJ[@]}" --dry-run)
 fi
-printf '%q ' "${SIM_CMD[@]}" | sed "s|$REPORT/||g; s|$KEYDIR/||g" >"$REPORT/sim-command.txt"
+printf '%q ' "${SIM_CMD[@]}" | sed "s|$PRIV/agingos-sim|$SIM_ORIG|; s|$REPORT/||g; s|$PRIV/||g" >"$REPORT/sim-command.txt"
 "${SIM_CMD[@]}" >"$REPORT/sim.log" 2>&1 &
 sim_pid=$!
 bg_pids+=("$sim_pid")
@@ -331,18 +340,20 @@ while kill -0 "$sim_pid" 2>/dev/null; do
 	sleep 1
 done
 wait "$sim_pid"; SIM_RC=$?
-if [ "$FAST" = 0 ]; then
-	# let the scheduler see the last minute of events: one more interval
-	[ "$MODE" = A ] && sleep "$(( INTERVAL_S > 90 ? 90 : INTERVAL_S ))"
-	probe end
-fi
-sleep 2
-sample_once
-T_END=$(date +%s)
+# let the scheduler see the last minute of events: one more interval
+[ "$FAST" = 0 ] && [ "$MODE" = A ] && sleep "$(( INTERVAL_S > 90 ? 90 : INTERVAL_S ))"
 for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 bg_pids=()
+sleep 1
+sample_once
+T_END=$(date +%s)
+probe end
 collect_ticks
 { echo "T_END=$T_END"; echo "SIM_RC=$SIM_RC"; } >>"$REPORT/meta.env"
+# what the simulator sent: the same seed, start and injections give the same
+# events and ids (--dry-run), for the completeness and UTC checks
+"${SIM_DRY[@]}" 2>/dev/null | jq -r '[.home_id, .event.id, .event.timestamp] | @tsv' >"$REPORT/sent.tsv" ||
+	say "agingos-sim --dry-run failed: the sent-events comparison is skipped"
 
 # logs of the run, for the report and the runbook
 tail -c +"$((PG_LOG_OFF + 1))" "$PG_LOG" >"$REPORT/logs/postgres.log" 2>/dev/null

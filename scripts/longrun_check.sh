@@ -45,6 +45,23 @@ RUN_S=$((T_END - T_START))
 WARM=$(awk -v r="$RUN_S" -v s="$SAMPLE_SECONDS" 'BEGIN { w = r / 10; if (w < 2 * s) w = 2 * s; if (w > 300) w = 300; printf "%d", w }')
 INJECTS=$(echo "$INJECT" | tr ',' '\n' | sed '/^$/d')
 
+# what agingos-sim sent (sent.tsv: home_id, event id, timestamp as sent) against what is stored
+SENT_N=; SENT_MISSING=; SENT_DIFF=; SENT_FIRST_MISSING=; SENT_FIRST_DIFF=
+if [ -s "$REPORT/sent.tsv" ]; then
+	homecol="s.home_id"; [ "$AUTH" = api_key ] || homecol="'default'"
+	read -r SENT_N SENT_MISSING SENT_DIFF SENT_FIRST_MISSING SENT_FIRST_DIFF < <(psql_at "$SOCK" "$PGPORT_L" agingos -tA -F ' ' <<SQL
+CREATE TEMP TABLE sent (home_id text, event_id text, ts text);
+\copy sent FROM '$REPORT/sent.tsv'
+SELECT count(*), count(*) FILTER (WHERE e.id IS NULL),
+       count(*) FILTER (WHERE e.id IS NOT NULL AND e."timestamp" <> s.ts::timestamptz),
+       coalesce(min(s.event_id) FILTER (WHERE e.id IS NULL), '-'),
+       coalesce(min(s.event_id || '=' || s.ts || '/stored=' || agingos.agingos_iso(e."timestamp"))
+                FILTER (WHERE e.id IS NOT NULL AND e."timestamp" <> s.ts::timestamptz), '-')
+  FROM sent s LEFT JOIN agingos.events e ON e.home_id = $homecol AND e.event_id = s.event_id;
+SQL
+)
+fi
+
 # ------------------------------------------------------------ 1. health
 bad=$(awk -F'\t' -v t0="$T_START" 'NR > 1 && $2 != 200 { printf "at +%ds /health answered %s (%s ms)\n", $1 - t0, $2, $3 }' "$S")
 if [ "$NS" -lt 1 ]; then check health 1 "no samples were taken"
@@ -62,6 +79,7 @@ if [ "${SIM_RC:-1}" != 0 ]; then why="agingos-sim exited $SIM_RC (see sim.log)"
 elif [ -z "$accepted" ]; then why="agingos-sim wrote no events_accepted in sim-stats.json"
 elif [ "${rejected:-0}" != 0 ]; then why="agingos-sim reports $rejected rejected events or HTTP errors"
 elif [ "$stored" != "$accepted" ]; then why="stored $stored new events, agingos-sim reports $accepted accepted"
+elif [ -n "$SENT_N" ] && [ "$SENT_MISSING" != 0 ]; then why="$SENT_MISSING of the $SENT_N events agingos-sim sent are not stored (first: $SENT_FIRST_MISSING)"
 fi
 if [ -z "$why" ]; then
 	dec=$(col events | awk 'NR > 1 && $1 < p { print NR; exit } { p = $1 }')
@@ -85,7 +103,7 @@ if [ -z "$why" ] && [ "$FAST" = 0 ]; then
 fi
 if [ -z "$why" ] && [ "$FAST" = 1 ]; then
 	days=$(Q "SELECT to_char(date_trunc('day', \"timestamp\" AT TIME ZONE 'UTC'), 'YYYY-MM-DD'), count(*)
-	            FROM agingos.events WHERE id > $EVENT_ID0 AND \"timestamp\" >= to_timestamp($SIM_START) AND \"timestamp\" < to_timestamp($SIM_END)
+	            FROM agingos.events WHERE id > $EVENT_ID0 AND category <> 'longrun_probe' AND \"timestamp\" >= to_timestamp($SIM_START) AND \"timestamp\" < to_timestamp($SIM_END)
 	           GROUP BY 1 ORDER BY 1")
 	med=$(echo "$days" | cut -f2 | pct 50)
 	odd=$(echo "$days" | awk -F'\t' -v m="$med" '$2 < 0.5 * m || $2 > 1.5 * m { printf "%s has %d events (median day %d)\n", $1, $2, m }' | first)
@@ -95,8 +113,9 @@ if [ -z "$why" ] && [ "$FAST" = 1 ]; then
 	fig "events per simulated day (median, min, max)" "$med, $(echo "$days" | cut -f2 | pct 0), $(echo "$days" | cut -f2 | pct 100)"
 fi
 if [ -n "$why" ]; then check event_growth 1 "$why"
-else check event_growth 0 "$stored new events stored = accepted by agingos-sim; count never went down"; fi
-fig "events stored during the run" "$stored (+ $(grep -c '^longrun-probe' "$REPORT/probes.tsv" 2>/dev/null || echo 0) UTC probes)"
+else check event_growth 0 "$stored new events stored = accepted by agingos-sim${SENT_N:+, every one of the $SENT_N it sent is stored}; count never went down"; fi
+NPROBE=$(($(wc -l <"$REPORT/probes.tsv") - 1))
+fig "events stored during the run" "$stored (+ $NPROBE UTC probes)"
 fig "events per wall second" "$(awk -v n="$stored" -v s="$RUN_S" 'BEGIN { printf "%.2f", (s > 0 ? n / s : 0) }')"
 [ -f "$REPORT/sim-stats.json" ] && fig "agingos-sim summary" "$(jq -c 'del(.homes, .per_home, .injected)' "$REPORT/sim-stats.json" 2>/dev/null)"
 
@@ -108,9 +127,9 @@ grow=$(awk -F'\t' -v t0="$T_START" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = 
 [ -n "$grow" ] && why=$grow
 read -r rows_new opens_new < <(Q "SELECT (SELECT count(*) FROM agingos.deviations WHERE deviation_id > $DEV_ID0),
 	(SELECT count(*) FROM agingos.deviation_history WHERE deviation_id > $DEV_ID0 AND reason IN ('open', 'reopen'))" | tr '\t' ' ')
-ticks_opened=$(awk -F'\t' 'NR > 1 { s += $11 } END { print s + 0 }' "$T")
+ticks_opened=$(awk -F'\t' 'NR > 1 { s += $10 } END { print s + 0 }' "$T")
 if [ "$MODE" = B ]; then
-	v1_0=$(col v1 | first); v1_1=$(col v1 | last)
+	v1_0=$V1_0; v1_1=$(Q "SELECT count(*) FROM agingos.deviations_v1")
 	persisted=$(awk -F'\t' 'NR > 1 && $7 > 0 { s += $7 } END { print s + 0 }' "$REPORT/evals.tsv")
 	again=$(awk -F'\t' 'NR > 1 { k = $2 "@" $8; if ((k in seen) && $7 > 0) { printf "%s window until %s persisted %d rows again\n", $2, $8, $7; exit } seen[k] = 1 }' "$REPORT/evals.tsv")
 	[ -z "$why" ] && [ "$rows_new" != 0 ] && why="$rows_new deviations rows appeared in mode B (the scheduler is supposed to be off)"
@@ -124,6 +143,9 @@ else
 fi
 if [ -n "$why" ]; then check deviation_growth 1 "$why"; else check deviation_growth 0 "$detail"; fi
 fig "deviations: new rows / active at end / deviations_v1 rows" "$rows_new / $(col active | last) / $(col v1 | last)"
+byrule=$(Q "SELECT string_agg(rule_id || ' ' || n, ', ' ORDER BY rule_id) FROM (SELECT rule_id, count(*) AS n FROM agingos.deviations
+             WHERE deviation_id > $DEV_ID0 GROUP BY 1) x")
+fig "new deviations by rule" "${byrule:-none}"
 
 # ------------------------------------------------------------ 4. tick cadence
 why=
@@ -145,7 +167,7 @@ else
 	why=$(awk -F'\t' -v x="$xcol" -v iv="$INTERVAL_S" -v tol="$TOL" '
 		NR == 1 { next }
 		$12 != "ok" { printf "tick run_id=%s has status %s%s", $1, $12, ($12 == "skipped" ? " (another tick held the lock: overlap)" : ""); exit }
-		n > 0 && $2 < ps + pd / 1000 { printf "tick run_id=%s started before run_id=%s ended (overlap)", $1, pr; exit }
+		n > 0 && $2 < ps + pd / 1000 - 0.001 { printf "tick run_id=%s started before run_id=%s ended (overlap)", $1, pr; exit }
 		n > 0 { g = $x - px; if (g > iv * (1 + tol) || g < iv * (1 - tol)) { printf "ticks run_id=%s and %s are %.1f s apart (interval %d s, tolerance %d %%)", pr, $1, g, iv, tol * 100; exit } }
 		{ n++; px = $x; ps = $2; pd = $4; pr = $1 }' "$T")
 	if [ -z "$why" ] && [ "$ntick" -lt 1 ]; then why="no scheduler tick ran"; fi
@@ -211,7 +233,10 @@ if [ "$AUTH" = api_key ]; then
 	for h in $HOME_IDS; do AKEY[$h]=$(Q "SELECT agingos.agingos_create_api_key('$h', 'read')"); done
 fi
 hdr() { [ -n "${AKEY[$1]:-}" ] && printf 'X-API-Key: %s' "${AKEY[$1]}" || printf 'X-Longrun: 1'; }
-if [ "$(awk 'END { print NR }' "$REPORT/probes.tsv")" -gt 1 ]; then
+if [ -n "$SENT_N" ] && [ "$SENT_DIFF" != 0 ]; then
+	why="$SENT_DIFF stored events differ from the instant agingos-sim sent (first: $SENT_FIRST_DIFF)"
+fi
+if [ -z "$why" ] && [ "$(awk 'END { print NR }' "$REPORT/probes.tsv")" -gt 1 ]; then
 	why=$(awk -F'\t' 'NR > 1 && $5 != 200 { printf "probe %s (%s) answered %s", $1, $3, $5; exit }' "$REPORT/probes.tsv")
 	if [ -z "$why" ]; then
 		while IFS=$'\t' read -r id h sent exp code; do
@@ -231,7 +256,9 @@ if [ -z "$why" ]; then
 	re_utc='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{6})?Z$'
 	ninst=0
 	for h in $HOME_IDS; do
-		for path in "/events?limit=1000" "/deviations?status=ALL&limit=1000" "/health/detail"; do
+		now=$(date +%s)
+		for path in "/events?limit=1000" "/deviations?status=ALL&limit=1000" "/health/detail" \
+			"/deviations/evaluate?since=$(date -u -d "@$((now - 3600))" +%FT%TZ)&until=$(date -u -d "@$now" +%FT%TZ)"; do
 			body=$(curl -s -H "$(hdr "$h")" "$BASE$path")
 			vals=$(echo "$body" | jq -r --arg re "$re_inst" '(if type == "array" then map(del(.payload)) else . end) | .. | strings | select(test($re))' 2>/dev/null)
 			ninst=$((ninst + $(echo "$vals" | grep -c .)))
@@ -248,13 +275,13 @@ if [ -z "$why" ] && [ "$FAST" = 0 ] && [ "$RATE" = 1 ]; then
 	fig "median received_at - timestamp (real time)" "${off:-n/a} s"
 fi
 if [ -z "$why" ] && [ "$FAST" = 1 ]; then
-	read -r mn mx < <(Q "SELECT extract(epoch FROM min(\"timestamp\"))::bigint, extract(epoch FROM max(\"timestamp\"))::bigint FROM agingos.events WHERE id > $EVENT_ID0" | tr '\t' ' ')
+	read -r mn mx < <(Q "SELECT extract(epoch FROM min(\"timestamp\"))::bigint, extract(epoch FROM max(\"timestamp\"))::bigint FROM agingos.events WHERE id > $EVENT_ID0 AND category <> 'longrun_probe'" | tr '\t' ' ')
 	if [ -n "$mn" ] && { [ "$mn" -lt "$SIM_START" ] || [ "$mx" -ge "$SIM_END" ]; }; then
 		why="simulated events span $(date -u -d "@$mn" +%FT%TZ)–$(date -u -d "@$mx" +%FT%TZ), outside the simulated period $(date -u -d "@$SIM_START" +%FT%TZ)–$(date -u -d "@$SIM_END" +%FT%TZ)"
 	fi
 fi
 if [ -n "$why" ]; then check utc_timestamps 1 "$why"
-else check utc_timestamps 0 "$(($(wc -l <"$REPORT/probes.tsv") - 1)) probes with offsets Z/+01:00/-0330/+05/+02:00 stored and returned as the instant sent; ${ninst:-0} instants from /events, /deviations, /health/detail all end in Z"; fi
+else check utc_timestamps 0 "${SENT_N:+all $SENT_N simulated events stored at the instant sent; }$NPROBE probes with offsets Z/+01:00/-0330/+05/+02:00 stored and returned as the instant sent; ${ninst:-0} instants from /events, /deviations, /deviations/evaluate, /health/detail all end in Z"; fi
 
 # ------------------------------------------------------------ injected anomalies (information)
 : >"$REPORT/injected.tsv"
@@ -262,9 +289,15 @@ for inj in $INJECTS; do
 	rule=${inj%%@*}; rest=${inj#*@}
 	hidx=; at=$rest
 	[[ $rest =~ ^(.*Z):([0-9]+)$ ]] && { at=${BASH_REMATCH[1]}; hidx=${BASH_REMATCH[2]}; }
-	seen=$(Q "SELECT home_id || ' ' || agingos.agingos_iso(started_at) FROM agingos.deviations
-	           WHERE deviation_id > $DEV_ID0 AND rule_id = '$rule' AND started_at >= '$at'::timestamptz ORDER BY started_at LIMIT 1")
-	printf '%s\t%s\t%s\t%s\n' "$rule" "$at" "${hidx:-}" "${seen:-none}" >>"$REPORT/injected.tsv"
+	hid=default; [ "$AUTH" = api_key ] && hid=$PREFIX${hidx:-1}
+	if [ "$MODE" = B ]; then
+		seen=$(Q "SELECT 'deviations_v1 window ' || agingos.agingos_iso(window_since) || ' – ' || agingos.agingos_iso(window_until) FROM agingos.deviations_v1
+		           WHERE home_id = '$hid' AND rule_id = '$rule' AND window_until > '$at'::timestamptz ORDER BY window_until LIMIT 1")
+	else
+		seen=$(Q "SELECT agingos.agingos_iso(started_at) FROM agingos.deviations
+		           WHERE deviation_id > $DEV_ID0 AND home_id = '$hid' AND rule_id = '$rule' AND started_at >= '$at'::timestamptz ORDER BY started_at LIMIT 1")
+	fi
+	printf '%s\t%s\t%s\t%s\n' "$rule" "$at" "$hid" "${seen:-none}" >>"$REPORT/injected.tsv"
 done
 
 # ------------------------------------------------------------ plots
@@ -306,7 +339,7 @@ firstbad=$(awk -F'\t' '$2 == "FAIL" { print $1 ": " $3; exit }' "$REPORT/checks.
 	echo "## Injected anomalies"
 	echo
 	if [ -s "$REPORT/injected.tsv" ]; then
-		echo "| rule | at | home index | first deviation of that rule opened after it (home, started_at) |"
+		echo "| rule | injected at | home | first deviation of that rule for that home opened at or after it (started_at) |"
 		echo "| --- | --- | --- | --- |"
 		awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$REPORT/injected.tsv"
 	else

@@ -4,6 +4,7 @@
 # s.dat:  x_wall_min x_sim_day events deviations active v1 db_MiB health_ms front_MiB anon_MiB rss_MiB
 # t.dat:  x_wall_min x_sim_day duration_ms gap_s        e.dat: x_wall_min eval_ms
 # sim.dat (fast): x_sim_day events deviations_rows active   inj.dat: x_wall_min x_sim_day
+# recv.dat, due.dat (real time): x_wall_min cumulative events of the run
 set terminal pngcairo noenhanced size 1000,520 font ",10"
 set grid
 set key top left
@@ -11,6 +12,7 @@ set datafile missing "NaN"
 xw = "minutes since the start of the run"
 xs = "simulated days since the start"
 injx = fast ? 2 : 1
+s0ev = real(system("head -1 ".dir."/s.dat | cut -d' ' -f3"))
 if (!fast) { set xrange [0:runmin] }
 ninj = int(system("grep -c . ".dir."/inj.dat"))
 
@@ -21,7 +23,10 @@ set output out."/events.png"
 set title ttl.": events stored (dashed red: injected anomalies)"
 set ylabel "events (rows)"
 if (fast) { set xlabel xs; plot dir."/sim.dat" u 1:2 w l lw 2 t "events (by event timestamp)" } \
-else { set xlabel xw; plot dir."/s.dat" u 1:3 w lp pt 7 ps 0.5 lw 2 t "events" }
+else { set xlabel xw; set ylabel "events since the start"; \
+       plot dir."/due.dat" u 1:2 w steps lw 4 lc rgb "#bbbbbb" t "due at the pace RATE sets (simulated timestamp)", \
+            dir."/recv.dat" u 1:2 w steps lw 1.5 lc rgb "#1f77b4" t "stored (received_at)", \
+            dir."/s.dat" u 1:($3 - s0ev) w p pt 7 ps 0.6 lc rgb "#d62728" t "sampled: rows of events minus the first sample" }
 
 set output out."/deviations.png"
 set title ttl.": deviations (dashed red: injected anomalies)"
@@ -39,13 +44,14 @@ if (fast) { set xlabel xs; plot dir."/s.dat" u 2:7 w lp pt 7 ps 0.5 lw 2 t "data
 else { set xlabel xw; plot dir."/s.dat" u 1:7 w lp pt 7 ps 0.5 lw 2 t "database size" }
 
 set output out."/tick_duration.png"
+set yrange [0:*]
 if (modeb) {
   set title ttl.": manual GET /deviations/evaluate latency (scheduler off)"
   set ylabel "ms"; set xlabel xw
   plot dir."/e.dat" u 1:2 w p pt 7 ps 0.6 t "evaluate, one home, last hour"
 } else {
   if (fast) { set title sprintf("%s: tick duration (ticks every %d simulated minutes)", ttl, iv/60); set xlabel xs; set ylabel "ms"; \
-              plot dir."/t.dat" u 2:3 w d lc rgb "#1f77b4" t "duration_ms per tick" } \
+              plot dir."/t.dat" u 2:3 w p pt 7 ps 0.35 lc rgb "#1f77b4" t "duration_ms per tick" } \
   else { set title sprintf("%s: tick duration and spacing (interval %d s)", ttl, iv); set xlabel xw; set ylabel "duration (ms)"; set y2label "gap to previous tick (s)"; \
          set y2tics; set ytics nomirror; set y2range [0:iv*1.5]; \
          plot dir."/t.dat" u 1:3 w lp pt 7 ps 0.6 lw 2 t "duration_ms", dir."/t.dat" u 1:4 axes x1y2 w p pt 6 ps 0.8 t "gap (s, right axis)", iv*0.9 axes x1y2 w l dt 2 lc rgb "gray" t "interval ±10 %", iv*1.1 axes x1y2 w l dt 2 lc rgb "gray" t "" }

@@ -29,6 +29,14 @@ for inj in $(echo "$INJECT" | tr ',' ' '); do
 	awk -v e="$e" -v t0="$T_START" -v s0="$SIM_START" -v r="$RATE" -v f="$FAST" 'BEGIN {
 		w = (f == 1 ? 0 : (e - t0) / 60); printf "%.3f %.4f\n", w, (e - s0) / 86400 }' >>"$P/inj.dat"
 done
+if [ "$FAST" = 0 ]; then
+	# events of the run, cumulative: when stored (received_at) and when due at the pace RATE sets
+	Q "SELECT round((extract(epoch FROM received_at) - $T_START) / 60, 4),
+	          round((extract(epoch FROM \"timestamp\") - $SIM_START) / $RATE / 60, 4)
+	     FROM agingos.events WHERE id > $EVENT_ID0 AND category <> 'longrun_probe'" >"$P/ev.raw"
+	cut -d' ' -f1 "$P/ev.raw" | sort -g | awk 'NF { print $1, NR }' >"$P/recv.dat"
+	cut -d' ' -f2 "$P/ev.raw" | sort -g | awk 'NF { print $1, NR }' >"$P/due.dat"
+fi
 if [ "$FAST" = 1 ]; then
 	# cumulative events and deviation rows per simulated hour
 	Q "WITH h AS (SELECT generate_series(to_timestamp($SIM_START), to_timestamp($SIM_END), interval '1 hour') AS t)

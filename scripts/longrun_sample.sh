@@ -43,7 +43,7 @@ collect_ticks() {
 	local last
 	last=$(cat "$REPORT/.ticks_last")
 	psql_at "$SOCK" "$PGPORT_L" agingos -tA -F $'\t' -c "
-		SELECT run_id, round(extract(epoch FROM started_at), 3), round(extract(epoch FROM now), 3), duration_ms,
+		SELECT run_id, round(extract(epoch FROM started_at), 6), round(extract(epoch FROM now), 6), duration_ms,
 		       homes, rules_total, rules_ok, rules_failed, deviations_upserted, deviations_opened, deviations_closed, status
 		  FROM agingos.scheduler_runs WHERE run_id > $last ORDER BY run_id" >"$REPORT/.ticks_new" 2>/dev/null || return 0
 	if [ -s "$REPORT/.ticks_new" ]; then

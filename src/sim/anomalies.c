@@ -11,6 +11,7 @@
 
 #include "anomalies.h"
 #include "clock.h"
+#include "log.h"
 #include "model.h"
 #include "rng.h"
 
@@ -82,6 +83,33 @@ ag_inject_parse(const char *text, AgInject **list, int *n, char *err, size_t err
 	}
 }
 
+/* in_daypart: local minute m in [s, e), the window crossing midnight when s > e. */
+static bool
+in_daypart(int m, int s, int e)
+{
+	return s < e ? (m >= s && m < e) : (m >= s || m < e);
+}
+
+void
+ag_inject_warn(const AgInject *in, AgTime start)
+{
+	const char *why = NULL;
+	int			m = ag_local_minute(in->at);
+
+	if (in->rule == 1 && !in_daypart(ag_local_minute(in->at + 180 * MIN), 7 * 60, 23 * 60))
+		why = "R-001 judges only windows ending 07:00-23:00 local; the anomaly shows 3 hours after the instant";
+	else if (in->rule == 2 && !in_daypart(m, 23 * 60, 6 * 60))
+		why = "R-002 fires only for a door opened 23:00-06:00 local";
+	else if (in->rule == 6 && !in_daypart(m, 6 * 60, 8 * 60 + 1))
+		why = "R-006 needs the whole living-room-free morning: inject at 06:00-08:00 local";
+	else if (in->rule == 7 && !in_daypart(m, 22 * 60, 6 * 60 + 20))
+		why = "R-007 counts room switches only 22:00-07:00 local";
+	else if ((in->rule == 1 || in->rule == 5 || in->rule == 6 || in->rule == 7) && in->at - start < 2 * 86400)
+		why = "gated rule: events on 3 local dates are needed first; inject on day 3 or later";
+	if (why != NULL)
+		ag_log(AG_LOG_WARN, "inject_may_not_fire", why, "rule=R-%03d home=%d", in->rule, in->home);
+}
+
 AgTime
 ag_inject_window(int rule)
 {
@@ -129,6 +157,7 @@ ag_anomalies_init(AgAnomalies *a, const AgInject *all, int nall, int home)
 		if (in->home != home)
 			continue;
 		a->r001_room[a->ninj] = -3;
+		a->resolved[a->ninj] = 0;
 		a->inj[a->ninj++] = *in;
 		switch (in->rule)
 		{
@@ -136,7 +165,6 @@ ag_anomalies_init(AgAnomalies *a, const AgInject *all, int nall, int home)
 				add_door(a, in->at, 20, true);
 				break;
 			case 3: /* the door opens, then nothing moves in the hall */
-				add_door(a, in->at, 15, false);
 				add_drop(a, in->at, in->at + 15 * MIN, 1u << AG_SLOT_MOTION, -1);
 				break;
 			case 8: /* four openings within 7.5 minutes: 8 door events */
@@ -172,6 +200,39 @@ wander(AgPlan *plan, const AgInject *in, uint64_t seed, int home)
 	}
 }
 
+/*
+ * door_then_still: R-003.  At home: in the hall from 2 minutes before,
+ * the door opens at the instant (unseen by the motion sensor), then the
+ * resident lies still for 30 minutes.  Out (or back from a trip less than
+ * 30 minutes before): the trip ends at the instant instead, so the
+ * opening is the return and R-008 sees no more than 4 door events.
+ */
+static void
+door_then_still(AgAnomalies *a, int i, AgPlan *plan)
+{
+	const AgInject *in = &a->inj[i];
+	AgTime			end = in->at + ag_inject_window(3);
+
+	if (a->resolved[i] == 0 && in->at >= plan->start && in->at < plan->end)
+	{
+		a->resolved[i] = 2; /* at home */
+		for (int k = 0; k < plan->n; k++)
+			if (plan->seg[k].room == AG_AWAY && plan->seg[k].start < in->at && plan->seg[k].end > in->at - 30 * MIN)
+			{
+				a->resolved[i] = 1; /* out: extend the trip to the instant */
+				if (plan->seg[k].end < in->at)
+					ag_plan_overwrite(plan, plan->seg[k].end, in->at, AG_AWAY, 0);
+				break;
+			}
+		if (a->resolved[i] == 2)
+			add_door(a, in->at, 15, false);
+	}
+	if (a->resolved[i] == 1)
+		ag_plan_overwrite(plan, in->at, end, AG_INNGANG, AG_SEG_STILL);
+	else if (a->resolved[i] == 2)
+		ag_plan_overwrite(plan, in->at - 120, end, AG_INNGANG, AG_SEG_STILL);
+}
+
 /* apply_one: the plan edit of injection i, clipped to the plan. */
 static void
 apply_one(AgAnomalies *a, int i, AgPlan *plan, uint64_t seed, int home)
@@ -194,8 +255,8 @@ apply_one(AgAnomalies *a, int i, AgPlan *plan, uint64_t seed, int home)
 		case 2:
 			ag_plan_overwrite(plan, in->at - 90, in->at + 150, AG_INNGANG, 0);
 			break;
-		case 3: /* in the hall from 2 minutes before, then lying still */
-			ag_plan_overwrite(plan, in->at - 120, end, AG_INNGANG, AG_SEG_STILL);
+		case 3:
+			door_then_still(a, i, plan);
 			break;
 		case 4:
 			ag_plan_overwrite(plan, in->at, end, AG_BADEROM, AG_SEG_STEADY);

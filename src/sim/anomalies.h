@@ -47,6 +47,7 @@ typedef struct AgAnomalies
 	AgInject	inj[64];
 	int			ninj;
 	int			r001_room[64]; /* where the resident freezes; -3 unknown */
+	int			resolved[64];  /* 0 unknown, 1 out at the instant, 2 home */
 	AgDoorCycle doors[64];
 	int			ndoors;
 	AgDrop		drops[64];
@@ -58,6 +59,12 @@ typedef struct AgAnomalies
  * *list (realloc'ed).  On error returns false with a message in err.
  */
 bool ag_inject_parse(const char *text, AgInject **list, int *n, char *err, size_t errlen);
+
+/*
+ * ag_inject_warn: log a warning when the injection's local time (or its
+ * distance from start) means the rule will probably not fire.
+ */
+void ag_inject_warn(const AgInject *in, AgTime start);
 
 /* ag_inject_window: how long after its instant anomaly rule lasts (s). */
 AgTime ag_inject_window(int rule);

@@ -68,6 +68,9 @@ typedef struct Seen
 	bool homes, days, seed;
 } Seen;
 
+/* option_io: the options of the way out (url ... stats-file). */
+static AgArgsResult option_io(AgSimSettings *s, const char *name, const char *v);
+
 /* option: apply one option (name without "--") with its value. */
 static AgArgsResult
 option(AgSimSettings *s, Seen *seen, const char *name, const char *v)
@@ -123,7 +126,17 @@ option(AgSimSettings *s, Seen *seen, const char *name, const char *v)
 		if (!ag_inject_parse(v, &s->inject, &s->ninject, err, sizeof(err)))
 			return usage_error("%s", err);
 	}
-	else if (strcmp(name, "url") == 0)
+	else
+		return option_io(s, name, v);
+	return AG_ARGS_OK;
+}
+
+static AgArgsResult
+option_io(AgSimSettings *s, const char *name, const char *v)
+{
+	long n;
+
+	if (strcmp(name, "url") == 0)
 	{
 		if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) || strlen(v) >= sizeof(s->url))
 			return usage_error("--url must start with http:// or https://, not \"%s\"", v);
@@ -152,10 +165,8 @@ option(AgSimSettings *s, Seen *seen, const char *name, const char *v)
 			return usage_error("--batch must be an integer from 1 to 10000, not \"%s\"", v);
 		s->batch = (int) n;
 	}
-	else if (strcmp(name, "stats-file") == 0)
+	else /* stats-file: takes_value() admits nothing else */
 		s->stats_file = v;
-	else
-		return usage_error("unknown option --%s", name);
 	return AG_ARGS_OK;
 }
 
@@ -176,6 +187,19 @@ flag(AgSimSettings *s, const char *name)
 	return true;
 }
 
+/* takes_value: whether name is an option with a value. */
+static bool
+takes_value(const char *name)
+{
+	static const char *const names[] = {"mode", "homes", "days", "seed", "start", "home-prefix", "inject", "url",
+										"api-key", "api-key-file", "speed", "tick-minutes", "batch", "stats-file"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
 /* parse_argv: every argument; --help short-circuits. */
 static AgArgsResult
 parse_argv(AgSimSettings *s, Seen *seen, int argc, char **argv)
@@ -194,6 +218,8 @@ parse_argv(AgSimSettings *s, Seen *seen, int argc, char **argv)
 		snprintf(name, sizeof(name), "%.*s", (int) (eq ? eq - arg - 2 : (long) strlen(arg) - 2), arg + 2);
 		if (eq == NULL && flag(s, name))
 			continue;
+		if (!takes_value(name))
+			return usage_error("unknown option --%s", name);
 		if (eq != NULL)
 			value = eq + 1;
 		else if (i + 1 < argc)
@@ -221,6 +247,7 @@ check_injections(const AgSimSettings *s)
 		if (in->at < s->start || in->at >= s->end)
 			return usage_error("--inject R-%03d@%s lies outside the simulated period [%s, %s)", in->rule,
 							   ag_format_instant(in->at, a), ag_format_instant(s->start, b), ag_format_instant(s->end, c));
+		ag_inject_warn(in, s->start);
 	}
 	return AG_ARGS_OK;
 }

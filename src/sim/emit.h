@@ -8,6 +8,8 @@
 #ifndef AG_SIM_EMIT_H
 #define AG_SIM_EMIT_H
 
+#include <signal.h>
+
 #include "settings.h"
 
 /* What the server did with a batch (or one event). */
@@ -19,8 +21,9 @@ typedef struct AgIngestResult
 /* What one scheduler tick reported (contract section 4, tick summary). */
 typedef struct AgTickResult
 {
-	char status[16];
-	int	 opened, closed, failed;
+	char   status[16];
+	int	   opened, closed, failed;
+	double duration_ms; /* as the tick measured itself */
 } AgTickResult;
 
 typedef struct AgDb	  AgDb;
@@ -38,18 +41,19 @@ typedef struct AgDbItem
 
 /*
  * ag_db_interval: the items' ingest calls, then agingos_scheduler_tick(now),
- * in one pipeline; results[i] for items[i]; *ingest_s gets the time until
- * the last ingest answered.  A tick "skipped" (another session holds the
- * tick lock) is repeated.
+ * in one pipeline; results[i] for items[i].  A tick "skipped" (another
+ * session holds the tick lock) is repeated.
  */
-bool ag_db_interval(AgDb *db, const AgDbItem *items, int n, AgTime now, AgIngestResult *results, AgTickResult *tick,
-					double *ingest_s);
+bool ag_db_interval(AgDb *db, const AgDbItem *items, int n, AgTime now, AgIngestResult *results, AgTickResult *tick);
 
 /* ag_db_close: disconnect. */
 void ag_db_close(AgDb *db);
 
-/* ag_http_open: a connection-reusing client for base url; NULL on failure. */
-AgHttp *ag_http_open(const char *url);
+/*
+ * ag_http_open: a connection-reusing client for base url; NULL on failure.
+ * Retries end early once *stop is set.
+ */
+AgHttp *ag_http_open(const char *url, volatile const sig_atomic_t *stop);
 
 /*
  * ag_http_post: POST body (nevents events) to path ("/event" or

@@ -33,7 +33,8 @@ static const char ingest_sql[] =
 
 static const char tick_sql[] =
 	"SELECT t.s->>'status', coalesce((t.s->>'deviations_opened')::int, 0), "
-	"coalesce((t.s->>'deviations_closed')::int, 0), coalesce((t.s->>'rules_failed')::int, 0) "
+	"coalesce((t.s->>'deviations_closed')::int, 0), coalesce((t.s->>'rules_failed')::int, 0), "
+	"coalesce((t.s->>'duration_ms')::float8, 0) "
 	"FROM agingos.agingos_scheduler_tick($1::timestamptz) AS t(s)";
 
 /* nap: sleep ms milliseconds. */
@@ -94,6 +95,8 @@ reconnect(AgDb *db)
 			return true;
 		if (PQstatus(db->conn) == CONNECTION_OK)
 			return false; /* connected but could not prepare: no point retrying */
+		if (attempt == 5)
+			break;
 		ag_log(AG_LOG_WARN, "db_reconnect", NULL, "attempt=%d delay_ms=%ld", attempt, delay);
 		nap(delay);
 		delay *= 2;
@@ -174,6 +177,7 @@ take_tick(PGresult *res, AgTickResult *r)
 	r->opened = atoi(PQgetvalue(res, 0, 1));
 	r->closed = atoi(PQgetvalue(res, 0, 2));
 	r->failed = atoi(PQgetvalue(res, 0, 3));
+	r->duration_ms = strtod(PQgetvalue(res, 0, 4), NULL);
 	return true;
 }
 
@@ -182,11 +186,9 @@ take_tick(PGresult *res, AgTickResult *r)
  * 0 on an SQL error (stop), -1 when the connection broke (retry).
  */
 static int
-pipeline(AgDb *db, const AgDbItem *items, int n, const char *now, AgIngestResult *res_out, AgTickResult *tick,
-		 double *ingest_s)
+pipeline(AgDb *db, const AgDbItem *items, int n, const char *now, AgIngestResult *res_out, AgTickResult *tick)
 {
 	const char *tick_param[1] = {now};
-	double		t0 = ag_wall_now();
 	bool		ok = true;
 	PGresult   *res;
 
@@ -203,8 +205,6 @@ pipeline(AgDb *db, const AgDbItem *items, int n, const char *now, AgIngestResult
 		return -1;
 	for (int i = 0; i <= n; i++)
 	{
-		if (i == n)
-			*ingest_s = ag_wall_now() - t0;
 		if ((res = PQgetResult(db->conn)) == NULL)
 			return -1;
 		ok = (i < n ? take_ingest(res, &items[i], &res_out[i]) : take_tick(res, tick)) && ok;
@@ -225,8 +225,7 @@ pipeline(AgDb *db, const AgDbItem *items, int n, const char *now, AgIngestResult
 }
 
 bool
-ag_db_interval(AgDb *db, const AgDbItem *items, int n, AgTime now, AgIngestResult *results, AgTickResult *tick,
-			   double *ingest_s)
+ag_db_interval(AgDb *db, const AgDbItem *items, int n, AgTime now, AgIngestResult *results, AgTickResult *tick)
 {
 	char ts[32];
 	int	 rc = -1;
@@ -235,7 +234,7 @@ ag_db_interval(AgDb *db, const AgDbItem *items, int n, AgTime now, AgIngestResul
 	for (int attempt = 0; attempt < 300; attempt++)
 	{
 		memset(results, 0, (size_t) n * sizeof(AgIngestResult));
-		rc = pipeline(db, items, n, ts, results, tick, ingest_s);
+		rc = pipeline(db, items, n, ts, results, tick);
 		if (rc < 0)
 		{
 			ag_log(AG_LOG_WARN, "db_connection_lost", PQerrorMessage(db->conn), "now=%s", ts);

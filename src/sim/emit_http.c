@@ -7,6 +7,7 @@
  *	  400/409 on /event count as a rejected event; other statuses stop.
  *-------------------------------------------------------------------------
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,9 +19,10 @@
 
 struct AgHttp
 {
-	CURL *curl;
-	char  base[512];
-	AgBuf body;
+	CURL						*curl;
+	char						 base[512];
+	AgBuf						 body;
+	volatile const sig_atomic_t *stop; /* no more retries once set */
 };
 
 /* on_body: libcurl write callback: collect the response body. */
@@ -32,7 +34,7 @@ on_body(char *data, size_t size, size_t n, void *user)
 }
 
 AgHttp *
-ag_http_open(const char *url)
+ag_http_open(const char *url, volatile const sig_atomic_t *stop)
 {
 	AgHttp *h = calloc(1, sizeof(AgHttp));
 
@@ -45,6 +47,7 @@ ag_http_open(const char *url)
 		return NULL;
 	}
 	snprintf(h->base, sizeof(h->base), "%s", url);
+	h->stop = stop;
 	return h;
 }
 
@@ -100,7 +103,7 @@ json_uint(const char *body, const char *key)
 
 /* log_rejection: code and message of an error object at or after from. */
 static void
-log_rejection(const char *body, const char *from, long status)
+log_rejection(const char *event, const char *body, const char *from, long status)
 {
 	const char *code = json_member(body, from, "code");
 	const char *msg = json_member(body, from, "message");
@@ -110,7 +113,7 @@ log_rejection(const char *body, const char *from, long status)
 		snprintf(c, sizeof(c), "%.*s", (int) strcspn(code + 1, "\""), code + 1);
 	if (msg != NULL && *msg == '"')
 		snprintf(m, sizeof(m), "%.*s", (int) strcspn(msg + 1, "\""), msg + 1);
-	ag_log(AG_LOG_ERROR, "event_rejected", m, "status=%ld code=%s", status, c);
+	ag_log(AG_LOG_ERROR, event, m, "status=%ld code=%s", status, c);
 }
 
 /* count: fold a 200 answer into *r. */
@@ -137,7 +140,7 @@ count(const char *path, const char *body, AgIngestResult *r)
 		/* log the first rejected item's error */
 		while ((v = json_member(body, p, "status")) != NULL && strncmp(v, "\"rejected\"", 10) != 0)
 			p = v;
-		log_rejection(body, v, 200);
+		log_rejection("event_rejected", body, v, 200);
 	}
 }
 
@@ -195,17 +198,19 @@ ag_http_post(AgHttp *h, const char *path, const char *key, const char *body, int
 		if ((status == 400 || status == 409) && strcmp(path, "/event") == 0)
 		{
 			r->rejected++;
-			log_rejection(text, NULL, status);
+			log_rejection("event_rejected", text, NULL, status);
 			return true;
 		}
 		(*http_errors)++;
 		if (status > 0 && status < 500)
 		{
-			log_rejection(text, NULL, status);
+			log_rejection("http_refused", text, NULL, status);
 			ag_log(AG_LOG_ERROR, "http_failed", "the server refused the request; not retried", "path=%s status=%ld events=%d",
 				   path, status, nevents);
 			return false;
 		}
+		if (n == 6 || (h->stop != NULL && *h->stop))
+			break;
 		ag_log(AG_LOG_WARN, "http_retry", NULL, "path=%s status=%ld attempt=%d delay_ms=%ld", path, status, n, delay_ms);
 		nanosleep(&ts, NULL);
 		delay_ms *= 2;

@@ -29,6 +29,12 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int				 code;
 
+	/* local time first: --inject checks look at Europe/Oslo clock times */
+	if (!ag_clock_init())
+	{
+		ag_log(AG_LOG_ERROR, "config_error", "the tz database has no Europe/Oslo; install tzdata", NULL);
+		return 2;
+	}
 	switch (ag_settings_read(&settings, argc, argv))
 	{
 		case AG_ARGS_HELP:
@@ -40,11 +46,6 @@ main(int argc, char **argv)
 			break;
 	}
 	ag_log_set_level(settings.log_level);
-	if (!ag_clock_init())
-	{
-		ag_log(AG_LOG_ERROR, "config_error", "the tz database has no Europe/Oslo; install tzdata", NULL);
-		return 2;
-	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

@@ -10,6 +10,7 @@
  *	    POST /events/batch (per home, at most --batch each).
  *-------------------------------------------------------------------------
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -53,10 +54,18 @@ run_dry(AgRun *run)
 		ag_buf_printf(&line, "{\"home_id\":\"%s\",\"event\":", h->name);
 		ag_home_pop(h, &line);
 		ag_buf_puts(&line, "}\n");
-		fwrite(line.data, 1, line.len, stdout);
+		if (fwrite(line.data, 1, line.len, stdout) != line.len)
+			break;
+		ag_report(run);
 	}
-	fflush(stdout);
+	if (fflush(stdout) != 0 || ferror(stdout))
+	{
+		ag_log(AG_LOG_ERROR, "output_failed", "cannot write the events to stdout", NULL);
+		run->failed = true;
+	}
 	ag_buf_free(&line);
+	if (!*run->stop && !run->failed)
+		run->sim_now = run->s->end;
 }
 
 /* count_result: fold a server answer into a home's counts. */
@@ -144,19 +153,20 @@ run_db(AgRun *run)
 	{
 		AgTime		 next = t + (AgTime) s->tick_minutes * 60 < s->end ? t + (AgTime) s->tick_minutes * 60 : s->end;
 		AgTickResult tick;
-		double		 t0, ingest_s = 0;
+		double		 t0;
 
 		db_gather(run, &iv, next);
 		t0 = ag_wall_now();
-		ok = ag_db_interval(db, iv.items, iv.n, next, iv.results, &tick, &ingest_s);
-		run->ingest_seconds += ingest_s;
-		run->tick_seconds += ag_wall_now() - t0 - ingest_s;
+		ok = ag_db_interval(db, iv.items, iv.n, next, iv.results, &tick);
 		for (int i = 0; ok && i < iv.n; i++)
 			count_result(run, iv.owner[i], &iv.results[i]);
 		if (ok)
 		{
+			/* the tick's own duration_ms; the rest of the round trip is ingest */
 			run->ticks++;
 			run->deviations_opened += (uint64_t) tick.opened;
+			run->tick_seconds += tick.duration_ms / 1000;
+			run->ingest_seconds += ag_wall_now() - t0 - tick.duration_ms / 1000;
 		}
 		run->sim_now = t = next;
 		ag_report(run);
@@ -178,6 +188,17 @@ send_at(const AgRun *run, AgTime ts)
 	double paced = run->wall_start + (double) (ts - run->s->start) / run->s->speed;
 
 	return paced > (double) ts ? paced : (double) ts;
+}
+
+/* paced_now: the simulated instant the pacing has reached (progress). */
+static AgTime
+paced_now(const AgRun *run)
+{
+	double now = ag_wall_now();
+	double t = (double) run->s->start + (now - run->wall_start) * run->s->speed;
+
+	t = t < now ? t : now;
+	return t < (double) run->s->end ? (AgTime) t : run->s->end;
 }
 
 /* nap_until: sleep towards wall time t, at most 0.25 s. */
@@ -251,7 +272,7 @@ http_gather(AgRun *run, double now, AgBuf *per_home, int *count)
 static bool
 run_http(AgRun *run)
 {
-	AgHttp *http = ag_http_open(run->s->url);
+	AgHttp *http = ag_http_open(run->s->url, run->stop);
 	AgBuf  *per_home = calloc((size_t) run->s->homes, sizeof(AgBuf));
 	int	   *count = calloc((size_t) run->s->homes, sizeof(int));
 	bool	ok = http != NULL && per_home != NULL && count != NULL;
@@ -265,20 +286,24 @@ run_http(AgRun *run)
 		if (now < send_at(run, ag_home_peek(h)->ts))
 		{
 			nap_until(send_at(run, ag_home_peek(h)->ts));
+			run->sim_now = paced_now(run) > run->sim_now ? paced_now(run) : run->sim_now;
 			ag_report(run);
 			continue;
 		}
 		total = http_gather(run, now, per_home, count);
-		ok = http_flush(run, http, per_home, count, total);
+		/* a signal during retries is a clean stop, not a failure */
+		ok = http_flush(run, http, per_home, count, total) || *run->stop;
 		ag_report(run);
 	}
 	/* the run lasts its whole period, even after the last event */
 	while (ok && !*run->stop && ag_wall_now() < send_at(run, run->s->end))
 	{
 		nap_until(send_at(run, run->s->end));
-		run->sim_now = run->s->end;
+		run->sim_now = paced_now(run) > run->sim_now ? paced_now(run) : run->sim_now;
 		ag_report(run);
 	}
+	if (ok && !*run->stop)
+		run->sim_now = run->s->end;
 	for (int i = 0; per_home != NULL && i < run->s->homes; i++)
 		ag_buf_free(&per_home[i]);
 	free(per_home);

@@ -29,6 +29,38 @@ BEGIN
 END
 $$;
 
+-- pair_ms(a, b, runs, warmup): like run_ms for two statements, executed alternately (a, b, a,
+-- b, …) so that both see the same background load; medians and the median of the per-round
+-- ratios a / b.
+CREATE OR REPLACE FUNCTION agingos_bench.pair_ms(a text, b text, runs int DEFAULT 3, warmup int DEFAULT 1,
+	OUT a_median_ms numeric, OUT b_median_ms numeric, OUT ratio numeric, OUT a_all text, OUT b_all text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	t0 timestamptz;
+	da float8[] := '{}';
+	db float8[] := '{}';
+BEGIN
+	FOR i IN 1 .. warmup LOOP
+		EXECUTE a;
+		EXECUTE b;
+	END LOOP;
+	FOR i IN 1 .. runs LOOP
+		t0 := clock_timestamp();
+		EXECUTE a;
+		da := da || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
+		t0 := clock_timestamp();
+		EXECUTE b;
+		db := db || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
+	END LOOP;
+	SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 3), string_agg(round(x::numeric, 1)::text, ' ')
+	  INTO a_median_ms, a_all FROM unnest(da) AS x;
+	SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 3), string_agg(round(x::numeric, 1)::text, ' ')
+	  INTO b_median_ms, b_all FROM unnest(db) AS x;
+	SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x / y)::numeric, 2)
+	  INTO ratio FROM unnest(da, db) AS u(x, y);
+END
+$$;
+
 -- day_pattern: one home's day of 5,000 events, as offsets from the start of the day.
 -- One event every 17.28 s; every 104th is an ha_snapshot (≈ every 30 min, 49 a day); every 50th
 -- (offset 25) a door event at inngang (front door, on/off alternately, ≈ every 14 min); the
@@ -63,6 +95,31 @@ BEGIN
 	  FROM generate_series(0, days - 1) AS d, agingos_bench.day_pattern p
 	 ORDER BY d, p.j;
 	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+
+-- load_b1k(lo, hi, t_end): homes b1k-<lo>…b1k-<hi> (4 digits), each with one day of the pattern
+-- in [t_end - 24 h, t_end) plus one ha_snapshot at t_end - 24 h - k days (k = 1, 2, 3), so that
+-- days_with_data is 5 and the baseline rules (R-001, R-005, R-006, R-007) are judged, as in a
+-- home with history.  Homes that already have events are skipped.  Returns the rows added.
+CREATE OR REPLACE FUNCTION agingos_bench.load_b1k(lo int, hi int, t_end timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	h text;
+	n bigint := 0;
+BEGIN
+	FOR g IN lo .. hi LOOP
+		h := 'b1k-' || lpad(g::text, 4, '0');
+		CONTINUE WHEN EXISTS (SELECT 1 FROM agingos.events e WHERE e.home_id = h);
+		n := n + agingos_bench.load_days(h, t_end, 1);
+		INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
+		SELECT h, 'hist-' || k, t_end - interval '1 day' - k * interval '1 day', 'ha_snapshot',
+			   '{"source": "home_assistant", "entities": 37}', NULL, 'prod'
+		  FROM generate_series(1, 3) AS k;
+		n := n + 3;
+	END LOOP;
 	RETURN n;
 END
 $$;
