@@ -21,7 +21,7 @@ trap 'rc=$?; if [ "$rc" -ne 0 ]; then for f in "$RUN"/log/*.log; do [ -s "$f" ] 
 pg_ready "$RUN/data" "$PORT" "$RUN/sock" "$RUN/log/postgres.log"
 db_setup "$RUN/sock" "$PORT"; AGINGOS_AUTH_MODE=none db_auth "$RUN/sock" "$PORT"
 (db_load_config "$RUN/sock" "$PORT" config/rules.yaml) 2>"$W/config.err" || { cat "$W/config.err" >&2; exit 1; }
-AGINGOS_HTTP_THREADS=${AGINGOS_HTTP_THREADS:-8} http_start "$RUN" "$RUN/sock" "$PORT" "$HPORT"
+AGINGOS_HTTP_THREADS=${AGINGOS_HTTP_THREADS:-32} http_start "$RUN" "$RUN/sock" "$PORT" "$HPORT"
 Q() { psql_at "$RUN/sock" "$PORT" agingos -tA -c "$1"; }
 
 echo "== agingos make bench ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'))"

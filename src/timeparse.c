@@ -20,24 +20,12 @@
 
 #include "timeparse.h"
 
-/* Sub-matches: 1..6 date and time fields, 7 fraction, 8 offset. */
-#define INSTANT_RE "^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.[0-9]+)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
-#define INSTANT_NMATCH 10
+/* The grammar of contract.md section 2 (offset optional here, so a naive value gets its own message). */
+#define INSTANT_RE "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
 #define INSTANT_EXAMPLE "\"2025-12-23T12:00:00Z\" or \"2025-12-23T13:00:00+01:00\""
 #define MAX_ECHO 64 /* bytes of a bad value quoted in a message */
 
 static text *instant_re = NULL; /* pattern as text, kept for the backend */
-
-/* match_int: the decimal value of sub-match m of s (digits only). */
-static int
-match_int(const char *s, const regmatch_t *m)
-{
-	int v = 0;
-
-	for (regoff_t i = m->rm_so; i < m->rm_eo; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
 
 /* format_error: record a 22007 for field with a quoted (shortened) value. */
 static bool
@@ -90,7 +78,7 @@ bool
 ag_parse_instant(const char *s, int len, const char *field,
 				 TimestampTz *result, AgError *err)
 {
-	regmatch_t	   m[INSTANT_NMATCH];
+	int			   off_start;
 	char		  *copy = pnstrdup(s, len);
 	StringInfoData buf;
 
@@ -102,35 +90,47 @@ ag_parse_instant(const char *s, int len, const char *field,
 		MemoryContextSwitchTo(oldcxt);
 	}
 
-	if (!RE_compile_and_execute(instant_re, copy, len, REG_ADVANCED, C_COLLATION_OID, INSTANT_NMATCH, m) &&
-		len > 19 && strchr(copy + 19, ' ') != NULL)
-		return format_error(err, field, s, len, "has a space where the offset should start",
-							"If the value came from a URL, write the offset's + as %2B: a plain + in a query string means a space.");
-	if (!RE_compile_and_execute(instant_re, copy, len, REG_ADVANCED, C_COLLATION_OID, INSTANT_NMATCH, m))
+	/*
+	 * Match without sub-match capture: PostgreSQL's regex engine then runs
+	 * its plain DFA, which is about a hundred times cheaper per call than
+	 * the capturing path.  The grammar fixes every position up to the
+	 * seconds (0..18), so the optional fraction and offset are found by
+	 * position below.
+	 */
+	if (!RE_compile_and_execute(instant_re, copy, len, REG_ADVANCED, C_COLLATION_OID, 0, NULL))
+	{
+		if (len > 19 && strchr(copy + 19, ' ') != NULL)
+			return format_error(err, field, s, len, "has a space where the offset should start",
+								"If the value came from a URL, write the offset's + as %2B: a plain + in a query string means a space.");
 		return format_error(err, field, s, len, "is not an ISO 8601 instant",
 							"Use YYYY-MM-DDTHH:MM:SS with optional .ffffff and an offset, for example " INSTANT_EXAMPLE ".");
-	if (m[8].rm_so < 0)
+	}
+	off_start = 19;
+	if (copy[19] == '.')
+		while (++off_start < len && isdigit((unsigned char) copy[off_start]))
+			;
+	if (off_start >= len)
 		return format_error(err, field, s, len, "has no UTC offset, so it is a local time that is ambiguous around daylight-saving changes",
 							"Append \"Z\" or an offset such as \"+01:00\", for example " INSTANT_EXAMPLE ".");
-	if (m[7].rm_so >= 0 && m[7].rm_eo - m[7].rm_so - 1 > 6)
+	if (off_start - 20 > 6)
 		return format_error(err, field, s, len, "has more than 6 fraction digits",
 							"Give seconds with at most microsecond precision (6 digits).");
-	if (match_int(copy, &m[4]) > 23)
+	if ((copy[11] - '0') * 10 + (copy[12] - '0') > 23)
 		return format_error(err, field, s, len, "has an hour above 23", "Write midnight as 00:00:00 of the next day.");
-	if (match_int(copy, &m[6]) > 59)
+	if ((copy[17] - '0') * 10 + (copy[18] - '0') > 59)
 		return format_error(err, field, s, len, "has a second above 59", "Leap seconds are not accepted; use :59.");
 
 	/* Normalise separators and offset so the decoder sees one form. */
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, copy, 10);
 	appendStringInfoChar(&buf, ' ');
-	appendBinaryStringInfo(&buf, copy + 11, m[8].rm_so - 11);
-	if (copy[m[8].rm_so] == 'Z' || copy[m[8].rm_so] == 'z')
+	appendBinaryStringInfo(&buf, copy + 11, off_start - 11);
+	if (copy[off_start] == 'Z' || copy[off_start] == 'z')
 		appendStringInfoString(&buf, "+00:00");
 	else
 	{
-		const char *off = copy + m[8].rm_so;
-		int			offlen = m[8].rm_eo - m[8].rm_so;
+		const char *off = copy + off_start;
+		int			offlen = len - off_start;
 
 		appendBinaryStringInfo(&buf, off, 3); /* sign and hours */
 		appendStringInfoChar(&buf, ':');

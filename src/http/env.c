@@ -95,7 +95,7 @@ ag_env_read(AgSettings *s)
 
 	if (!read_int("AGINGOS_HTTP_PORT", 8000, 1, 65535, &s->http_port) ||
 		!read_host(s) ||
-		!read_int("AGINGOS_HTTP_THREADS", 4, 1, 64, &s->http_threads) ||
+		!read_int("AGINGOS_HTTP_THREADS", 16, 1, 64, &s->http_threads) ||
 		!read_level(s) ||
 		!read_int("AGINGOS_PGPORT", 5432, 1, 65535, &pg_port) ||
 		!read_int("AGINGOS_HTTP_DB_TIMEOUT_MS", 10000, 100, 3600000, &s->db_timeout_ms))
@@ -118,7 +118,7 @@ ag_env_usage(FILE *out)
 		  "Environment (an unset or empty variable takes the default):\n"
 		  "  AGINGOS_HTTP_PORT     TCP port to listen on (1-65535)           default 8000\n"
 		  "  AGINGOS_HTTP_HOST     numeric IPv4/IPv6 address to bind         default 127.0.0.1\n"
-		  "  AGINGOS_HTTP_THREADS  worker threads = database connections (1-64) default 4\n"
+		  "  AGINGOS_HTTP_THREADS  worker threads = database connections (1-64) default 16\n"
 		  "  AGINGOS_HTTP_DB_TIMEOUT_MS  longest wait for a route's SQL call in ms,\n"
 		  "                        100-3600000; then 503 and a cancel    default 10000\n"
 		  "  AGINGOS_LOG_LEVEL     debug, info, warn or error                default info\n"
