@@ -17,6 +17,7 @@
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -122,33 +123,45 @@ same_as_stored(const char *home_id, const AgParsedEvent *ev, bool *exists)
 	return same;
 }
 
+/*
+ * classify_repeat: the id already has a row: identical content is an
+ * idempotent repeat (deduped), other content a conflict (23505, nothing
+ * changed).  Returns false if the row vanished meanwhile (then the caller
+ * may insert again).
+ */
+static bool
+classify_repeat(const char *home_id, const AgParsedEvent *ev, AgIngestOutcome *out)
+{
+	bool exists;
+
+	if (same_as_stored(home_id, ev, &exists))
+	{
+		out->status = AG_INGEST_DEDUPED;
+		return true;
+	}
+	if (!exists)
+		return false;
+	out->status = AG_INGEST_REJECTED;
+	ag_error_set(&out->error, ERRCODE_UNIQUE_VIOLATION,
+				 "event id already stored with different content",
+				 psprintf("An event with id \"%s\" is stored for home \"%s\" with another timestamp, category or payload; nothing was changed.", ev->event_id, home_id),
+				 "Give a new event its own id; resending exactly the same event is safe and reported as deduped.");
+	return true;
+}
+
 /* store_event: insert, or classify the repeat as deduped or conflicting. */
 static void
 store_event(const char *home_id, const char *stream_id, const AgParsedEvent *ev, AgIngestOutcome *out)
 {
 	for (int attempt = 0; attempt < 2; attempt++)
 	{
-		bool exists;
-
 		if (insert_event(home_id, stream_id, ev))
 		{
 			out->status = AG_INGEST_ACCEPTED;
 			return;
 		}
-		if (same_as_stored(home_id, ev, &exists))
-		{
-			out->status = AG_INGEST_DEDUPED;
+		if (classify_repeat(home_id, ev, out))
 			return;
-		}
-		if (exists)
-		{
-			out->status = AG_INGEST_REJECTED;
-			ag_error_set(&out->error, ERRCODE_UNIQUE_VIOLATION,
-						 "event id already stored with different content",
-						 psprintf("An event with id \"%s\" is stored for home \"%s\" with another timestamp, category or payload; nothing was changed.", ev->event_id, home_id),
-						 "Give a new event its own id; resending exactly the same event is safe and reported as deduped.");
-			return;
-		}
 		/* deleted between the two statements: try the insert once more */
 	}
 	elog(ERROR, "event \"%s\" neither inserted nor found", ev->event_id);
@@ -349,6 +362,13 @@ typedef struct BatchItem
 	AgIngestOutcome out;
 } BatchItem;
 
+/* cmp_names: qsort comparator for C strings, bytewise. */
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
 /* cmp_items: event_id bytewise, then position (keeps repeats in order). */
 static int
 cmp_items(const void *a, const void *b)
@@ -360,16 +380,97 @@ cmp_items(const void *a, const void *b)
 	return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
 }
 
+#define BATCH_CHUNK 1000 /* rows per multi-row INSERT */
+
+static SPIPlanPtr chunk_plan = NULL; /* per backend; prepared on first use */
+
+/* text_array: a text[] Datum of n C strings. */
+static Datum
+text_array(char **strs, int n)
+{
+	Datum *d = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(strs[i]);
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
 /*
- * store_sorted: store the valid items in event_id order.  Two batches that
- * share ids then take their row locks in the same order and cannot
- * deadlock; repeats of one id inside a batch keep their array order (the
- * first is accepted, later ones deduped or 23505).
+ * insert_chunk: one multi-row INSERT … ON CONFLICT DO NOTHING of the items
+ * order[0 .. n-1] (already in event_id order, which unnest keeps), then
+ * mark in inserted[] the items whose row was added: for each id returned,
+ * the first item carrying it (a repeat inside the batch conflicts with it).
+ */
+static void
+insert_chunk(BatchItem **order, int n, const char *home_id, const char *stream_id, bool *inserted)
+{
+	char **ids = palloc(sizeof(char *) * n);
+	char **cats = palloc(sizeof(char *) * n);
+	Datum *ts = palloc(sizeof(Datum) * n);
+	Datum *payloads = palloc(sizeof(Datum) * n);
+	Datum  values[6];
+	char **got;
+	int	   ngot;
+	int	   rc;
+
+	if (chunk_plan == NULL)
+	{
+		Oid types[6] = {TEXTOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID, JSONBARRAYOID, TEXTOID};
+
+		chunk_plan = keep_plan(
+			"WITH h AS (INSERT INTO agingos.homes (home_id) VALUES ($1) ON CONFLICT (home_id) DO NOTHING) "
+			"INSERT INTO agingos.events (home_id, event_id, \"timestamp\", category, payload, room_id, stream_id) "
+			"SELECT $1, u.event_id, u.ts, u.category, u.payload, "
+			"COALESCE(NULLIF(u.payload OPERATOR(pg_catalog.->>) 'room_id', ''), NULLIF(u.payload OPERATOR(pg_catalog.->>) 'room', '')), $6 "
+			"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)) WITH ORDINALITY AS u(event_id, ts, category, payload, ord) "
+			"ORDER BY u.ord "
+			"ON CONFLICT (home_id, event_id) DO NOTHING RETURNING event_id",
+			6, types);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		ids[i] = order[i]->ev.event_id;
+		cats[i] = order[i]->ev.category;
+		ts[i] = TimestampTzGetDatum(order[i]->ev.ts);
+		payloads[i] = JsonbPGetDatum(order[i]->ev.payload);
+	}
+	values[0] = CStringGetTextDatum(home_id);
+	values[1] = text_array(ids, n);
+	values[2] = PointerGetDatum(construct_array(ts, n, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[3] = text_array(cats, n);
+	values[4] = PointerGetDatum(construct_array(payloads, n, JSONBOID, -1, false, TYPALIGN_INT));
+	values[5] = CStringGetTextDatum(stream_id);
+	rc = SPI_execute_plan(chunk_plan, values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	ngot = (int) SPI_processed;
+	got = palloc(sizeof(char *) * Max(ngot, 1));
+	for (int i = 0; i < ngot; i++)
+		got[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	qsort(got, ngot, sizeof(char *), cmp_names);
+	/* merge: both lists in bytewise order; the first item of an id run wins */
+	for (int i = 0, g = 0; i < n; i++)
+	{
+		while (g < ngot && strcmp(got[g], ids[i]) < 0)
+			g++;
+		inserted[i] = g < ngot && strcmp(got[g], ids[i]) == 0 &&
+					  (i == 0 || strcmp(ids[i - 1], ids[i]) != 0);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * store_sorted: store the valid items in event_id order, BATCH_CHUNK rows
+ * per INSERT.  Two batches that share ids then take their row locks in the
+ * same order and cannot deadlock; repeats of one id inside a batch keep
+ * their array order (the first is accepted, later ones deduped or 23505,
+ * decided against the stored row like a single repeat).
  */
 static void
 store_sorted(BatchItem *items, int n, const char *home_id, const char *stream_id)
 {
 	BatchItem	**order = palloc(sizeof(BatchItem *) * Max(n, 1));
+	bool		 *inserted = palloc(sizeof(bool) * BATCH_CHUNK);
 	int			  nvalid = 0;
 	MemoryContext storecxt = AllocSetContextCreate(CurrentMemoryContext, "agingos ingest store", ALLOCSET_DEFAULT_SIZES);
 
@@ -377,19 +478,34 @@ store_sorted(BatchItem *items, int n, const char *home_id, const char *stream_id
 		if (items[i].valid)
 			order[nvalid++] = &items[i];
 	qsort(order, nvalid, sizeof(BatchItem *), cmp_items);
-	for (int i = 0; i < nvalid; i++)
+	for (int from = 0; from < nvalid; from += BATCH_CHUNK)
 	{
+		int			  m = Min(BATCH_CHUNK, nvalid - from);
 		MemoryContext oldcxt = MemoryContextSwitchTo(storecxt);
 
-		store_event(home_id, stream_id, &order[i]->ev, &order[i]->out);
+		insert_chunk(order + from, m, home_id, stream_id, inserted);
+		for (int i = 0; i < m; i++)
+		{
+			AgIngestOutcome *out = &order[from + i]->out;
+
+			if (inserted[i])
+				continue; /* stays AG_INGEST_ACCEPTED */
+			if (!classify_repeat(home_id, &order[from + i]->ev, out))
+				store_event(home_id, stream_id, &order[from + i]->ev, out); /* row vanished: retry alone */
+		}
 		MemoryContextSwitchTo(oldcxt);
-		if (order[i]->out.status == AG_INGEST_REJECTED) /* 23505: outlive the reset */
-			ag_error_set(&order[i]->out.error, order[i]->out.error.sqlstate, order[i]->out.error.message,
-						 order[i]->out.error.detail, order[i]->out.error.hint);
+		for (int i = 0; i < m; i++)
+		{
+			AgIngestOutcome *out = &order[from + i]->out;
+
+			if (out->status == AG_INGEST_REJECTED) /* 23505: outlive the reset */
+				ag_error_set(&out->error, out->error.sqlstate, out->error.message, out->error.detail, out->error.hint);
+		}
 		MemoryContextReset(storecxt);
 		CHECK_FOR_INTERRUPTS();
 	}
 	MemoryContextDelete(storecxt);
+	pfree(inserted);
 	pfree(order);
 }
 
