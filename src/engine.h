@@ -26,8 +26,11 @@
  *				-- in a subtransaction per rule:
  *				ag_engine_eval_rule(ctx, i, &outcome);	-- no SPI
  *
- *	  Everything is allocated in CurrentMemoryContext at the time of the
- *	  call; callers run each home in a child context and reset it.
+ *	  Everything lives as long as CurrentMemoryContext at the time of the
+ *	  call; callers run each home in a child context and reset it.  (The
+ *	  events array and its strings sit in a per-backend buffer that is
+ *	  lent to that context and comes back when it is reset or deleted;
+ *	  see engine_fetch.c.)
  *-------------------------------------------------------------------------
  */
 #ifndef AGINGOS_ENGINE_H
@@ -155,6 +158,23 @@ extern void ag_engine_evaluate_home(const char *home_id, TimestampTz since,
  */
 extern void ag_engine_gate(const AgConfig *cfg, int rule_index,
 						   int days_with_data, AgGate *out);
+
+/*
+ * The per-home queries (engine_fetch.c), for ag_engine_prepare.  The
+ * caller is connected to SPI; mcxt is the context the results must live
+ * as long as (the caller's context before SPI_connect).
+ *
+ * ag_engine_fetch_events: the home's events with ts in [from, to) in EVENT
+ * ORDER (rules.md 1.3) into ctx->events / nevents, with the payload
+ * detoasted and room_id (null -> "") as ROOM; sets ctx->fetched.
+ *
+ * ag_engine_fetch_liveness: the latest visible event (ts < now) of each
+ * category in cats, R-009's stream filter applied, into ctx->facts.
+ */
+extern void ag_engine_fetch_events(AgHomeContext *ctx, MemoryContext mcxt,
+								   TimestampTz from, TimestampTz to);
+extern void ag_engine_fetch_liveness(AgHomeContext *ctx, MemoryContext mcxt,
+									 const AgStrList *cats);
 
 /*
  * ag_engine_days_with_data: rules.md 2.1: distinct local dates (zone

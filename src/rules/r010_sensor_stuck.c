@@ -41,13 +41,17 @@ ag_rule_r010_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 	range->to = until;
 }
 
-/* item_cmp: order by room bytewise, then EVENT ORDER (qsort comparator). */
+/*
+ * item_cmp: order by room bytewise, then EVENT ORDER (qsort comparator).
+ * The engine interns room strings, so equal rooms are usually the same
+ * pointer and need no strcmp.
+ */
 static int
 item_cmp(const void *a, const void *b)
 {
 	const R010Item *x = (const R010Item *) a;
 	const R010Item *y = (const R010Item *) b;
-	int				c = strcmp(x->e->room, y->e->room);
+	int				c = x->e->room == y->e->room ? 0 : strcmp(x->e->room, y->e->room);
 
 	if (c != 0)
 		return c;
