@@ -178,8 +178,10 @@ log_size() { [ -f "$1" ] && stat -c %s "$1" || echo 0; }
 # ------------------------------------------------------- history (backfill)
 SIM_COMMON=(--homes "$HOMES" --seed "$SEED" --home-prefix "$PREFIX" --no-progress)
 if [ "$FAST" = 0 ] && [ "$BACKFILL_DAYS" -gt 0 ]; then
-	say "backfill: $BACKFILL_DAYS simulated days for $HOMES homes over HTTP, ending now"
-	"$SIM" --mode http "${SIM_COMMON[@]}" --start "$(iso $(( $(date +%s) - BACKFILL_DAYS * 86400 )))" --days "$BACKFILL_DAYS" \
+	# the history ends where the run's simulated period begins (now, or earlier with RATE > 1)
+	bf_end=$(awk -v n="$(date +%s)" -v s="$SECONDS_RUN" -v r="$RATE" 'BEGIN { printf "%d", n + s - s * r }')
+	say "backfill: $BACKFILL_DAYS simulated days for $HOMES homes over HTTP, ending $(iso "$bf_end")"
+	"$SIM" --mode http "${SIM_COMMON[@]}" --start "$(iso $((bf_end - BACKFILL_DAYS * 86400)))" --days "$BACKFILL_DAYS" \
 		--speed 1000000 --url "$BASE" "${KEYARGS[@]}" \
 		--stats-file "$REPORT/backfill-stats.json" >"$REPORT/backfill.log" 2>&1 ||
 		die "the backfill run of $SIM failed (exit $?); see $REPORT/backfill.log"

@@ -11,7 +11,8 @@
 #                                     against the pace RATE sets (p99)
 #   LONGRUN_CADENCE_TOLERANCE [0.10]  tick gaps within ±10 % of the interval
 #   LONGRUN_FRONT_RSS_MAX_KB [20480]  agingos-http VmRSS growth after warm-up
-#   LONGRUN_PG_ANON_MAX_KB [65536]    Σ RssAnon growth of the cluster's processes after warm-up
+#   LONGRUN_PG_ANON_MAX_KB [65536]    Σ RssAnon growth after warm-up of the cluster's processes
+#                                     that live through the whole judged span
 #   LONGRUN_DB_SLACK_BYTES [16777216] database growth not tied to events
 #   LONGRUN_DB_BYTES_PER_EVENT [2000] database growth allowed per stored event
 . "$(dirname "$0")/lib.sh"
@@ -205,12 +206,23 @@ med3() { awk -F'\t' -v c="$1" -v w="$(($T_START + WARM))" -v end="$2" 'NR == 1 {
 	      m = (a <= b ? (b <= c3 ? b : (a <= c3 ? c3 : a)) : (a <= c3 ? a : (b <= c3 ? c3 : b))); print m }' "$S"; }
 f0=$(med3 front_rss_kb 0); f1=$(med3 front_rss_kb 1); a0=$(med3 pg_anon_kb 0); a1=$(med3 pg_anon_kb 1)
 r0=$(med3 pg_rss_kb 0); r1=$(med3 pg_rss_kb 1)
-if [ "$f0" = n/a ]; then check rss_growth 0 "fewer than 4 samples after the ${WARM}s warm-up: not judged"
+# database processes: RssAnon growth of the processes that live through the whole
+# judged span (a connection opened later, or pg_cron's per-job backend, is load, not a leak)
+read -r kept kept0 kept1 worst < <(awk -F'\t' -v w="$(($T_START + WARM))" 'NR > 1 && $1 >= w { if (!($1 in seen)) { seen[$1] = 1; ts[++n] = $1 } v[$1, $2] = $4; cmd[$2] = $5 }
+	END { if (n < 4) { print "n/a n/a n/a -"; exit }
+	      for (k in v) { split(k, a, SUBSEP); pid[a[2]] = 1 }
+	      for (p in pid) { ok = 1; for (i = 1; i <= 3; i++) if (!((ts[i], p) in v) || !((ts[n - 3 + i], p) in v)) ok = 0; if (!ok) continue
+	        x = med(v[ts[1], p], v[ts[2], p], v[ts[3], p]); y = med(v[ts[n-2], p], v[ts[n-1], p], v[ts[n], p])
+	        c++; s0 += x; s1 += y; if (y - x > wg) { wg = y - x; wp = p } }
+	      printf "%d %d %d %s\n", c, s0, s1, (wp == "" ? "-" : wp ":" wg "kB") }
+	function med(a, b, c) { return (a <= b ? (b <= c ? b : (a <= c ? c : a)) : (a <= c ? a : (b <= c ? c : b))) }' "$REPORT/procs.tsv" 2>/dev/null)
+if [ "$f0" = n/a ] || [ "${kept:-n/a}" = n/a ]; then check rss_growth 0 "fewer than 4 samples after the ${WARM}s warm-up: not judged"
 elif [ $((f1 - f0)) -gt "$FRONT_MAX" ]; then check rss_growth 1 "agingos-http VmRSS grew $(((f1 - f0) / 1024)) MiB after warm-up ($((f0 / 1024)) → $((f1 / 1024)) MiB; bound $((FRONT_MAX / 1024)) MiB)"
-elif [ $((a1 - a0)) -gt "$ANON_MAX" ]; then check rss_growth 1 "database processes' private memory (RssAnon) grew $(((a1 - a0) / 1024)) MiB after warm-up ($((a0 / 1024)) → $((a1 / 1024)) MiB; bound $((ANON_MAX / 1024)) MiB)"
-else check rss_growth 0 "after warm-up: agingos-http $f0 → $f1 kB, database RssAnon $a0 → $a1 kB"; fi
+elif [ $((kept1 - kept0)) -gt "$ANON_MAX" ]; then check rss_growth 1 "the $kept database processes alive throughout grew $(((kept1 - kept0) / 1024)) MiB of private memory (RssAnon) after warm-up ($((kept0 / 1024)) → $((kept1 / 1024)) MiB; bound $((ANON_MAX / 1024)) MiB; most: pid $worst)"
+else check rss_growth 0 "after warm-up: agingos-http $f0 → $f1 kB VmRSS; the $kept database processes alive throughout $kept0 → $kept1 kB RssAnon"; fi
 fig "agingos-http VmRSS (after warm-up → end)" "$f0 → $f1 kB"
-fig "database processes Σ RssAnon / Σ VmRSS (after warm-up → end)" "$a0 → $a1 kB / $r0 → $r1 kB"
+fig "database processes Σ RssAnon / Σ VmRSS, all of them (after warm-up → end)" "$a0 → $a1 kB / $r0 → $r1 kB"
+fig "database processes alive throughout: Σ RssAnon (after warm-up → end), most growth" "${kept:-n/a} processes, ${kept0:-n/a} → ${kept1:-n/a} kB, pid ${worst:--}"
 
 # ------------------------------------------------------------ 7. database growth
 d0=$(col db_bytes | first); d1=$(col db_bytes | last)
@@ -349,6 +361,7 @@ firstbad=$(awk -F'\t' '$2 == "FAIL" { print $1 ": " $3; exit }' "$REPORT/checks.
 	echo "## Log lines"
 	echo
 	echo '```'
+	[ "$OWN" = 1 ] && head -2 "$HTTP_LOG" 2>/dev/null
 	grep 'agingos scheduler tick' "$PGL" 2>/dev/null | awk '{ l[NR] = $0 } END { for (i = 1; i <= NR; i++) if (i <= 2 || i == NR) print l[i] }'
 	grep -m1 -E 'WARNING:' "$PGL" 2>/dev/null
 	grep -m1 -E 'level=warn' "$HL" 2>/dev/null

@@ -15,7 +15,7 @@
 #   front_rss_kb    VmRSS of agingos-http
 #   pg_rss_kb       Σ VmRSS of the cluster's processes (shared buffers included)
 #   pg_anon_kb      Σ RssAnon of the cluster's processes (private memory only)
-#   pg_procs        number of those processes
+#   pg_procs        number of those processes (each one's figures go to procs.tsv)
 #   pg_errors, pg_warnings     ERROR/FATAL/PANIC and WARNING lines in the server log since the start
 #   http_errors, http_warnings level=error and level=warn lines in the front's log since the start
 # and appends the new scheduler_runs rows to $REPORT/ticks.tsv (collected as
@@ -27,6 +27,7 @@ TICK_COLS="run_id started_at now duration_ms homes rules_total rules_ok rules_fa
 sample_header() {
 	echo "$SAMPLE_COLS" | tr ' ' '\t' >"$REPORT/samples.tsv"
 	echo "$TICK_COLS" | tr ' ' '\t' >"$REPORT/ticks.tsv"
+	printf 't\tpid\trss_kb\tanon_kb\tcmdline\n' >"$REPORT/procs.tsv"
 	echo "$RUN_ID0" >"$REPORT/.ticks_last"
 }
 
@@ -53,7 +54,7 @@ collect_ticks() {
 }
 
 sample_once() {
-	local t h code ms db front_pid pm pids p rss=0 anon=0 n=0 frss=0
+	local t h code ms db front_pid pm pids p prss panon rss=0 anon=0 n=0 frss=0
 	t=$(date +%s.%N)
 	h=$(curl -s -o /dev/null --max-time 5 -w '%{http_code} %{time_total}' "$BASE/health")
 	code=${h% *}; ms=$(awk -v s="${h#* }" 'BEGIN { printf "%.2f", s * 1000 }')
@@ -76,7 +77,10 @@ sample_once() {
 	if [ -n "$pm" ]; then
 		pids="$pm $(ps --ppid "$pm" -o pid= 2>/dev/null | tr '\n' ' ')"
 		for p in $pids; do
-			rss=$((rss + $(proc_kb "$p" VmRSS))); anon=$((anon + $(proc_kb "$p" RssAnon))); n=$((n + 1))
+			prss=$(proc_kb "$p" VmRSS); panon=$(proc_kb "$p" RssAnon)
+			rss=$((rss + prss)); anon=$((anon + panon)); n=$((n + 1))
+			printf '%.3f\t%s\t%s\t%s\t%s\n' "$t" "$p" "$prss" "$panon" \
+				"$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-60)" >>"$REPORT/procs.tsv"
 		done
 	fi
 	printf '%.3f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$code" "$ms" "$db" "$frss" "$rss" "$anon" "$n" \
