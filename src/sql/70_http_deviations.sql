@@ -48,6 +48,26 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_deviation_json(agingos.deviations) IS
 'A persisted deviation as JSON (contract section 7).';
 
+-- agingos_http_window(p jsonb) → (since, until, now): the window query
+-- arguments of /deviations/evaluate and /deviations/persist: since and until
+-- required (22023), strict instants (22007), now optional (default now()).
+CREATE FUNCTION agingos.agingos_http_window(p jsonb, OUT since timestamptz, OUT until timestamptz, OUT now timestamptz)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, agingos
+AS $$
+BEGIN
+	IF p ->> 'since' IS NULL OR p ->> 'until' IS NULL THEN
+		RAISE EXCEPTION 'query parameters "since" and "until" are required' USING ERRCODE = '22023',
+			HINT = 'Give the window as ISO 8601 instants with offset, e.g. ?since=2025-12-23T10:00:00Z&until=2025-12-23T12:00:00Z.';
+	END IF;
+	since := agingos.agingos_parse_instant(p ->> 'since', 'since');
+	until := agingos.agingos_parse_instant(p ->> 'until', 'until');
+	now := coalesce(agingos.agingos_parse_instant(p ->> 'now', 'now'), pg_catalog.now());
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_http_window(jsonb) IS
+'Internal: since/until/now query arguments of the window routes, validated.';
+
 -- GET /deviations/evaluate?since=&until=[&now=][&rule_id=R-001,R-002]
 -- 200 array of DeviationV1 for the caller's home; since and until required
 -- (22023), instants strict (22007); read key.
@@ -60,23 +80,18 @@ DECLARE
 	v_home text;
 	p jsonb;
 	v_rules text[];
+	w record;
 	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
 	v_home := agingos.agingos_auth(api_key, 'read');
 	p := agingos.agingos_http_params(params);
-	IF p ->> 'since' IS NULL OR p ->> 'until' IS NULL THEN
-		RAISE EXCEPTION 'query parameters "since" and "until" are required' USING ERRCODE = '22023',
-			HINT = 'Give the window as ISO 8601 instants with offset, e.g. ?since=2025-12-23T10:00:00Z&until=2025-12-23T12:00:00Z.';
-	END IF;
+	w := agingos.agingos_http_window(p);
 	IF p ? 'rule_id' THEN
 		v_rules := CASE WHEN p ->> 'rule_id' = '' THEN '{}'::text[] ELSE string_to_array(p ->> 'rule_id', ',') END;
 	END IF;
 	SELECT 200, coalesce(jsonb_agg(agingos.agingos_deviation_v1_json(e) ORDER BY e.rule_id), '[]')::text
 	  INTO status, body
-	  FROM agingos.agingos_evaluate(agingos.agingos_parse_instant(p ->> 'since', 'since'),
-									agingos.agingos_parse_instant(p ->> 'until', 'until'),
-									coalesce(agingos.agingos_parse_instant(p ->> 'now', 'now'), pg_catalog.now()),
-									v_home, v_rules) e;
+	  FROM agingos.agingos_evaluate(w.since, w.until, w.now, v_home, v_rules) e;
 EXCEPTION WHEN OTHERS THEN
 	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
 	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
@@ -95,18 +110,13 @@ DECLARE
 	v_home text;
 	p jsonb;
 	n integer;
+	w record;
 	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
 	v_home := agingos.agingos_auth(api_key, 'admin');
 	p := agingos.agingos_http_params(params);
-	IF p ->> 'since' IS NULL OR p ->> 'until' IS NULL THEN
-		RAISE EXCEPTION 'query parameters "since" and "until" are required' USING ERRCODE = '22023',
-			HINT = 'Give the window as ISO 8601 instants with offset, e.g. ?since=2025-12-23T10:00:00Z&until=2025-12-23T12:00:00Z.';
-	END IF;
-	n := agingos.agingos_persist(agingos.agingos_parse_instant(p ->> 'since', 'since'),
-								 agingos.agingos_parse_instant(p ->> 'until', 'until'),
-								 coalesce(agingos.agingos_parse_instant(p ->> 'now', 'now'), pg_catalog.now()),
-								 v_home);
+	w := agingos.agingos_http_window(p);
+	n := agingos.agingos_persist(w.since, w.until, w.now, v_home);
 	status := 200;
 	body := jsonb_build_object('persisted', n)::text;
 EXCEPTION WHEN OTHERS THEN
