@@ -80,7 +80,7 @@ sample_once() {
 			prss=$(proc_kb "$p" VmRSS); panon=$(proc_kb "$p" RssAnon)
 			rss=$((rss + prss)); anon=$((anon + panon)); n=$((n + 1))
 			printf '%.3f\t%s\t%s\t%s\t%s\n' "$t" "$p" "$prss" "$panon" \
-				"$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-60)" >>"$REPORT/procs.tsv"
+				"$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | cut -c1-60)" >>"$REPORT/procs.tsv"
 		done
 	fi
 	printf '%.3f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$code" "$ms" "$db" "$frss" "$rss" "$anon" "$n" \
