@@ -6,7 +6,15 @@ EXTENSION    = agingos
 EXTVERSION   = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" agingos.control)
 MODULE_big   = agingos
 OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/rules/*.c)))
-DATA_built   = agingos--$(EXTVERSION).sql
+# Release scripts: the frozen install scripts of earlier releases (src/sql/release/),
+# the current install script and one upgrade script per earlier release (built).
+# Install   = src/sql/schema/*.sql (tables, run once) + src/sql/code/*.sql (idempotent).
+# Upgrade   = src/sql/upgrade/<old>--<new>.sql (the DDL delta) + src/sql/code/*.sql.
+SQL_SCHEMA   = $(sort $(wildcard src/sql/schema/*.sql))
+SQL_CODE     = $(sort $(wildcard src/sql/code/*.sql))
+SQL_UPGRADES = $(sort $(wildcard src/sql/upgrade/*--$(EXTVERSION).sql))
+DATA         = $(sort $(wildcard src/sql/release/agingos--*.sql))
+DATA_built   = agingos--$(EXTVERSION).sql $(patsubst src/sql/upgrade/%,agingos--%,$(SQL_UPGRADES))
 PG_CPPFLAGS  = -Isrc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 SHLIB_LINK   = -lyaml
 # setup runs first; every other sql/*.sql file in name order.
@@ -20,8 +28,12 @@ PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
 PGXS        := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# The install script is the concatenation of src/sql/*.sql in name order.
-agingos--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
+# The install script: schema parts then code parts, each in name order.
+agingos--$(EXTVERSION).sql: $(SQL_SCHEMA) $(SQL_CODE)
+	cat $^ > $@
+
+# An upgrade script: its DDL delta, then every code part again (CREATE OR REPLACE).
+agingos--%--$(EXTVERSION).sql: src/sql/upgrade/%--$(EXTVERSION).sql $(SQL_CODE)
 	cat $^ > $@
 
 all: http sim-build

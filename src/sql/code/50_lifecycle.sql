@@ -1,49 +1,9 @@
-
 -- agingos install script, part 50: deviation lifecycle and the scheduler tick
--- (rules.md section 5, contract.md sections 3, 4 and 9).
-
--- deviation_history: one row per status or severity change of a persisted
--- deviation.  reason: open | reopen | escalation | deescalation | ack |
--- stale (closed by a tick) | manual (closed by an admin).
-CREATE TABLE agingos.deviation_history (
-	history_id	bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	deviation_id bigint NOT NULL REFERENCES agingos.deviations (deviation_id) ON DELETE CASCADE,
-	home_id		text NOT NULL,
-	rule_id		text NOT NULL,
-	at			timestamptz NOT NULL,
-	from_status text CHECK (from_status IN ('OPEN', 'ACK', 'CLOSED')),
-	to_status	text NOT NULL CHECK (to_status IN ('OPEN', 'ACK', 'CLOSED')),
-	severity	text NOT NULL CHECK (severity IN ('LOW', 'MEDIUM', 'HIGH')),
-	reason		text NOT NULL CHECK (reason IN ('open', 'reopen', 'escalation', 'deescalation', 'ack', 'stale', 'manual'))
-);
-CREATE INDEX deviation_history_deviation_idx ON agingos.deviation_history (deviation_id, at);
-COMMENT ON TABLE agingos.deviation_history IS 'Audit trail of persisted deviations: opens, severity changes, ACK, closes.';
-
--- scheduler_runs: one row per tick (skipped ones included), pruned after
--- retention.bookkeeping_days (by "now") by the tick itself.
-CREATE TABLE agingos.scheduler_runs (
-	run_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	started_at	timestamptz NOT NULL,
-	now			timestamptz NOT NULL,
-	duration_ms numeric(12, 3) NOT NULL,
-	homes		integer NOT NULL DEFAULT 0,
-	rules_total integer NOT NULL DEFAULT 0,
-	rules_ok	integer NOT NULL DEFAULT 0,
-	rules_failed integer NOT NULL DEFAULT 0,
-	deviations_upserted integer NOT NULL DEFAULT 0,
-	deviations_opened integer NOT NULL DEFAULT 0,
-	deviations_closed integer NOT NULL DEFAULT 0,
-	status		text NOT NULL CHECK (status IN ('ok', 'skipped', 'error')),
-	error		text
-);
-CREATE INDEX scheduler_runs_now_idx ON agingos.scheduler_runs (now);
-COMMENT ON TABLE agingos.scheduler_runs IS 'One row per scheduler tick (contract section 4 summary); kept retention.bookkeeping_days.';
-SELECT pg_catalog.pg_extension_config_dump('agingos.deviation_history', '');
-SELECT pg_catalog.pg_extension_config_dump('agingos.scheduler_runs', '');
+-- (tables in src/sql/schema/50_lifecycle_tables.sql).
 
 -- agingos_tick_evaluate(home_id, now): the scheduler-enabled rules of one
 -- home, each isolated in a subtransaction (src/tick.c).  Internal.
-CREATE FUNCTION agingos.agingos_tick_evaluate(home_id text, now timestamptz,
+CREATE OR REPLACE FUNCTION agingos.agingos_tick_evaluate(home_id text, now timestamptz,
 	OUT rule_id text, OUT outcome text, OUT severity text, OUT title text, OUT explanation text,
 	OUT evidence jsonb, OUT window_since timestamptz, OUT window_until timestamptz,
 	OUT error_sqlstate text, OUT error_message text, OUT expire_after_minutes integer)
@@ -54,14 +14,14 @@ COMMENT ON FUNCTION agingos.agingos_tick_evaluate(text, timestamptz) IS
 'Internal: evaluate the scheduler-enabled rules of one home at now; a failing rule is reported as a row (outcome failed), not raised.';
 
 -- agingos_log(message): one LOG line without CONTEXT (contract section 9).
-CREATE FUNCTION agingos.agingos_log(message text)
+CREATE OR REPLACE FUNCTION agingos.agingos_log(message text)
 RETURNS void
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_log';
 COMMENT ON FUNCTION agingos.agingos_log(text) IS 'Internal: write one LOG line to the server log.';
 
 -- agingos_rules(): rule_id, title (config locale), description, in rule-id order.
-CREATE FUNCTION agingos.agingos_rules(OUT rule_id text, OUT title text, OUT description text)
+CREATE OR REPLACE FUNCTION agingos.agingos_rules(OUT rule_id text, OUT title text, OUT description text)
 RETURNS SETOF record
 LANGUAGE C STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'agingos_rules';
@@ -70,7 +30,7 @@ COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-01
 -- agingos_deviation_event(d, event, from_status, reason_at): history row +
 -- NOTIFY agingos_deviation with a small JSON payload (no evidence).
 -- event: open | reopen | escalation | deescalation | ack | stale | manual.
-CREATE FUNCTION agingos.agingos_deviation_event(d agingos.deviations, event text, from_status text, at timestamptz)
+CREATE OR REPLACE FUNCTION agingos.agingos_deviation_event(d agingos.deviations, event text, from_status text, at timestamptz)
 RETURNS void
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -91,7 +51,7 @@ COMMENT ON FUNCTION agingos.agingos_deviation_event(agingos.deviations, text, te
 -- subject_key) — last_seen_at = now, replace severity, evidence, window,
 -- texts, timestamp; keep status and started_at — or insert a new OPEN row
 -- (a new episode: 'reopen' in the history when the key had one before).
-CREATE FUNCTION agingos.agingos_upsert_deviation(p_home text, p_rule text, p_subject text, p_now timestamptz,
+CREATE OR REPLACE FUNCTION agingos.agingos_upsert_deviation(p_home text, p_rule text, p_subject text, p_now timestamptz,
 	p_severity text, p_title text, p_explanation text, p_evidence jsonb,
 	p_since timestamptz, p_until timestamptz)
 RETURNS text
@@ -142,7 +102,7 @@ COMMENT ON FUNCTION agingos.agingos_upsert_deviation(text, text, text, timestamp
 -- rules.md section 5 step 3: every active row of the home (any subject_key,
 -- D30) with last_seen_at < now - expire_after_minutes(rule) becomes CLOSED,
 -- except rows of rules that failed in this tick (D18).
-CREATE FUNCTION agingos.agingos_close_stale(p_home text, p_now timestamptz, p_failed text[])
+CREATE OR REPLACE FUNCTION agingos.agingos_close_stale(p_home text, p_now timestamptz, p_failed text[])
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -185,7 +145,7 @@ COMMENT ON FUNCTION agingos.agingos_close_stale(text, timestamptz, text[]) IS
 -- status skipped.  Writes one scheduler_runs row and one LOG line
 -- (contract section 9), and prunes its bookkeeping older than
 -- retention.bookkeeping_days.  Summary: contract section 4.
-CREATE FUNCTION agingos.agingos_scheduler_tick(now timestamptz DEFAULT pg_catalog.now())
+CREATE OR REPLACE FUNCTION agingos.agingos_scheduler_tick(now timestamptz DEFAULT pg_catalog.now())
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -290,7 +250,7 @@ COMMENT ON FUNCTION agingos.agingos_scheduler_tick(timestamptz) IS
 -- scheduler_runs with "now" older than retention.bookkeeping_days before
 -- now, and our jobs' rows of cron.job_run_details older than that by the
 -- real clock (pg_cron never purges them itself).
-CREATE FUNCTION agingos.agingos_prune_bookkeeping(p_now timestamptz)
+CREATE OR REPLACE FUNCTION agingos.agingos_prune_bookkeeping(p_now timestamptz)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos

@@ -9,7 +9,7 @@
 -- empty or long id, category, future instant, payload size/depth/type;
 -- 22030 duplicate member; 22P02 invalid JSON; 22P05 \u0000; 23505 same id
 -- with other content (nothing changed).
-CREATE FUNCTION agingos.agingos_ingest(event text, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
+CREATE OR REPLACE FUNCTION agingos.agingos_ingest(event text, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
 RETURNS jsonb
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_ingest';
@@ -19,7 +19,7 @@ COMMENT ON FUNCTION agingos.agingos_ingest(text, text, text) IS
 -- agingos_ingest(event jsonb, …): SQL convenience; same rules, but duplicate
 -- members cannot be detected because jsonb has already kept the last one,
 -- and the payload size is measured on jsonb's text form (", " and ": ").
-CREATE FUNCTION agingos.agingos_ingest(event jsonb, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
+CREATE OR REPLACE FUNCTION agingos.agingos_ingest(event jsonb, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
 RETURNS jsonb
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_ingest_jsonb';
@@ -32,14 +32,14 @@ COMMENT ON FUNCTION agingos.agingos_ingest(jsonb, text, text) IS
 -- rejected, event_id, error {code,message,details,hint} | null}.
 -- Errors for the whole call (nothing stored): 22023 not an array or more
 -- than 10,000 items or nested too deeply; 22P02 invalid JSON.
-CREATE FUNCTION agingos.agingos_ingest_batch(events text, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
+CREATE OR REPLACE FUNCTION agingos.agingos_ingest_batch(events text, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
 RETURNS jsonb
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_ingest_batch';
 COMMENT ON FUNCTION agingos.agingos_ingest_batch(text, text, text) IS
 'Validate and store a JSON array of at most 10000 events; per-item results (contract section 4); the HTTP front calls this form.';
 
-CREATE FUNCTION agingos.agingos_ingest_batch(events jsonb, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
+CREATE OR REPLACE FUNCTION agingos.agingos_ingest_batch(events jsonb, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
 RETURNS jsonb
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_ingest_batch_jsonb';
@@ -49,7 +49,7 @@ COMMENT ON FUNCTION agingos.agingos_ingest_batch(jsonb, text, text) IS
 -- agingos_parse_instant(value text, field text) → timestamptz
 -- Strict instant with an explicit offset (contract.md section 2); raises
 -- 22007 naming field for a naive or malformed value.  NULL in, NULL out.
-CREATE FUNCTION agingos.agingos_parse_instant(value text, field text DEFAULT 'value')
+CREATE OR REPLACE FUNCTION agingos.agingos_parse_instant(value text, field text DEFAULT 'value')
 RETURNS timestamptz
 LANGUAGE C IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'agingos_parse_instant';
@@ -58,7 +58,7 @@ COMMENT ON FUNCTION agingos.agingos_parse_instant(text, text) IS
 
 -- agingos_iso(ts timestamptz) → text: "YYYY-MM-DDTHH:MM:SSZ", with a
 -- 6-digit fraction only when the microseconds are non-zero (contract 2).
-CREATE FUNCTION agingos.agingos_iso(ts timestamptz)
+CREATE OR REPLACE FUNCTION agingos.agingos_iso(ts timestamptz)
 RETURNS text
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'agingos_iso';
@@ -69,7 +69,7 @@ COMMENT ON FUNCTION agingos.agingos_iso(timestamptz) IS
 -- A new key, shown once; only its SHA-256 hash is stored.  Roles: ingest
 -- (may only POST events), read (may only GET), admin (all).  Adds the home.
 -- Errors: 22023 unknown role or empty home_id.
-CREATE FUNCTION agingos.agingos_create_api_key(home_id text, role text)
+CREATE OR REPLACE FUNCTION agingos.agingos_create_api_key(home_id text, role text)
 RETURNS text
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, agingos
@@ -103,7 +103,7 @@ COMMENT ON FUNCTION agingos.agingos_create_api_key(text, text) IS
 -- agingos_auth(api_key text, action text) → text home_id
 -- The caller's home for a route: 'default' when auth_mode is none; with
 -- api_key mode 28000 for a missing/unknown key, 42501 for a wrong role.
-CREATE FUNCTION agingos.agingos_auth(api_key text, action text)
+CREATE OR REPLACE FUNCTION agingos.agingos_auth(api_key text, action text)
 RETURNS text
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_auth';

@@ -1,5 +1,5 @@
 -- agingos install script, part 00: schema, tables, roles.
--- The Makefile concatenates src/sql/*.sql (in name order) into agingos--<version>.sql.
+-- The Makefile concatenates src/sql/schema/*.sql then src/sql/code/*.sql into agingos--<version>.sql.
 -- Tables: contract.md section 3.  Every name is schema-qualified.
 
 \echo Use "CREATE EXTENSION agingos" to load this file. \quit

@@ -9,7 +9,7 @@
 
 -- agingos_http_error(sqlstate, message, detail, hint) → (status, body)
 -- Status and error body of a caught error; internals of a 500 are hidden.
-CREATE FUNCTION agingos.agingos_http_error(sqlstate text, message text, detail text, hint text,
+CREATE OR REPLACE FUNCTION agingos.agingos_http_error(sqlstate text, message text, detail text, hint text,
 										   OUT status integer, OUT body text)
 LANGUAGE C IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'agingos_http_error';
@@ -17,7 +17,7 @@ COMMENT ON FUNCTION agingos.agingos_http_error(text, text, text, text) IS
 'HTTP status and {"code","message","details","hint"} body for a caught error (contract section 6).';
 
 -- POST /event, POST /v1/event
-CREATE FUNCTION agingos.http_event(params text, request_body text, api_key text,
+CREATE OR REPLACE FUNCTION agingos.http_event(params text, request_body text, api_key text,
 								   OUT status integer, OUT body text)
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
@@ -26,7 +26,7 @@ COMMENT ON FUNCTION agingos.http_event(text, text, text) IS
 'Route POST /event and POST /v1/event: agingos_ingest for the caller''s home (contract section 6).';
 
 -- POST /events/batch
-CREATE FUNCTION agingos.http_events_batch(params text, request_body text, api_key text,
+CREATE OR REPLACE FUNCTION agingos.http_events_batch(params text, request_body text, api_key text,
 										  OUT status integer, OUT body text)
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
@@ -36,7 +36,7 @@ COMMENT ON FUNCTION agingos.http_events_batch(text, text, text) IS
 
 -- agingos_http_limit(params jsonb) → integer: the `limit` query argument,
 -- default 100, 1..1000; 22023 otherwise.
-CREATE FUNCTION agingos.agingos_http_limit(params jsonb)
+CREATE OR REPLACE FUNCTION agingos.agingos_http_limit(params jsonb)
 RETURNS integer
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, agingos
@@ -60,7 +60,7 @@ COMMENT ON FUNCTION agingos.agingos_http_limit(jsonb) IS
 'The limit query argument of list routes: default 100, at most 1000 (contract section 6).';
 
 -- agingos_http_params(params text) → jsonb: the front's query object (22P02 if not an object).
-CREATE FUNCTION agingos.agingos_http_params(params text)
+CREATE OR REPLACE FUNCTION agingos.agingos_http_params(params text)
 RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, agingos
@@ -82,7 +82,7 @@ COMMENT ON FUNCTION agingos.agingos_http_params(text) IS
 -- received_at} of the caller's home, newest first (ties by row id desc),
 -- "timestamp" in [since, until).  400 for a naive/malformed instant
 -- (22007) or a bad limit (22023); 401/403 key.
-CREATE FUNCTION agingos.http_events(params text, request_body text, api_key text,
+CREATE OR REPLACE FUNCTION agingos.http_events(params text, request_body text, api_key text,
 									OUT status integer, OUT body text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, agingos

@@ -5,7 +5,7 @@
 -- agingos_ack(deviation_id bigint, home_id text DEFAULT 'default') → deviations row
 -- OPEN → ACK (acked_at = now()); an ACK row comes back unchanged; a CLOSED
 -- row raises 22023; an id not in the home raises P0002.
-CREATE FUNCTION agingos.agingos_ack(deviation_id bigint, home_id text DEFAULT 'default')
+CREATE OR REPLACE FUNCTION agingos.agingos_ack(deviation_id bigint, home_id text DEFAULT 'default')
 RETURNS agingos.deviations
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, agingos
@@ -40,7 +40,7 @@ COMMENT ON FUNCTION agingos.agingos_ack(bigint, text) IS
 -- agingos_close(deviation_id bigint, home_id text DEFAULT 'default') → deviations row
 -- Manual close by an admin: active row → CLOSED (closed_at = now(), history
 -- reason manual); a CLOSED row comes back unchanged; unknown id P0002.
-CREATE FUNCTION agingos.agingos_close(deviation_id bigint, home_id text DEFAULT 'default')
+CREATE OR REPLACE FUNCTION agingos.agingos_close(deviation_id bigint, home_id text DEFAULT 'default')
 RETURNS agingos.deviations
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, agingos
@@ -74,7 +74,7 @@ COMMENT ON FUNCTION agingos.agingos_close(bigint, text) IS
 -- '*/N * * * *' ('* * * * *' for 1, '0 * * * *' for 60); a multiple of 60
 -- dividing 1440 → '0 */H * * *' ('0 0 * * *' for 1440).  The config loader
 -- admits no other value; 22023 here otherwise.
-CREATE FUNCTION agingos.agingos_cron_expression(interval_minutes integer)
+CREATE OR REPLACE FUNCTION agingos.agingos_cron_expression(interval_minutes integer)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT
 SET search_path = pg_catalog, agingos
@@ -102,7 +102,7 @@ COMMENT ON FUNCTION agingos.agingos_cron_expression(integer) IS
 -- scheduler.interval_minutes, running agingos_scheduler_tick()) and the
 -- daily job agingos-retention (03:17 UTC, agingos_retention()).  Jobs run
 -- in cron.database_name as the caller.
-CREATE FUNCTION agingos.agingos_schedule()
+CREATE OR REPLACE FUNCTION agingos.agingos_schedule()
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -121,7 +121,7 @@ COMMENT ON FUNCTION agingos.agingos_schedule() IS
 'Create or replace the pg_cron jobs agingos-scheduler (scheduler.interval_minutes) and agingos-retention (daily); returns the scheduler job id.';
 
 -- agingos_unschedule() → boolean: remove both jobs; true if the scheduler job existed.
-CREATE FUNCTION agingos.agingos_unschedule()
+CREATE OR REPLACE FUNCTION agingos.agingos_unschedule()
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -147,7 +147,7 @@ COMMENT ON FUNCTION agingos.agingos_unschedule() IS
 -- "timestamp" before now - retention.events_days; CLOSED deviations with
 -- closed_at before now - retention.deviations_days (their history goes
 -- with them); OPEN and ACK never; homes never.  Logs one line.
-CREATE FUNCTION agingos.agingos_retention(now timestamptz DEFAULT pg_catalog.now())
+CREATE OR REPLACE FUNCTION agingos.agingos_retention(now timestamptz DEFAULT pg_catalog.now())
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -177,7 +177,7 @@ COMMENT ON FUNCTION agingos.agingos_retention(timestamptz) IS
 
 -- agingos_reset() → void: what `make scenario-reset` does — empty events,
 -- deviations (with their history) and deviations_v1.  Homes, keys, config stay.
-CREATE FUNCTION agingos.agingos_reset()
+CREATE OR REPLACE FUNCTION agingos.agingos_reset()
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -195,7 +195,7 @@ COMMENT ON FUNCTION agingos.agingos_reset() IS
 -- the time since the last tick started, against scheduler.interval_minutes:
 -- degraded past 2 intervals, error past 5 (and degraded when no job exists).
 -- Bounded: one index probe per home; the events count is the planner estimate.
-CREATE FUNCTION agingos.agingos_health()
+CREATE OR REPLACE FUNCTION agingos.agingos_health()
 RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos

@@ -11,7 +11,7 @@
 -- Errors: F0000 with errmsg "<full.path>: <problem>", errdetail naming the
 -- value and its YAML line, errhint saying how to fix it; nothing is stored
 -- and the previous configuration stays active.
-CREATE FUNCTION agingos.agingos_load_config(yaml text)
+CREATE OR REPLACE FUNCTION agingos.agingos_load_config(yaml text)
 RETURNS jsonb
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_load_config';
@@ -24,7 +24,7 @@ COMMENT ON FUNCTION agingos.agingos_load_config(text) IS
 -- section, rule and param present with its effective value.  Reads the
 -- backend's cached copy; it takes a fresh snapshot when the cache is
 -- stale, so it is PARALLEL RESTRICTED.
-CREATE FUNCTION agingos.agingos_config()
+CREATE OR REPLACE FUNCTION agingos.agingos_config()
 RETURNS jsonb
 LANGUAGE C STABLE STRICT PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'agingos_config';
@@ -35,13 +35,13 @@ COMMENT ON FUNCTION agingos.agingos_config() IS
 -- Statement trigger on agingos.config: every change of the table sends a
 -- relcache invalidation, so each backend's cached configuration is re-read
 -- (other backends see it at commit).  Covers hand-made changes too.
-CREATE FUNCTION agingos.agingos_config_invalidate()
+CREATE OR REPLACE FUNCTION agingos.agingos_config_invalidate()
 RETURNS trigger
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_config_invalidate';
 COMMENT ON FUNCTION agingos.agingos_config_invalidate() IS
 'Trigger function: invalidate every backend''s cached configuration after a change of agingos.config.';
 
-CREATE TRIGGER config_invalidate
+CREATE OR REPLACE TRIGGER config_invalidate
 	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agingos.config
 	FOR EACH STATEMENT EXECUTE FUNCTION agingos.agingos_config_invalidate();

@@ -5,7 +5,7 @@
 
 -- agingos_deviation_core_json(…) → jsonb: the DeviationV1 members shared by
 -- computed and persisted deviations (contract section 7); deviation_id as given.
-CREATE FUNCTION agingos.agingos_deviation_core_json(deviation_id jsonb, rule_id text, ts timestamptz,
+CREATE OR REPLACE FUNCTION agingos.agingos_deviation_core_json(deviation_id jsonb, rule_id text, ts timestamptz,
 	severity text, title text, explanation text, evidence jsonb, window_since timestamptz, window_until timestamptz)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE
@@ -20,7 +20,7 @@ COMMENT ON FUNCTION agingos.agingos_deviation_core_json(jsonb, text, timestamptz
 'Internal: the DeviationV1 members of contract section 7.';
 
 -- agingos_deviation_v1_json(d deviations_v1) → jsonb: DeviationV1 (uuid id).
-CREATE FUNCTION agingos.agingos_deviation_v1_json(d agingos.deviations_v1)
+CREATE OR REPLACE FUNCTION agingos.agingos_deviation_v1_json(d agingos.deviations_v1)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, agingos
@@ -34,7 +34,7 @@ COMMENT ON FUNCTION agingos.agingos_deviation_v1_json(agingos.deviations_v1) IS
 -- agingos_deviation_json(d deviations) → jsonb: a persisted deviation —
 -- DeviationV1 with the integer deviation_id plus home_id, status,
 -- subject_key, started_at, last_seen_at, acked_at, closed_at.
-CREATE FUNCTION agingos.agingos_deviation_json(d agingos.deviations)
+CREATE OR REPLACE FUNCTION agingos.agingos_deviation_json(d agingos.deviations)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, agingos
@@ -51,7 +51,7 @@ COMMENT ON FUNCTION agingos.agingos_deviation_json(agingos.deviations) IS
 -- agingos_http_window(p jsonb) → (since, until, now): the window query
 -- arguments of /deviations/evaluate and /deviations/persist: since and until
 -- required (22023), strict instants (22007), now optional (default now()).
-CREATE FUNCTION agingos.agingos_http_window(p jsonb, OUT since timestamptz, OUT until timestamptz, OUT now timestamptz)
+CREATE OR REPLACE FUNCTION agingos.agingos_http_window(p jsonb, OUT since timestamptz, OUT until timestamptz, OUT now timestamptz)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
 AS $$
@@ -71,7 +71,7 @@ COMMENT ON FUNCTION agingos.agingos_http_window(jsonb) IS
 -- GET /deviations/evaluate?since=&until=[&now=][&rule_id=R-001,R-002]
 -- 200 array of DeviationV1 for the caller's home; since and until required
 -- (22023), instants strict (22007); read key.
-CREATE FUNCTION agingos.http_deviations_evaluate(params text, request_body text, api_key text,
+CREATE OR REPLACE FUNCTION agingos.http_deviations_evaluate(params text, request_body text, api_key text,
 												 OUT status integer, OUT body text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
@@ -101,7 +101,7 @@ COMMENT ON FUNCTION agingos.http_deviations_evaluate(text, text, text) IS
 'Route GET /deviations/evaluate: agingos_evaluate over [since, until) for the caller''s home (contract section 6).';
 
 -- POST /deviations/persist?since=&until=[&now=] → 200 {"persisted": n}; admin key.
-CREATE FUNCTION agingos.http_deviations_persist(params text, request_body text, api_key text,
+CREATE OR REPLACE FUNCTION agingos.http_deviations_persist(params text, request_body text, api_key text,
 												OUT status integer, OUT body text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
@@ -131,7 +131,7 @@ COMMENT ON FUNCTION agingos.http_deviations_persist(text, text, text) IS
 -- Without status: active rows (OPEN, ACK); status=OPEN|ACK|CLOSED|ALL.
 -- Sorted severity desc (HIGH > MEDIUM > LOW), then last_seen_at desc, then
 -- deviation_id desc; limit default 100, max 1000; read key.
-CREATE FUNCTION agingos.http_deviations(params text, request_body text, api_key text,
+CREATE OR REPLACE FUNCTION agingos.http_deviations(params text, request_body text, api_key text,
 										OUT status integer, OUT body text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
@@ -176,7 +176,7 @@ COMMENT ON FUNCTION agingos.http_deviations(text, text, text) IS
 -- PATCH /deviations/{deviation_id} body {"status":"ACK"} | {"status":"CLOSED"}
 -- 200 the updated deviation; 400 other status / bad body / non-integer id;
 -- 404 id not in the caller's home.  Admin key (contract 6: read may only GET).
-CREATE FUNCTION agingos.http_deviation_patch(params text, request_body text, api_key text,
+CREATE OR REPLACE FUNCTION agingos.http_deviation_patch(params text, request_body text, api_key text,
 											 OUT status integer, OUT body text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
@@ -227,7 +227,7 @@ COMMENT ON FUNCTION agingos.http_deviation_patch(text, text, text) IS
 -- GET /rules → 200 array of {rule_id, title, description, enabled_in_scheduler,
 -- config (the rule's effective entry), truth (agingos_rule_truth for the
 -- caller's home now)}; read key.
-CREATE FUNCTION agingos.http_rules(params text, request_body text, api_key text,
+CREATE OR REPLACE FUNCTION agingos.http_rules(params text, request_body text, api_key text,
 								   OUT status integer, OUT body text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
@@ -258,7 +258,7 @@ COMMENT ON FUNCTION agingos.http_rules(text, text, text) IS
 'Route GET /rules: every registered rule with its effective config and evaluation truth for the caller''s home.';
 
 -- GET /health/detail → 200 agingos_health(); read key.
-CREATE FUNCTION agingos.http_health_detail(params text, request_body text, api_key text,
+CREATE OR REPLACE FUNCTION agingos.http_health_detail(params text, request_body text, api_key text,
 										   OUT status integer, OUT body text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, agingos

@@ -10,7 +10,7 @@
 --   now: the evaluation instant, becomes each row's "timestamp"; since < until <= now or 22023.
 --   home_id: the home; rule_ids: filter (NULL = all, '{}' = none; unknown id = 22023).
 -- Rows in rule-id order, deviation_id random (v4).  VOLATILE: random ids.
-CREATE FUNCTION agingos.agingos_evaluate(
+CREATE OR REPLACE FUNCTION agingos.agingos_evaluate(
 	since timestamptz DEFAULT NULL,
 	until timestamptz DEFAULT NULL,
 	now timestamptz DEFAULT pg_catalog.now(),
@@ -28,7 +28,7 @@ COMMENT ON FUNCTION agingos.agingos_evaluate(timestamptz, timestamptz, timestamp
 -- and keep the results in deviations_v1; a window already kept for a rule adds
 -- nothing (ON CONFLICT DO NOTHING).  Returns the number of rows added.
 -- since and until are required here (22023 when null).
-CREATE FUNCTION agingos.agingos_persist(
+CREATE OR REPLACE FUNCTION agingos.agingos_persist(
 	since timestamptz,
 	until timestamptz,
 	now timestamptz DEFAULT pg_catalog.now(),
@@ -65,7 +65,7 @@ COMMENT ON FUNCTION agingos.agingos_persist(timestamptz, timestamptz, timestampt
 -- agingos_rule_truth: per registered rule, whether it would be judged for the
 -- home at now and why not (rules.md 2.2; days_with_data with until = now).
 -- STABLE: reads the config and events only.
-CREATE FUNCTION agingos.agingos_rule_truth(
+CREATE OR REPLACE FUNCTION agingos.agingos_rule_truth(
 	home_id text DEFAULT 'default',
 	now timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE (
