@@ -74,7 +74,9 @@ if [ "$MODE" = db ]; then
 		say "pg_cron job agingos-scheduler paused for the time warp"
 	fi
 	say "simulating $HOMES homes × $DAYS days from $START (db time warp, seed $SEED)"
-	AGINGOS_PGHOST="$RUN/sock" AGINGOS_PGUSER=agingos AGINGOS_PGDATABASE=agingos \
+	# every connection setting explicit: the simulator must reach this cluster,
+	# not whatever PGPORT/PGHOST the caller's environment holds
+	AGINGOS_PGHOST="$RUN/sock" AGINGOS_PGPORT="$AGINGOS_PGPORT" AGINGOS_PGUSER=agingos AGINGOS_PGDATABASE=agingos \
 		"$SIM" --mode db "${args[@]}" --tick-minutes "$TICK_MINUTES"
 	rc=$?
 else
