@@ -103,7 +103,7 @@ if [ "$OWN" = 1 ]; then
 		"$AG_ROOT/scripts/deps.sh" || exit 1
 		"$AG_ROOT/scripts/build.sh" || exit 1
 	fi
-	if [ -f "$RUN/data/postmaster.pid" ] || { [ -f "$RUN/http.pid" ] && kill -0 "$(cat "$RUN/http.pid")" 2>/dev/null; }; then
+	if [ -f "$RUN/data/postmaster.pid" ] || http_pid "$RUN" >/dev/null; then
 		die "$RUN is in use (another longrun on port $PGPORT_L?); stop it or set LONGRUN_PGPORT/LONGRUN_HTTP_PORT"
 	fi
 	port_busy "$PGPORT_L" && die "port $PGPORT_L on 127.0.0.1 is used by another process; set LONGRUN_PGPORT to a free port"
