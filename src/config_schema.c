@@ -333,6 +333,10 @@ walk_field(BuildCtx *ctx, const AgField *f, const AgYamlNode *node,
 			walk_table(ctx, f->sub, node, base, path);
 			break;
 		case AG_FT_RULES:
+			/* "rules:" with nothing below it: D31 (docs/spec/rules.md section 6.9) */
+			if (node->kind == AG_YAML_SCALAR && node->text[0] == '\0')
+				ag_config_error(path, "required", psprintf("The rules: block (line %d) is empty.", node->line),
+								AG_RULES_REQUIRED_HINT);
 			ag_config_require_mapping(node, path);
 			walk_rules(ctx, node, path);
 			break;

@@ -189,13 +189,21 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_reset() IS
 'Empty events, deviations, deviation_history and deviations_v1 (make scenario-reset); homes, keys and config stay.';
 
--- agingos_health() → jsonb
+-- agingos_health(home_ids text[] DEFAULT NULL) → jsonb
 -- {status ok|degraded|error, reasons[], database{}, config{}, scheduler{},
 --  ingest[{home_id, last_event_at, lag_seconds}], counts{}}.  Scheduler lag is
 -- the time since the last tick started, against scheduler.interval_minutes:
 -- degraded past 2 intervals, error past 5 (and degraded when no job exists).
--- Bounded: one index probe per home; the events count is the planner estimate.
-CREATE OR REPLACE FUNCTION agingos.agingos_health()
+-- Degraded, too, while the active config enables no rule in the scheduler
+-- (decision D31, docs/spec/decisions.md; config.rules_enabled_in_scheduler).
+-- home_ids: the homes the caller may see (docs/spec/contract.md §12; GET
+-- /health/detail passes the key's homes): NULL means every home.  ingest
+-- lists only those homes; counts cover every home (homes, events_estimate =
+-- planner estimate, deviations_active, deviations_v1; counts.scope "all")
+-- only when home_ids is NULL or holds every row of homes, else only those
+-- homes (homes, events = exact count, deviations_active, deviations_v1;
+-- counts.scope "homes").  Bounded: one index probe per home listed.
+CREATE OR REPLACE FUNCTION agingos.agingos_health(home_ids text[] DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
@@ -203,14 +211,20 @@ AS $$
 DECLARE
 	cfg jsonb := agingos.agingos_config();
 	interval_min integer := (cfg -> 'scheduler' ->> 'interval_minutes')::int;
+	n_enabled integer := (SELECT count(*) FROM jsonb_each(cfg -> 'rules') r
+						   WHERE (r.value ->> 'enabled_in_scheduler')::boolean);
+	ids text[] := agingos_health.home_ids;
+	covers_all boolean;
 	job record;
 	last record;
 	lag_s numeric;
 	reasons jsonb := '[]';
 	status text := 'ok';
 	c record;
+	counts jsonb;
 	ingest jsonb;
 BEGIN
+	covers_all := ids IS NULL OR NOT EXISTS (SELECT 1 FROM agingos.homes h WHERE h.home_id <> ALL (ids));
 	IF to_regclass('cron.job') IS NOT NULL THEN
 		SELECT j.jobid, j.schedule, j.active INTO job FROM cron.job j WHERE j.jobname = 'agingos-scheduler';
 	END IF;
@@ -235,25 +249,45 @@ BEGIN
 		status := 'degraded';
 		reasons := reasons || to_jsonb(format('%s rule evaluations failed in the last tick', last.rules_failed));
 	END IF;
+	IF n_enabled = 0 THEN
+		IF status = 'ok' THEN
+			status := 'degraded';
+		END IF;
+		reasons := reasons || to_jsonb('no rule is enabled in the scheduler (every rules.<id>.enabled_in_scheduler is false): scheduler ticks judge nothing'::text);
+	END IF;
 	SELECT coalesce(jsonb_agg(jsonb_build_object('home_id', h.home_id,
 			'last_event_at', agingos.agingos_iso(l.ts),
 			'lag_seconds', round(extract(epoch FROM pg_catalog.now() - l.ts)::numeric, 3)) ORDER BY h.home_id), '[]')
 	  INTO ingest
 	  FROM agingos.homes h
 	  LEFT JOIN LATERAL (SELECT e."timestamp" AS ts FROM agingos.events e
-						  WHERE e.home_id = h.home_id ORDER BY e."timestamp" DESC LIMIT 1) l ON true;
-	SELECT (SELECT count(*) FROM agingos.homes) AS homes,
-		   (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'agingos.events'::regclass) AS events_estimate,
-		   (SELECT count(*) FROM agingos.deviations WHERE deviations.status IN ('OPEN', 'ACK')) AS active,
-		   (SELECT count(*) FROM agingos.deviations_v1) AS v1
-	  INTO c;
+						  WHERE e.home_id = h.home_id ORDER BY e."timestamp" DESC LIMIT 1) l ON true
+	 WHERE ids IS NULL OR h.home_id = ANY (ids);
+	IF covers_all THEN
+		SELECT (SELECT count(*) FROM agingos.homes) AS homes,
+			   (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'agingos.events'::regclass) AS events_estimate,
+			   (SELECT count(*) FROM agingos.deviations WHERE deviations.status IN ('OPEN', 'ACK')) AS active,
+			   (SELECT count(*) FROM agingos.deviations_v1) AS v1
+		  INTO c;
+		counts := jsonb_build_object('scope', 'all', 'homes', c.homes, 'events_estimate', c.events_estimate,
+									 'deviations_active', c.active, 'deviations_v1', c.v1);
+	ELSE
+		SELECT (SELECT count(*) FROM agingos.homes h WHERE h.home_id = ANY (ids)) AS homes,
+			   (SELECT count(*) FROM agingos.events e WHERE e.home_id = ANY (ids)) AS events,
+			   (SELECT count(*) FROM agingos.deviations d WHERE d.home_id = ANY (ids) AND d.status IN ('OPEN', 'ACK')) AS active,
+			   (SELECT count(*) FROM agingos.deviations_v1 v WHERE v.home_id = ANY (ids)) AS v1
+		  INTO c;
+		counts := jsonb_build_object('scope', 'homes', 'homes', c.homes, 'events', c.events,
+									 'deviations_active', c.active, 'deviations_v1', c.v1);
+	END IF;
 	RETURN jsonb_build_object(
 		'status', status,
 		'reasons', reasons,
 		'database', jsonb_build_object('ok', true, 'size_bytes', pg_database_size(current_database()),
 									   'server_version', current_setting('server_version')),
-		'config', (SELECT jsonb_build_object('version', k.version, 'loaded_at', agingos.agingos_iso(k.loaded_at))
-					 FROM agingos.config k ORDER BY k.version DESC LIMIT 1),
+		'config', coalesce((SELECT jsonb_build_object('version', k.version, 'loaded_at', agingos.agingos_iso(k.loaded_at))
+							  FROM agingos.config k ORDER BY k.version DESC LIMIT 1), '{"version": 0, "loaded_at": null}')
+				  || jsonb_build_object('rules_enabled_in_scheduler', n_enabled),
 		'scheduler', jsonb_build_object(
 			'job_present', job.jobid IS NOT NULL, 'job_active', coalesce(job.active, false),
 			'schedule', job.schedule, 'interval_minutes', interval_min,
@@ -263,9 +297,8 @@ BEGIN
 				'duration_ms', last.duration_ms, 'rules_failed', last.rules_failed, 'error', last.error) END,
 			'lag_seconds', lag_s),
 		'ingest', ingest,
-		'counts', jsonb_build_object('homes', c.homes, 'events_estimate', c.events_estimate,
-									 'deviations_active', c.active, 'deviations_v1', c.v1));
+		'counts', counts);
 END
 $$;
-COMMENT ON FUNCTION agingos.agingos_health() IS
-'Health report: database, config version, scheduler job and lag against its cadence, ingest lag per home, counts; status ok/degraded/error with reasons.';
+COMMENT ON FUNCTION agingos.agingos_health(text[]) IS
+'Health report: database, config version and rules enabled in the scheduler, scheduler job and lag against its cadence, ingest lag per home (only home_ids when given), counts (over every home only when home_ids is NULL or covers them all); status ok/degraded/error with reasons.';

@@ -257,7 +257,10 @@ $$;
 COMMENT ON FUNCTION agingos.http_rules(text, text, text) IS
 'Route GET /rules: every registered rule with its effective config and evaluation truth for the caller''s home.';
 
--- GET /health/detail → 200 agingos_health(); read key.
+-- GET /health/detail → 200 agingos_health(the key's homes); read key.
+-- Docs/spec/contract.md §12: a key sees only its own homes (ingest lag,
+-- counts); counts over every home only for a key that covers them all.
+-- Today a key has one home (an admin key too); auth mode none: every home.
 CREATE OR REPLACE FUNCTION agingos.http_health_detail(params text, request_body text, api_key text,
 										   OUT status integer, OUT body text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -265,14 +268,19 @@ SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
 	v_code text; v_msg text; v_detail text; v_hint text;
+	v_home text;
 BEGIN
-	PERFORM agingos.agingos_auth(api_key, 'read');
+	v_home := agingos.agingos_auth(api_key, 'read');
 	status := 200;
-	body := agingos.agingos_health()::text;
+	IF (SELECT s.value FROM agingos.settings s WHERE s.name = 'auth_mode') = 'none' THEN
+		body := agingos.agingos_health()::text;
+	ELSE
+		body := agingos.agingos_health(ARRAY[v_home])::text;
+	END IF;
 EXCEPTION WHEN OTHERS THEN
 	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
 	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
 END
 $$;
 COMMENT ON FUNCTION agingos.http_health_detail(text, text, text) IS
-'Route GET /health/detail: agingos_health() (contract section 6).';
+'Route GET /health/detail: agingos_health() limited to the calling key''s homes (contract sections 6 and 12).';

@@ -5,3 +5,7 @@
 -- Checked by a test that compares the upgraded catalog with a fresh install.
 
 \echo Use "ALTER EXTENSION agingos UPDATE TO '0.2.0'" to load this file. \quit
+
+-- issue 9: agingos_health() gains home_ids text[] DEFAULT NULL (GET
+-- /health/detail shows only the key's homes); the old form would clash.
+DROP FUNCTION IF EXISTS agingos.agingos_health();
