@@ -19,7 +19,11 @@
 #   docs/<name>.md, ../shared/docs/<name>.md, shared/docs/<name>.md
 #       -> docs/spec/<name>.md
 #   "the shared `rules.md`" -> "`docs/spec/rules.md`", "(shared docs)" dropped,
-#   "docs/design (shared)" -> "docs/spec/design.md"
+#   "docs/design (shared)" -> "docs/spec/design.md",
+#   "contract section N", "contract sections …", "contract N"
+#       -> "docs/spec/contract.md section N" etc.
+# Schema COMMENTs (src/sql/schema/) that now cite docs/spec/ are appended once to
+# the newest upgrade delta, so an upgraded catalog keeps matching a fresh one.
 # expected/*.out echo the comments of sql/*.sql, so both are rewritten the same
 # way and pg_regress keeps passing.  config/rules.yaml comments are rewritten
 # together with their verbatim copy in sql/config_load.sql.
@@ -29,7 +33,7 @@
 # section number has no heading "N …" in docs/spec/<doc>.md, whose Dnn has no
 # heading "Dnn" in docs/spec/decisions.md, or whose quoted name is neither a
 # heading nor a phrase of that file.  Also lists bare citations without ".md"
-# ("contract section 3"), which are not rewritten.
+# ("rules section 3") that are left.
 set -euo pipefail
 
 mode=apply
@@ -73,12 +77,26 @@ if [ "$mode" != check ]; then
 			s{docs/design \(shared\)}{docs/spec/design.md}g;
 			s{(?<![\w/.-])(?:\.\./)*(?:shared/)?docs/((?:$n)\.md)\b}{docs/spec/$1}g;
 			s{(?<![\w/.-])((?:$n)\.md)\b}{docs/spec/$1}g;
+			s{(?<![\w/.-])contract (sections?\b|\xC2\xA7|[0-9])}{docs/spec/contract.md $1}g;
 		' "$f"
 		# the backtick form above may have produced docs/spec/docs/spec/
 		perl -i -pe 's{docs/spec/docs/spec/}{docs/spec/}g' "$f"
 		[ "$(cksum <"$f")" = "$before" ] || changed=$((changed + 1))
 	done
 	echo "rewritten: $changed files"
+
+	# Table comments live in src/sql/schema/ (run once at install), so an
+	# upgraded database would keep the old text: re-issue every schema COMMENT
+	# that now cites docs/spec/ at the end of the newest upgrade delta, so the
+	# upgraded catalog equals a fresh install's.
+	delta=$(ls src/sql/upgrade/*.sql 2>/dev/null | sort -V | tail -n 1)
+	if [ -n "$delta" ] && ! grep -q '^-- issue 10: schema comments cite docs/spec/' "$delta"; then
+		stmts=$(perl -0777 -ne 'while (/^(COMMENT ON [^\n]*? IS\s+(?:E?\x27(?:[^\x27]|\x27\x27)*\x27\s*)+;)/mg) { my $c = $1; print "$c\n" if $c =~ m{docs/spec/} }' src/sql/schema/*.sql)
+		if [ -n "$stmts" ]; then
+			printf '\n-- issue 10: schema comments cite docs/spec/ (the same text as src/sql/schema/)\n%s\n' "$stmts" >>"$delta"
+			echo "re-issued $(grep -c '^COMMENT ON' <<<"$stmts") schema comments in $delta"
+		fi
+	fi
 fi
 
 # ---- report ----------------------------------------------------------------
@@ -143,9 +161,10 @@ SPEC="$spec" NAMES="$names" perl -e '
 					printf "unresolved %s:%d: %s %s\n", $f, $i + 1, "$doc.md", ($kind eq "word" ? "\"$v\"" : $v);
 				}
 			}
-			while ($line =~ /(?<![\w.\/-])(rules|contract)\s+(?:section|\xC2\xA7)\s*([0-9]+(?:\.[0-9]+)*)/g) {
+			while ($line =~ /(?<![\w.\/-])(rules|contract)\s+(?:sections?\s+|\xC2\xA7\s*)?([0-9]+(?:\.[0-9]+)*)\b/g) {
+				next if $1 eq "rules" && $line !~ /rules\s+(?:sections?|\xC2\xA7)/;
 				$bare++;
-				printf "bare %s:%d: %s section %s (no .md; not rewritten%s)\n", $f, $i + 1, $1, $2,
+				printf "bare %s:%d: %s section %s (no .md%s)\n", $f, $i + 1, $1, $2,
 					($heads{$1}{num}{$2} ? ", resolves" : ", DOES NOT RESOLVE");
 			}
 		}
