@@ -69,7 +69,7 @@ if [ "$mode" != check ]; then
 	changed=0
 	for f in "${files[@]}"; do
 		before=$(cksum <"$f")
-		grep -q '\.md' "$f" || continue
+		grep -qE '\.md|contract|docs/design' "$f" || continue
 		NAMES="$names" perl -i -pe '
 			BEGIN { $n = $ENV{NAMES}; }
 			s{the shared `((?:$n)\.md)`}{`docs/spec/$1`}g;
