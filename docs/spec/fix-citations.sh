@@ -12,7 +12,7 @@
 #                                         with the references read from it
 #
 # Rewrites (only in git-tracked files under src/ scripts/ test/ sql/ expected/
-# config/ docs/ and README.md; never in docs/spec/ itself, whose files cite each
+# config/ docs/ docker/ .ci/ and README.md, Makefile; never in docs/spec/ itself, whose files cite each
 # other relatively, and never in the frozen src/sql/release/ script):
 #   rules.md, contract.md, design.md, style.md, platform-notes.md, decisions.md
 #       -> docs/spec/<name>.md            when not already prefixed by a path
@@ -59,7 +59,7 @@ for f in rules contract decisions design style platform-notes; do
 done
 
 # The files to treat: tracked, text, in the named places, minus spec and release.
-mapfile -t files < <(git ls-files -- src scripts test sql expected config docs README.md |
+mapfile -t files < <(git ls-files -- src scripts test sql expected config docs README.md Makefile docker .ci |
 	grep -v -e "^$spec/" -e '^src/sql/release/' |
 	while read -r f; do [ -f "$f" ] && grep -Iq . "$f" && printf '%s\n' "$f"; done)
 
