@@ -1,6 +1,6 @@
 -- health_detail: agingos_health() and GET /health/detail (issue 9):
 -- degraded while no rule is enabled in the scheduler (decision D31), and
--- a key sees only its own homes (contract section 12).
+-- a key sees only its own homes (docs/spec/contract.md section 12).
 SET search_path = agingos, public;
 SELECT coalesce(max(version), 0) AS first_version FROM config \gset
 SELECT value AS auth_before FROM settings WHERE name = 'auth_mode' \gset

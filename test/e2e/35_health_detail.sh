@@ -5,7 +5,7 @@
 #   - a config that enables no rule in the scheduler loads, but GET
 #     /health/detail says degraded with that reason
 #   - with auth api_key, GET /health/detail shows only the calling key's home
-#     (contract section 12): home B's read key never sees home A
+#     (docs/spec/contract.md section 12): home B's read key never sees home A
 . "$(dirname "$0")/lib.sh"
 W=$(mktemp -d /tmp/agingos-e2e-health.XXXXXX)
 prev_auth=$(sql "SELECT value FROM agingos.settings WHERE name = 'auth_mode'")
