@@ -172,7 +172,19 @@ BEGIN
 	IF coalesce(metrics_token, false) OR auth_mode = 'none' THEN
 		v_homes := NULL;
 	ELSIF auth_mode = 'api_key' THEN
-		v_homes := ARRAY[agingos.agingos_auth(api_key, 'admin')];
+		BEGIN
+			v_homes := ARRAY[agingos.agingos_auth(api_key, 'admin')];
+		EXCEPTION
+			WHEN insufficient_privilege THEN
+				RAISE EXCEPTION 'API key role not allowed for GET /metrics' USING ERRCODE = '42501',
+					DETAIL = 'Metrics need the metrics token or a key with role admin.',
+					HINT = 'Scrape with "Authorization: Bearer <AGINGOS_METRICS_TOKEN>", or with an admin key as Bearer or X-API-Key.';
+			WHEN invalid_authorization_specification THEN
+				GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT;
+				RAISE EXCEPTION '%', v_msg USING ERRCODE = '28000',
+					DETAIL = 'This server runs with AGINGOS_AUTH_MODE=api_key.',
+					HINT = 'Scrape with "Authorization: Bearer <AGINGOS_METRICS_TOKEN>" (set in the front''s environment), or with an admin key as Bearer or X-API-Key.';
+		END;
 	ELSE
 		RAISE EXCEPTION 'unknown auth mode' USING ERRCODE = '28000',
 			DETAIL = format('settings.auth_mode is %s, neither none nor api_key.', quote_literal(left(auth_mode, 32))),
