@@ -8,7 +8,9 @@
  *	  carries a body: it is answered at once and the connection closed, so a
  *	  rejected body is never read.  The front decides only 404, 405, 413, 415
  *	  and text PostgreSQL cannot take (NUL bytes, invalid UTF-8) here;
- *	  everything else is the route's SQL function.
+ *	  everything else is the route's SQL function.  GET /metrics is served
+ *	  by metrics_http.c; every answered request is counted (metrics.c) when
+ *	  libmicrohttpd reports it completed.
  *-------------------------------------------------------------------------
  */
 #include <arpa/inet.h>
