@@ -4,6 +4,8 @@
 #   a) the front's counters on the hot path: ns per request of ag_metrics_observe +
 #      ag_metrics_ingest (test/bench/metrics_observe.c, 1 and 2 threads), and POST /event
 #      with wrk against the front built with and without them (METRICS=0), in turn.
+#      With valgrind: instructions per request in the front's callbacks, with and without
+#      (test/bench/front_callgrind.sh).
 #   b) agingos_metrics() at 10,000 homes (mbench-*, 10 events each, 2,000 active
 #      deviations): median server time, output size, and GET /metrics over HTTP.
 #      The homes are removed again at the end.
@@ -55,6 +57,13 @@ done
 awk '$1 == "with" { w += $2; nw++ } $1 == "without" { o += $2; no++ }
 	END { if (nw && no && o > 0) printf "   mean with / without counters: %.0f / %.0f events/s, ratio %.3f (on a loaded machine the run-to-run noise is larger than this difference)\n", w / nw, o / no, (w / nw) / (o / no) }' "$B/rps"
 kill "$nmpid" 2>/dev/null; nmpid=
+if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+	echo "   instructions per POST /event in the front (callgrind, one worker, 300 requests each):"
+	for which in with without; do
+		bin="$AG_ROOT/bin/agingos-http"; [ "$which" = without ] && bin="$B/agingos-http-nometrics"
+		echo "   command: test/bench/front_callgrind.sh $bin $which … 300  ->  $(bash test/bench/front_callgrind.sh "$bin" "$which" "$B" "$RUN/sock" "$PORT" "$NMPORT" 300)"
+	done
+fi
 Q -c "DELETE FROM agingos.events WHERE event_id LIKE 'wrk-%' AND home_id = 'default'" >/dev/null
 
 echo "   b) agingos_metrics() at $NH homes"

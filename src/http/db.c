@@ -231,7 +231,7 @@ exec_route(AgConn *conn, const AgRoute *route, const char *const values[4], int6
 	char	 name[16];
 	char	 sql[320];
 	Oid		 types[4] = {TEXT_OID, TEXT_OID, TEXT_OID, TEXT_OID};
-	int		 nparams = route_sql(route, sql, sizeof(sql));
+	int		 nparams = (route->flags & AG_ROUTE_METRICS) != 0 ? 4 : 3; /* as route_sql says */
 	AgPgWait wait;
 
 	*sent = false;
@@ -239,6 +239,7 @@ exec_route(AgConn *conn, const AgRoute *route, const char *const values[4], int6
 	snprintf(name, sizeof(name), "r%d", route->id);
 	if ((conn->prepared & bit) == 0)
 	{
+		nparams = route_sql(route, sql, sizeof(sql));
 		if (!PQsendPrepare(conn->pg, name, sql, nparams, types))
 			return AG_PG_BROKEN;
 		wait = ag_pg_result(conn->pg, deadline, res);
@@ -262,10 +263,14 @@ copy_extra(const PGresult *res, AgCallExtra *extra)
 		return;
 	for (int i = 2; i < PQnfields(res) && extra->n < AG_EXTRA_MAX; i++)
 	{
-		int k = extra->n++;
+		int	   k = extra->n++;
+		size_t len = (size_t) PQgetlength(res, 0, i);
 
 		extra->isnull[k] = PQgetisnull(res, 0, i);
-		snprintf(extra->value[k], sizeof(extra->value[k]), "%s", extra->isnull[k] ? "" : PQgetvalue(res, 0, i));
+		if (extra->isnull[k] || len >= sizeof(extra->value[k]))
+			len = 0; /* a value this long is no count or mode: treated as absent */
+		memcpy(extra->value[k], PQgetvalue(res, 0, i), len);
+		extra->value[k][len] = '\0';
 	}
 }
 
