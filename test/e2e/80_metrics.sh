@@ -50,9 +50,21 @@ else nok "the refusal names the variable, not the value" "$(head -c 300 "$T/shor
 front_env AGINGOS_METRICS_TOKEN="$TOKEN with space" "$AG_ROOT/bin/agingos-http" >"$T/space.log" 2>&1
 check "a token with a space is refused at start (exit 2)" "$?" 2
 
-front_env AGINGOS_METRICS_TOKEN="$TOKEN" "$AG_ROOT/bin/agingos-http" >"$T/front.log" 2>&1 &
+if (exec 3<>"/dev/tcp/127.0.0.1/$MPORT") 2>/dev/null; then
+	nok "port $MPORT is free for the metrics front" "something listens there; set AGINGOS_TEST_METRICS_HTTP_PORT"
+	exit 0
+fi
+# started directly (not through the function), so $! is the front itself
+env AGINGOS_HTTP_PORT="$MPORT" AGINGOS_PGHOST="$AG_E2E_RUN/sock" AGINGOS_PGPORT="$PGPORT" \
+	AGINGOS_PGUSER=agingos_http AGINGOS_PGDATABASE=agingos AGINGOS_HTTP_THREADS=4 \
+	AGINGOS_METRICS_TOKEN="$TOKEN" "$AG_ROOT/bin/agingos-http" >"$T/front.log" 2>&1 &
 fpid=$!
 for _ in $(seq 1 100); do curl -fsS -m 2 "$MB/health" >/dev/null 2>&1 && break; sleep 0.1; done
+if ! kill -0 "$fpid" 2>/dev/null; then
+	nok "metrics front started on port $MPORT" "it exited: $(tail -c 300 "$T/front.log")"
+	fpid=
+	exit 0
+fi
 
 # -- auth mode none: no key needed
 st=$(mget /metrics)
