@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 80_metrics: GET /metrics (contract §11, docs/ops/monitoring.md) on a second
+# 80_metrics: GET /metrics (docs/spec/contract.md §11, docs/ops/monitoring.md) on a second
 # agingos-http with AGINGOS_METRICS_TOKEN, started here on its own port
 # against the test cluster: text format 0.0.4 passing promtool check
 # metrics, exact request and ingest counters, auth (token, admin key as
