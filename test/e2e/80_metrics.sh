@@ -4,7 +4,8 @@
 # against the test cluster: text format 0.0.4 passing promtool check
 # metrics, exact request and ingest counters, auth (token, admin key as
 # Bearer or X-API-Key, 401, 403, per-home series), unknown parameters
-# ignored, nothing secret in the answer or the logs, a real Prometheus
+# ignored, nothing secret in the answer or the logs, the outbox series
+# (a stand-in table before the notifications release), a real Prometheus
 # scraping it with the Bearer token, and a database outage answered with
 # 200 and agingos_up 0 (not 503) when the token is given.
 # Ports: AGINGOS_TEST_METRICS_HTTP_PORT (58084), AGINGOS_TEST_PROMETHEUS_PORT (59090).
@@ -187,6 +188,42 @@ check "Prometheus has both homes' last event" "$(pwait 'count(agingos_home_last_
 check "Prometheus has the scheduler counters" "$(pwait 'count(agingos_scheduler_ticks_total)' 3)" 3
 rules_ok=$(curl -sS -m 5 "$PB/api/v1/rules" | jq '[.data.groups[].rules[] | select(.health == "ok")] | length')
 check "Prometheus loaded the shipped alert rules" "$rules_ok" "$(grep -c '^      - alert: ' "$T/agingos-alerts.yml")"
+
+# -- the notifications outbox (docs/spec/contract.md §10): emitted only once its table exists
+if [ "$(sql "SELECT to_regclass('agingos.notifications') IS NULL")" = t ]; then
+	# before the outbox's release: a stand-in with the columns agingos_metrics() reads
+	sql "CREATE TABLE agingos.notifications (home_id text NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL, next_attempt_at timestamptz)" >/dev/null
+	mget /metrics -H "Authorization: Bearer $TOKEN" >/dev/null
+	check "no outbox rows: every status 0" \
+		"$(value 'agingos_notifications{status="pending"}') $(value 'agingos_notifications{status="sent"}') $(value 'agingos_notifications{status="dead"}') $(value agingos_notifications_pending_overdue_seconds)" "0 0 0 0"
+	sql "INSERT INTO agingos.notifications VALUES
+		('metrics-a', 'pending', now() - interval '20 minutes', now() - interval '10 minutes'),
+		('metrics-a', 'pending', now(), now() + interval '1 hour'),
+		('metrics-a', 'sent', now() - interval '1 hour', NULL),
+		('metrics-a', 'dead', now() - interval '2 hours', now() - interval '1 hour'),
+		('metrics-b', 'pending', now() - interval '30 minutes', NULL)" >/dev/null
+	mget /metrics -H "Authorization: Bearer $TOKEN" >/dev/null
+	check "outbox by status, every home (token)" \
+		"$(value 'agingos_notifications{status="pending"}') $(value 'agingos_notifications{status="sent"}') $(value 'agingos_notifications{status="dead"}')" "3 1 1"
+	overdue=$(value agingos_notifications_pending_overdue_seconds)
+	check "most overdue pending: metrics-b's, due 30 minutes ago" "$(awk -v v="$overdue" 'BEGIN { print (v >= 1800 && v < 1900) ? "yes" : v }')" yes
+	mget /metrics -H "X-API-Key: $admin_a" >/dev/null
+	check "outbox by status, the admin key's home only" \
+		"$(value 'agingos_notifications{status="pending"}') $(value 'agingos_notifications{status="sent"}') $(value 'agingos_notifications{status="dead"}')" "2 1 1"
+	overdue=$(value agingos_notifications_pending_overdue_seconds)
+	check "most overdue pending of that home: due 10 minutes ago (a held one is not due)" "$(awk -v v="$overdue" 'BEGIN { print (v >= 600 && v < 700) ? "yes" : v }')" yes
+	if out=$(promtool check metrics <"$T/body" 2>&1); then ok "with the outbox: promtool check metrics passes"
+	else nok "with the outbox: promtool check metrics passes" "$(echo "$out" | head -3 | tr '\n' ' ')"; fi
+	sql "DROP TABLE agingos.notifications" >/dev/null
+	mget /metrics -H "Authorization: Bearer $TOKEN" >/dev/null
+	check "without the outbox table: no agingos_notifications family" "$(grep -c '^# TYPE agingos_notifications' "$T/body")" 0
+else
+	mget /metrics -H "Authorization: Bearer $TOKEN" >/dev/null
+	check "the outbox exists: agingos_notifications has pending, sent and dead" \
+		"$(grep -cE '^agingos_notifications\{status="(pending|sent|dead)"\} [0-9]+$' "$T/body")" 3
+	grep -q '^agingos_notifications_pending_overdue_seconds ' "$T/body" && ok "the outbox exists: overdue gauge present" ||
+		nok "the outbox exists: overdue gauge present" "missing"
+fi
 
 # -- database outage: 200 with agingos_up 0 for the token, 503 for a key
 db_stop
