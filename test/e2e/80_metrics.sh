@@ -82,13 +82,14 @@ for fam in agingos_http_requests_total agingos_http_request_duration_seconds agi
 	grep -q "^# TYPE $fam " "$T/body" && ok "family $fam present" || nok "family $fam present" "no TYPE line"
 done
 
-# -- exact counters: this front has served only the requests of this test
-E1='{"id": "m-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}'
+# -- exact counters: this front has served only the requests of this test (event ids unique per run)
+RID=$$-$RANDOM
+E1='{"id": "m-'"$RID"'-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}'
 check "new event 200" "$(mpost /event "$E1")" 200
 check "same event again 200 (deduped)" "$(mpost /v1/event "$E1")" 200
-check "bad event 400" "$(mpost /event '{"id": "m-2", "timestamp": "2025-12-23T12:00:00", "category": "motion"}')" 400
-check "batch 200" "$(mpost /events/batch '[{"id": "m-3", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}, {"id": "m-4", "timestamp": "2025-12-23T12:00:01Z", "category": "motion"}, {"id": "m-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}, {"id": "m-5"}]')" 200
-check "batch that is not an array 400" "$(mpost /events/batch '{"id": "m-6"}')" 400
+check "bad event 400" "$(mpost /event '{"id": "m-'"$RID"'-2", "timestamp": "2025-12-23T12:00:00", "category": "motion"}')" 400
+check "batch 200" "$(mpost /events/batch '[{"id": "m-'"$RID"'-3", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}, {"id": "m-'"$RID"'-4", "timestamp": "2025-12-23T12:00:01Z", "category": "motion"}, {"id": "m-'"$RID"'-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}, {"id": "m-'"$RID"'-5"}]')" 200
+check "batch that is not an array 400" "$(mpost /events/batch '{"id": "m-'"$RID"'-6"}')" 400
 check "event without JSON content type 415" "$(curl -sS -o /dev/null -w '%{http_code}' -X POST --data-binary "$E1" "$MB/event")" 415
 curl -sS -o /dev/null -X PATCH -H 'Content-Type: application/json' --data-binary '{"status":"ACK"}' "$MB/deviations/424242"
 curl -sS -o /dev/null "$MB/deviations/424243"
