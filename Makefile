@@ -52,7 +52,7 @@ MODE  ?= db
 sim: sim-build
 	@HOMES="$(HOMES)" DAYS="$(DAYS)" SEED="$(SEED)" MODE="$(MODE)" scripts/sim.sh
 
-.PHONY: http sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
+.PHONY: http sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
 
 deps:
 	@scripts/deps.sh
@@ -68,6 +68,10 @@ logs:
 
 psql:
 	@scripts/psql.sh
+
+# a terminal summary of the running make up system (docs/ops/monitoring.md)
+status:
+	@scripts/status.sh
 
 scenario-reset:
 	@scripts/psql.sh -c "SELECT agingos.agingos_reset();"

@@ -3,6 +3,10 @@
 # extensions, config, scheduler, agingos-http; waits for /health 200.
 . "$(dirname "$0")/lib.sh"
 case "$AGINGOS_AUTH_MODE" in none|api_key) ;; *) die "AGINGOS_AUTH_MODE must be none or api_key, not '$AGINGOS_AUTH_MODE'";; esac
+# the Bearer token of GET /metrics (docs/ops/monitoring.md); agingos-http checks it too
+if [ -n "${AGINGOS_METRICS_TOKEN:-}" ] && { [ ${#AGINGOS_METRICS_TOKEN} -lt 24 ] || [[ "$AGINGOS_METRICS_TOKEN" =~ [^!-~] ]]; }; then
+	die "AGINGOS_METRICS_TOKEN must be at least 24 visible ASCII characters without spaces (e.g. AGINGOS_METRICS_TOKEN=\$(openssl rand -hex 24)); it has ${#AGINGOS_METRICS_TOKEN}"
+fi
 "$AG_ROOT/scripts/deps.sh" || exit 1
 "$AG_ROOT/scripts/build.sh" || exit 1
 RUN=$(run_dir)

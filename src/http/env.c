@@ -88,6 +88,39 @@ read_level(AgSettings *s)
 	return bad_value("AGINGOS_LOG_LEVEL", value, "expected one of debug, info, warn, error");
 }
 
+/*
+ * read_token: AGINGOS_METRICS_TOKEN, the Bearer token of GET /metrics
+ * (docs/spec/contract.md §11): at least 24 visible ASCII characters, so it
+ * fits an Authorization header.  The error names the variable and the
+ * problem, never the value (it is a secret).
+ */
+static bool
+read_token(AgSettings *s)
+{
+	const char *value = env_get("AGINGOS_METRICS_TOKEN");
+	size_t		len = value != NULL ? strlen(value) : 0;
+
+	s->metrics_token = value;
+	if (value == NULL)
+		return true;
+	for (size_t i = 0; i < len; i++)
+	{
+		if ((unsigned char) value[i] < 0x21 || (unsigned char) value[i] > 0x7e)
+		{
+			ag_log(AG_LOG_ERROR, "config_error", "expected visible ASCII characters only (no spaces); the value is not shown",
+				   "variable=AGINGOS_METRICS_TOKEN offset=%zu", i);
+			return false;
+		}
+	}
+	if (len < 24)
+	{
+		ag_log(AG_LOG_ERROR, "config_error", "expected at least 24 characters, e.g. from openssl rand -hex 24; the value is not shown",
+			   "variable=AGINGOS_METRICS_TOKEN length=%zu", len);
+		return false;
+	}
+	return true;
+}
+
 bool
 ag_env_read(AgSettings *s)
 {
@@ -98,7 +131,8 @@ ag_env_read(AgSettings *s)
 		!read_int("AGINGOS_HTTP_THREADS", 16, 1, 64, &s->http_threads) ||
 		!read_level(s) ||
 		!read_int("AGINGOS_PGPORT", 5432, 1, 65535, &pg_port) ||
-		!read_int("AGINGOS_HTTP_DB_TIMEOUT_MS", 10000, 100, 3600000, &s->db_timeout_ms))
+		!read_int("AGINGOS_HTTP_DB_TIMEOUT_MS", 10000, 100, 3600000, &s->db_timeout_ms) ||
+		!read_token(s))
 		return false;
 	s->pg_host = env_get("AGINGOS_PGHOST");
 	s->pg_port = env_get("AGINGOS_PGPORT") != NULL ? env_get("AGINGOS_PGPORT") : "5432";
@@ -127,6 +161,8 @@ ag_env_usage(FILE *out)
 		  "  AGINGOS_PGPORT        database port (1-65535)                   default 5432\n"
 		  "  AGINGOS_PGDATABASE    database name                             default agingos\n"
 		  "  AGINGOS_PGUSER        database role                             default agingos_http\n"
+		  "  AGINGOS_METRICS_TOKEN Bearer token for GET /metrics, >= 24 visible ASCII\n"
+		  "                        characters; checked without the database  default none\n"
 		  "Other libpq settings (PGPASSWORD, PGPASSFILE, PGSSLMODE, ...) are read by libpq.\n"
 		  "\n"
 		  "Logs: one key=value line per event on stderr (ts=... level=... event=...).\n"

@@ -24,6 +24,7 @@ typedef struct AgSettings
 	const char *pg_database;   /* AGINGOS_PGDATABASE */
 	const char *pg_user;	   /* AGINGOS_PGUSER */
 	int			db_timeout_ms; /* AGINGOS_HTTP_DB_TIMEOUT_MS, wait for a route call */
+	const char *metrics_token; /* AGINGOS_METRICS_TOKEN, NULL = none (metrics_http.h) */
 } AgSettings;
 
 /*

@@ -44,6 +44,7 @@ ag_reply_error(AgReply *reply, unsigned int status, const char *code, const char
 	reply->len = buf.len;
 	reply->body = ag_buf_take(&buf);
 	reply->allow = NULL;
+	reply->content_type = NULL;
 }
 
 void
@@ -51,6 +52,7 @@ ag_reply_json(AgReply *reply, unsigned int status, const char *json, size_t len)
 {
 	reply->status = status;
 	reply->allow = NULL;
+	reply->content_type = NULL;
 	reply->len = len;
 	reply->body = malloc(len + 1);
 	if (reply->body == NULL)
@@ -67,6 +69,7 @@ ag_reply_free(AgReply *reply)
 	reply->len = 0;
 	reply->status = 0;
 	reply->allow = NULL;
+	reply->content_type = NULL;
 }
 
 void

@@ -13,6 +13,7 @@
  * body is malloc'd JSON text (len bytes) owned by the reply, or NULL when
  * building it ran out of memory (server.c then sends a fixed 500 body).
  * allow is the Allow header for a 405 (static storage), else NULL.
+ * content_type (static storage) is NULL for application/json.
  */
 typedef struct AgReply
 {
@@ -20,6 +21,7 @@ typedef struct AgReply
 	char		*body;
 	size_t		 len;
 	const char	*allow;
+	const char	*content_type;
 } AgReply;
 
 /*

@@ -8,7 +8,9 @@
  *	  carries a body: it is answered at once and the connection closed, so a
  *	  rejected body is never read.  The front decides only 404, 405, 413, 415
  *	  and text PostgreSQL cannot take (NUL bytes, invalid UTF-8) here;
- *	  everything else is the route's SQL function.
+ *	  everything else is the route's SQL function.  GET /metrics is served
+ *	  by metrics_http.c; every answered request is counted (metrics.c) when
+ *	  libmicrohttpd reports it completed.
  *-------------------------------------------------------------------------
  */
 #include <arpa/inet.h>
@@ -27,6 +29,8 @@
 #include "db.h"
 #include "errors.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "routes.h"
 #include "server.h"
 
@@ -43,17 +47,18 @@ struct AgServer
 /* AgRequest: per-request state, libmicrohttpd's *con_cls. */
 typedef struct AgRequest
 {
-	AgMatch match;
-	AgReply reply;
-	char	method[16]; /* for the access line */
-	char	path[256];	/* ditto, truncated */
-	bool	started;	/* the access handler has seen the request */
-	bool	path_nul;	/* the raw path holds %00; path is the raw path */
-	char   *body;		/* accumulated body, NUL-terminated */
-	size_t	body_len;
-	size_t	body_cap;
-	size_t	upload_total; /* bytes of upload seen, kept or not */
-	int64_t start_us;
+	AgMatch		match;
+	AgReply		reply;
+	char		method[16]; /* for the access line */
+	char		path[256];	/* ditto, truncated */
+	bool		started;	/* the access handler has seen the request */
+	bool		path_nul;	/* the raw path holds %00; path is the raw path */
+	char	   *body;		/* accumulated body, NUL-terminated */
+	size_t		body_len;
+	size_t		body_cap;
+	size_t		upload_total; /* bytes of upload seen, kept or not */
+	int64_t		start_us;
+	AgCallExtra extra; /* outcome columns of an ingest route's call (metrics.h) */
 } AgRequest;
 
 /* mono_us: monotonic clock in microseconds. */
@@ -165,12 +170,21 @@ dispatch(struct MHD_Connection *connection, AgRequest *req)
 		return;
 	else if (route->function == NULL)
 		ag_db_health(&req->reply);
+	else if ((route->flags & AG_ROUTE_METRICS) != 0)
+		ag_metrics_serve(connection, route, &req->reply);
 	if (req->reply.status != 0)
 		return;
 	params = ag_check_args(connection, &req->match, &api_key, &req->reply);
 	if (params == NULL)
 		return;
-	ag_db_call(route, params, req->body_len > 0 ? req->body : NULL, api_key, &req->reply);
+	if ((route->flags & (AG_ROUTE_INGEST_ONE | AG_ROUTE_INGEST_BATCH)) != 0)
+	{
+		AgCallArgs args = {params, req->body_len > 0 ? req->body : NULL, api_key, NULL, 0};
+
+		ag_db_call_ex(route, &args, &req->reply, &req->extra);
+	}
+	else
+		ag_db_call(route, params, req->body_len > 0 ? req->body : NULL, api_key, &req->reply);
 	free(params);
 }
 
@@ -191,7 +205,8 @@ queue_reply(struct MHD_Connection *connection, AgRequest *req)
 		response = MHD_create_response_from_buffer(reply->len, reply->body, MHD_RESPMEM_MUST_COPY);
 	if (response == NULL)
 		return MHD_NO;
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+							reply->content_type != NULL ? reply->content_type : "application/json");
 	if (reply->allow != NULL)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, reply->allow);
 	ret = MHD_queue_response(connection, reply->status, response);
@@ -287,7 +302,10 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *connection)
 	return req;
 }
 
-/* request_completed: the access line (debug only) and cleanup. */
+/*
+ * request_completed: the metrics (metrics.h) and the access line (debug
+ * only) of an answered request, then cleanup.
+ */
 static void
 request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
@@ -298,6 +316,12 @@ request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, 
 	(void) connection;
 	if (req == NULL)
 		return;
+	if (req->started && req->reply.status != 0)
+	{
+		ag_metrics_observe(&req->match, req->reply.status, mono_us() - req->start_us);
+		if (req->match.route != NULL)
+			ag_metrics_ingest(req->match.route, &req->extra);
+	}
 	if (req->started && ag_log_enabled(AG_LOG_DEBUG))
 		ag_log(AG_LOG_DEBUG, "request", NULL, "method=%s path=%s status=%u duration_ms=%lld completed=%s",
 			   req->method, ag_log_quote(path, sizeof(path), req->path), req->reply.status,
