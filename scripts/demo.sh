@@ -51,7 +51,7 @@ WHERE home_id LIKE 'demo-%' AND status IN ('OPEN', 'ACK')
 ORDER BY home_id, array_position(ARRAY['HIGH', 'MEDIUM', 'LOW'], severity), rule_id;
 SQL
 echo "== GET $BASE/deviations"
-if [ "$AGINGOS_AUTH_MODE" = api_key ]; then
+if [ "$(db_auth_mode "$(run_dir)/sock" "$AGINGOS_PGPORT")" = api_key ]; then
 	for h in demo-1 demo-2 demo-3; do
 		key=$(echo "SELECT agingos.agingos_create_api_key(:'h', 'read')" | Q -tA -v h="$h")
 		echo "-- $h (a read key for this home)"

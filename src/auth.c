@@ -24,9 +24,9 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "lib/stringinfo.h"
 #include "utils/memutils.h"
 
 #include "api.h"
@@ -42,11 +42,11 @@ PG_FUNCTION_INFO_V1(agingos_caller_set);
 /* The caller of the current transaction; homes live in TopMemoryContext. */
 static struct
 {
-	bool	set;
-	int		nhomes;
-	char  **homes;
-	int64	key_id; /* 0: no key (auth mode none, or set by agingos_caller_set) */
-	char   *actor;	/* "key:<id>", an actor given to agingos_caller_set, or NULL */
+	bool   set;
+	int	   nhomes;
+	char **homes;
+	int64  key_id; /* 0: no key (auth mode none, or set by agingos_caller_set) */
+	char  *actor;  /* "key:<id>", an actor given to agingos_caller_set, or NULL */
 } caller;
 
 static SPIPlanPtr lookup_plan = NULL;

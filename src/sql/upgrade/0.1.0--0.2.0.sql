@@ -46,6 +46,7 @@ INSERT INTO agingos.api_keys (key_hash, key_prefix, role, created_at)
 SELECT o.key_hash, left(o.key_prefix, 8), o.role, o.created_at FROM agingos.api_keys_0_1 o ORDER BY o.created_at, o.key_hash;
 INSERT INTO agingos.api_key_homes (home_id, key_id)
 SELECT o.home_id, k.key_id FROM agingos.api_keys_0_1 o JOIN agingos.api_keys k ON k.key_hash = o.key_hash;
+ALTER EXTENSION agingos DROP TABLE agingos.api_keys_0_1;
 DROP TABLE agingos.api_keys_0_1;
 SELECT pg_catalog.pg_extension_config_dump('agingos.api_keys', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.api_key_homes', '');
