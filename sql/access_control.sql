@@ -36,7 +36,9 @@ SELECT agingos_create_api_key(ARRAY['home-a', NULL], 'read');
 SELECT agingos_create_api_key('home-a', 'reader');
 SELECT agingos_create_api_key('home-a', 'read', repeat('x', 201));
 -- a prefix longer than 8 characters cannot be stored
+\set VERBOSITY terse
 INSERT INTO api_keys (key_hash, key_prefix, role) VALUES ('\x00', 'agk_12345', 'read');
+\set VERBOSITY default
 -- operator-chosen keys (make up's AGINGOS_API_KEY): at least 24 characters
 SELECT agingos_register_api_key('short-key-1234567890123', ARRAY['default'], 'admin');
 SELECT agingos_register_api_key('a key with spaces in it!!', ARRAY['default'], 'admin');
@@ -247,6 +249,5 @@ SELECT agingos_load_config(E'retention:\n  audit_days: 0\nrules:\n  R-001:\n    
 DELETE FROM config WHERE version > :config_before;
 DROP ROLE grafana_ab;
 DROP ROLE reader_c;
-DELETE FROM reader_homes; DELETE FROM audit_log;
-DELETE FROM events; DELETE FROM deviation_history; DELETE FROM deviations; DELETE FROM api_keys; DELETE FROM api_key_homes; DELETE FROM homes;
+TRUNCATE reader_homes, audit_log, events, deviation_history, deviations, deviations_v1, api_key_homes, api_keys, homes RESTART IDENTITY;
 UPDATE settings SET value = 'none' WHERE name = 'auth_mode';
