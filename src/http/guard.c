@@ -255,14 +255,14 @@ note_failure(const uint8_t addr[16])
 }
 
 int
-ag_auth_failed(struct MHD_Connection *connection, const char *api_key, const char *path)
+ag_auth_failed(struct MHD_Connection *connection, const char *key_start, size_t key_len, const char *path)
 {
 	uint8_t addr[16];
 	char	addr_text[INET6_ADDRSTRLEN + 1];
 	char	prefix[PREFIX_MAX + 1];
 	char	quoted_prefix[2 * PREFIX_MAX + 4];
 	char	quoted_path[96];
-	size_t	len = api_key != NULL ? strlen(api_key) : 0;
+	size_t	len = key_start != NULL ? key_len : 0;
 	size_t	show = len / 3 < PREFIX_MAX ? len / 3 : PREFIX_MAX;
 	int		fails;
 	int64_t delay = 0;
@@ -278,11 +278,13 @@ ag_auth_failed(struct MHD_Connection *connection, const char *api_key, const cha
 			delay = delay_max_ms;
 	}
 	/* at most 8 characters of the key, and at most a third of a short one */
-	memcpy(prefix, api_key != NULL ? api_key : "", show);
+	if (key_start != NULL && strlen(key_start) < show)
+		show = strlen(key_start);
+	memcpy(prefix, key_start != NULL ? key_start : "", show);
 	prefix[show] = '\0';
 	ag_log(AG_LOG_WARN, "auth_failed", "request refused: missing, unknown or revoked API key",
 		   "client=%s key=%s key_prefix=%s key_length=%zu path=%s failures=%d delay_ms=%lld", addr_text,
-		   api_key != NULL ? "given" : "missing", ag_log_quote(quoted_prefix, sizeof(quoted_prefix), prefix), len,
+		   key_start != NULL ? "given" : "missing", ag_log_quote(quoted_prefix, sizeof(quoted_prefix), prefix), len,
 		   ag_log_quote(quoted_path, sizeof(quoted_path), path), fails, (long long) delay);
 	return (int) delay;
 }

@@ -12,6 +12,7 @@
 #define AG_HTTP_GUARD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <microhttpd.h>
@@ -44,14 +45,16 @@ bool ag_rate_take(const char *api_key, unsigned *retry_after_s);
 void ag_rate_forget(const char *api_key);
 
 /*
- * ag_auth_failed: note a 401 for the client of connection: log one
+ * ag_auth_failed: note a 401 for the client of connection; key_start is
+ * the start of the X-API-Key value (or NULL when none was sent) and
+ * key_len its full length.  Log one
  * auth_failed line (key prefix of at most 8 characters — fewer for short
  * keys —, client address, path) and return how long to hold the answer,
  * in ms: the delay doubles with each failure from the same address within
  * a minute, from AGINGOS_HTTP_AUTH_DELAY_MS up to
  * AGINGOS_HTTP_AUTH_DELAY_MAX_MS.  0 when delays are off.
  */
-int ag_auth_failed(struct MHD_Connection *connection, const char *api_key, const char *path);
+int ag_auth_failed(struct MHD_Connection *connection, const char *key_start, size_t key_len, const char *path);
 
 /*
  * ag_guard_hold: suspend connection (it must have been started with

@@ -54,7 +54,8 @@ typedef struct AgRequest
 	bool	started;	/* the access handler has seen the request */
 	bool	path_nul;	/* the raw path holds %00; path is the raw path */
 	bool	guarded;	/* the 401 hold has been decided (guard.h) */
-	char	key[520];	/* the X-API-Key value of a 401, for its log line; "" none */
+	char	key[16];	/* the first bytes of the X-API-Key value of a 401, for its log line */
+	size_t	key_len;	/* its full length */
 	bool	has_key;
 	char   *body; /* accumulated body, NUL-terminated */
 	size_t	body_len;
@@ -196,6 +197,7 @@ dispatch(struct MHD_Connection *connection, AgRequest *req)
 		/* unknown keys keep no bucket; the hold and log line follow in access_handler */
 		ag_rate_forget(api_key);
 		req->has_key = api_key != NULL;
+		req->key_len = api_key != NULL ? strlen(api_key) : 0;
 		snprintf(req->key, sizeof(req->key), "%s", api_key != NULL ? api_key : "");
 	}
 }
@@ -283,7 +285,7 @@ access_handler(void *cls, struct MHD_Connection *connection, const char *url, co
 		int delay;
 
 		req->guarded = true;
-		delay = ag_auth_failed(connection, req->has_key ? req->key : NULL, req->path);
+		delay = ag_auth_failed(connection, req->has_key ? req->key : NULL, req->key_len, req->path);
 		memset(req->key, 0, sizeof(req->key));
 		if (ag_guard_hold(connection, delay))
 			return MHD_YES; /* called again when resumed */
