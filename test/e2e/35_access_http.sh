@@ -73,11 +73,12 @@ sql "select agingos_revoke_api_key($kid)" >/dev/null
 r=$(AG_KEY=$carer get /events)
 check "revoked key: 401 on the next request" "$(status_of "$r") $(body_of "$r" | jq -r .code)" "401 28000"
 
-# 3. and 4. on a front of its own: rate 1/s with bursts of 3, wrong keys held 100 ms doubling up to 800 ms
+# 3. and 4. on a front of its own: rate 1/s with bursts of 3, wrong keys held 250 ms doubling up to 2 s
 AGINGOS_HTTP_PORT=$GUARD_PORT AGINGOS_PGHOST=$PGHOST AGINGOS_PGPORT=$PGPORT AGINGOS_PGUSER=agingos_http \
-	AGINGOS_HTTP_RATE=1 AGINGOS_HTTP_BURST=3 AGINGOS_HTTP_AUTH_DELAY_MS=100 AGINGOS_HTTP_AUTH_DELAY_MAX_MS=800 \
+	AGINGOS_HTTP_RATE=1 AGINGOS_HTTP_BURST=3 AGINGOS_HTTP_AUTH_DELAY_MS=250 AGINGOS_HTTP_AUTH_DELAY_MAX_MS=2000 \
 	AGINGOS_HTTP_THREADS=1 "$AG_ROOT/bin/agingos-http" >>"$AG_E2E_RUN/log/http-guard.log" 2>&1 &
 gpid=$!
+trap 'kill "$gpid" 2>/dev/null' EXIT
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$GUARD_PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 G="http://127.0.0.1:$GUARD_PORT"
 LOG="$AG_E2E_RUN/log/http-guard.log"
@@ -97,16 +98,16 @@ check "three log lines for three wrong keys" "$(echo "$lines" | grep -c .)" 3
 check "log line: client address and key length" "$(echo "$lines" | tail -1 | grep -o 'client=[^ ]* key=given' | head -1)" "client=127.0.0.1 key=given"
 delays=$(echo "$lines" | sed -n 's/.*delay_ms=\([0-9]*\).*/\1/p' | tr '\n' ' ')
 read -r d1 d2 d3 <<<"$delays"
-check "answers to wrong keys are held 100, 200, 400 ms" "$delays" "100 200 400 "
+check "answers to wrong keys are held 250, 500, 1000 ms" "$delays" "250 500 1000 "
 if grep -qF "${WRONG:0:9}" "$LOG"; then nok "wrong keys never logged beyond 8 characters" "found 9"; else ok "wrong keys never logged beyond 8 characters"; fi
 # a held answer does not hold up other clients: a good request answers while it waits
 curl -s -o /dev/null -H "X-API-Key: $WRONG" "$G/events" & held=$!
-sleep 0.2 # let it reach the front; it is then held 800 ms
+sleep 0.2 # let it reach the front; it is then held 2 s
 r=$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $read_a2" "$G/events")
 if kill -0 "$held" 2>/dev/null; then ok "a good request is answered while a wrong key's answer is held"
 else nok "a good request is answered while a wrong key's answer is held" "the held request finished first"; fi
 check "  ... and it is 200" "$r" 200
-check "the held answer is a 401 logged with the longest hold" "$(grep 'event=auth_failed' "$LOG" | tail -1 | grep -o 'delay_ms=[0-9]*')" "delay_ms=800"
+check "the held answer is a 401 logged with the longest hold" "$(grep 'event=auth_failed' "$LOG" | tail -1 | grep -o 'delay_ms=[0-9]*')" "delay_ms=2000"
 wait "$held"
 
 # 4. per-key rate limit: 429 AG429 with Retry-After, nothing stored; auth mode none has none
