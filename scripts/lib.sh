@@ -143,6 +143,8 @@ SET client_min_messages = warning;
 ALTER DATABASE agingos SET search_path = agingos, public;
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 CREATE EXTENSION IF NOT EXISTS agingos;
+-- a cluster made by an earlier release gets this release's schema (a no-op when current)
+ALTER EXTENSION agingos UPDATE;
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_http') THEN
