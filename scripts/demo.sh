@@ -105,7 +105,7 @@ ORDER BY a.home_id, array_position(ARRAY['HIGH', 'MEDIUM', 'LOW'], a.severity), 
 SQL
 echo
 echo "== GET $BASE/deviations"
-if [ "$AGINGOS_AUTH_MODE" = api_key ]; then
+if [ "$(db_auth_mode "$(run_dir)/sock" "$AGINGOS_PGPORT")" = api_key ]; then
 	for h in demo-1 demo-2 demo-3; do
 		key=$(echo "SELECT agingos.agingos_create_api_key(:'h', 'read')" | Q -tA -v h="$h")
 		echo "-- $h (a read key for this home)"

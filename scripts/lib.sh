@@ -13,7 +13,9 @@ export LC_ALL=C.UTF-8 LANG=C.UTF-8
 
 AGINGOS_PGPORT=${AGINGOS_PGPORT:-5432}
 AGINGOS_HTTP_PORT=${AGINGOS_HTTP_PORT:-8000}
-AGINGOS_AUTH_MODE=${AGINGOS_AUTH_MODE:-none}
+# AGINGOS_AUTH_MODE stays empty unless given: the mode lives in the database
+# (contract.md section 12) and make up changes it only when it is given.
+AGINGOS_AUTH_MODE=${AGINGOS_AUTH_MODE:-}
 AGINGOS_CONFIG=${AGINGOS_CONFIG:-config/rules.yaml}
 # the run directory of make up/down/psql/logs/sim (tests point it elsewhere)
 AGINGOS_RUN_DIR=${AGINGOS_RUN_DIR:-$AG_ROOT/.run}
@@ -144,6 +146,8 @@ SET client_min_messages = warning;
 ALTER DATABASE agingos SET search_path = agingos, public;
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 CREATE EXTENSION IF NOT EXISTS agingos;
+-- a cluster made by an earlier release gets this release's schema (a no-op when current)
+ALTER EXTENSION agingos UPDATE;
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_http') THEN
@@ -154,19 +158,46 @@ $$;
 SQL
 }
 
-# db_auth SOCK PORT: apply AGINGOS_AUTH_MODE / AGINGOS_API_KEY.
+# check_api_key: refuse an AGINGOS_API_KEY that is too weak, before anything
+# is started (contract.md section 12; docs/security.md).
+check_api_key() {
+	[ -z "${AGINGOS_API_KEY:-}" ] && return 0
+	local n=${#AGINGOS_API_KEY}
+	[ "$n" -ge 24 ] || die "AGINGOS_API_KEY has $n characters; a key needs at least 24 (e.g. AGINGOS_API_KEY=\$(openssl rand -hex 32)); nothing was changed"
+	[ "$n" -le 512 ] || die "AGINGOS_API_KEY has $n characters; at most 512 are allowed"
+	case "$AGINGOS_API_KEY" in *[[:space:][:cntrl:]]*) die "AGINGOS_API_KEY must not contain spaces or control characters";; esac
+	return 0
+}
+
+# db_auth_mode SOCK PORT: the stored auth mode ("" when the row is missing).
+db_auth_mode() {
+	psql_at "$1" "$2" agingos -tA -c "SELECT value FROM agingos.settings WHERE name = 'auth_mode'" 2>/dev/null
+}
+
+# db_auth SOCK PORT: apply AGINGOS_AUTH_MODE only when it is given (a fresh
+# cluster starts in none), then register AGINGOS_API_KEY for home default,
+# role admin.  The key goes to psql through the environment (\getenv),
+# never on a command line that ps shows to every local user.
 db_auth() {
-	local sock=$1 port=$2
-	case "$AGINGOS_AUTH_MODE" in none|api_key) ;; *) die "AGINGOS_AUTH_MODE must be none or api_key, not '$AGINGOS_AUTH_MODE'";; esac
-	echo "UPDATE agingos.settings SET value = :'mode' WHERE name = 'auth_mode'" |
-		psql_at "$sock" "$port" agingos -v mode="$AGINGOS_AUTH_MODE"
-	if [ "$AGINGOS_AUTH_MODE" = api_key ] && [ -n "${AGINGOS_API_KEY:-}" ]; then
-		psql_at "$sock" "$port" agingos -v key="$AGINGOS_API_KEY" <<'SQL'
-INSERT INTO agingos.homes (home_id) VALUES ('default') ON CONFLICT DO NOTHING;
-INSERT INTO agingos.api_keys (key_hash, key_prefix, home_id, role)
-VALUES (sha256(convert_to(:'key', 'UTF8')), left(:'key', 12), 'default', 'admin')
-ON CONFLICT (key_hash) DO NOTHING;
+	local sock=$1 port=$2 mode
+	if [ -n "$AGINGOS_AUTH_MODE" ]; then
+		case "$AGINGOS_AUTH_MODE" in none|api_key) ;; *) die "AGINGOS_AUTH_MODE must be none or api_key, not '$AGINGOS_AUTH_MODE'";; esac
+		echo "INSERT INTO agingos.settings (name, value) VALUES ('auth_mode', :'mode')
+		      ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value" |
+			psql_at "$sock" "$port" agingos -v mode="$AGINGOS_AUTH_MODE"
+	fi
+	mode=$(db_auth_mode "$sock" "$port")
+	case "$mode" in
+		none|api_key) ;;
+		*) say "warning: the stored auth mode is '$mode', neither none nor api_key: every route but GET /health answers 401 until AGINGOS_AUTH_MODE=none|api_key make up sets it" ;;
+	esac
+	if [ -n "${AGINGOS_API_KEY:-}" ]; then
+		check_api_key
+		AG_KEY_IN="$AGINGOS_API_KEY" psql_at "$sock" "$port" agingos -tA <<'SQL' >/dev/null || die "could not register AGINGOS_API_KEY"
+\getenv key AG_KEY_IN
+SELECT agingos.agingos_register_api_key(:'key', ARRAY['default'], 'admin', 'make up AGINGOS_API_KEY');
 SQL
+		[ "$mode" = api_key ] || say "note: AGINGOS_API_KEY is registered, but auth mode is '$mode' (AGINGOS_AUTH_MODE=api_key turns keys on)"
 	fi
 }
 

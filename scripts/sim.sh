@@ -31,6 +31,8 @@ case "$MODE" in db | http) ;; *) die "MODE must be db or http, not '$MODE'" ;; e
 RUN=$(run_dir)
 Q() { psql_at "$RUN/sock" "$AGINGOS_PGPORT" agingos "$@"; }
 Q -tA -c "SELECT 1" >/dev/null 2>&1 || die "PostgreSQL of make up does not answer on port $AGINGOS_PGPORT: run make up first"
+# the auth mode of the running system (it lives in the database)
+AGINGOS_AUTH_MODE=$(db_auth_mode "$RUN/sock" "$AGINGOS_PGPORT")
 
 homes=$(for i in $(seq 1 "$HOMES"); do printf '%s%s,' "$PREFIX" "$i"; done)
 homes="{${homes%,}}"

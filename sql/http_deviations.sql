@@ -45,7 +45,7 @@ SELECT status, body::jsonb ->> 'status' AS st, body::jsonb ->> 'acked_at' IS NOT
   FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK"}', NULL);
 SELECT status, body::jsonb ->> 'status' AS st FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK"}', NULL);
 SELECT status, body::jsonb ->> 'code' AS code, body::jsonb ->> 'message' AS message FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "OPEN"}', NULL);
-SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK", "note": "x"}', NULL);
+SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK", "extra": "x"}', NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), 'not json', NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), NULL, NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch('{"deviation_id": "abc"}', '{"status": "ACK"}', NULL);

@@ -176,6 +176,7 @@ typedef struct AgConfig
 	int			 retention_events_days;
 	int			 retention_deviations_days;
 	int			 retention_bookkeeping_days;
+	int			 retention_audit_days; /* deviation_history, audit_log (docs/security.md) */
 	int			 scheduler_interval_minutes;
 	char		*scheduler_default_subject_key;
 	int			 defaults_lookback_minutes;

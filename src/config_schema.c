@@ -67,6 +67,7 @@ static const AgField retention_fields[] = {
 	AGF_INT(AgConfig, "events_days", retention_events_days, 1, INT_MAX, "30"),
 	AGF_INT(AgConfig, "deviations_days", retention_deviations_days, 1, INT_MAX, "180"),
 	AGF_INT(AgConfig, "bookkeeping_days", retention_bookkeeping_days, 1, INT_MAX, "7"),
+	AGF_INT(AgConfig, "audit_days", retention_audit_days, 1, INT_MAX, "730"),
 };
 static const AgFieldTable retention_table = AG_TABLE(retention_fields);
 

@@ -463,3 +463,35 @@ ag_db_health(AgReply *reply)
 	}
 	ag_reply_json(reply, 503, HEALTH_DOWN, sizeof(HEALTH_DOWN) - 1);
 }
+
+/* auth mode cache for the per-key rate limit (guard.h): -1 unknown, 0 keys, 1 none */
+static atomic_int	mode_none = -1;
+static atomic_llong mode_checked_ms = 0;
+
+#define AUTH_MODE_TTL_MS 1000 /* the stored auth mode is asked at most once a second */
+
+bool
+ag_db_auth_none(void)
+{
+	int64_t	  now = ag_mono_ms();
+	long long seen = atomic_load(&mode_checked_ms);
+	AgConn	 *conn;
+	PGresult *res;
+
+	if (now - seen < AUTH_MODE_TTL_MS || !atomic_compare_exchange_strong(&mode_checked_ms, &seen, now))
+		return atomic_load(&mode_none) == 1;
+	/* this worker refreshes; the others use the cached value meanwhile */
+	conn = thread_conn();
+	if (conn == NULL || !ensure_conn(conn))
+		return atomic_load(&mode_none) == 1;
+	if (!PQsendQuery(conn->pg, "SELECT agingos.http_auth_mode()") ||
+		ag_pg_result(conn->pg, ag_mono_ms() + HEALTH_TIMEOUT_MS, &res) != AG_PG_READY)
+	{
+		drop_conn(conn); /* the next call reconnects; no half-read result stays behind */
+		return atomic_load(&mode_none) == 1;
+	}
+	if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		atomic_store(&mode_none, !PQgetisnull(res, 0, 0) && strcmp(PQgetvalue(res, 0, 0), "none") == 0 ? 1 : 0);
+	PQclear(res);
+	return atomic_load(&mode_none) == 1;
+}

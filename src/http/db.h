@@ -81,4 +81,13 @@ AgCallOutcome ag_db_call_ex(const AgRoute *route, const AgCallArgs *args, AgRepl
  */
 void ag_db_health(AgReply *reply);
 
+/*
+ * ag_db_auth_none: whether the stored auth mode is exactly "none" (then
+ * the per-key rate limit is off: contract.md section 12).  Asked with
+ * SELECT agingos.http_auth_mode() at most once a second by one worker;
+ * until the first answer, and when the database does not answer, the
+ * limit applies (false).
+ */
+bool ag_db_auth_none(void);
+
 #endif /* AG_HTTP_DB_H */

@@ -132,6 +132,10 @@ ag_env_read(AgSettings *s)
 		!read_level(s) ||
 		!read_int("AGINGOS_PGPORT", 5432, 1, 65535, &pg_port) ||
 		!read_int("AGINGOS_HTTP_DB_TIMEOUT_MS", 10000, 100, 3600000, &s->db_timeout_ms) ||
+		!read_int("AGINGOS_HTTP_RATE", 50, 0, 1000000, &s->http_rate) ||
+		!read_int("AGINGOS_HTTP_BURST", 100, 1, 1000000, &s->http_burst) ||
+		!read_int("AGINGOS_HTTP_AUTH_DELAY_MS", 200, 0, 60000, &s->auth_delay_ms) ||
+		!read_int("AGINGOS_HTTP_AUTH_DELAY_MAX_MS", 5000, 0, 600000, &s->auth_delay_max_ms) ||
 		!read_token(s))
 		return false;
 	s->pg_host = env_get("AGINGOS_PGHOST");
@@ -155,6 +159,12 @@ ag_env_usage(FILE *out)
 		  "  AGINGOS_HTTP_THREADS  worker threads = database connections (1-64) default 16\n"
 		  "  AGINGOS_HTTP_DB_TIMEOUT_MS  longest wait for a route's SQL call in ms,\n"
 		  "                        100-3600000; then 503 and a cancel    default 10000\n"
+		  "  AGINGOS_HTTP_RATE     requests per second per API key (0-1000000,\n"
+		  "                        0 = no limit; auth mode none: no limit) default 50\n"
+		  "  AGINGOS_HTTP_BURST    bursts per API key (1-1000000)            default 100\n"
+		  "  AGINGOS_HTTP_AUTH_DELAY_MS  first hold of an answer to a wrong key,\n"
+		  "                        doubling per failure from the same address (0-60000) default 200\n"
+		  "  AGINGOS_HTTP_AUTH_DELAY_MAX_MS  longest such hold (0-600000)  default 5000\n"
 		  "  AGINGOS_LOG_LEVEL     debug, info, warn or error                default info\n"
 		  "                        (debug adds one access line per request)\n"
 		  "  AGINGOS_PGHOST        database host or socket directory         default libpq's (PGHOST)\n"

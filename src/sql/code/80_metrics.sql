@@ -173,7 +173,7 @@ BEGIN
 		v_homes := NULL;
 	ELSIF auth_mode = 'api_key' THEN
 		BEGIN
-			v_homes := ARRAY[agingos.agingos_auth(api_key, 'admin')];
+			v_homes := agingos.agingos_auth_homes(api_key, 'admin', NULL);
 		EXCEPTION
 			WHEN insufficient_privilege THEN
 				RAISE EXCEPTION 'API key role not allowed for GET /metrics' USING ERRCODE = '42501',
