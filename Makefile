@@ -52,7 +52,9 @@ MODE  ?= db
 sim: sim-build
 	@HOMES="$(HOMES)" DAYS="$(DAYS)" SEED="$(SEED)" MODE="$(MODE)" scripts/sim.sh
 
-.PHONY: http sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
+ALARM_QUALITY_ENV ?=
+
+.PHONY: alarm-quality http sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
 
 deps:
 	@scripts/deps.sh
@@ -86,6 +88,10 @@ test:
 
 bench:
 	@scripts/bench.sh
+
+# false alarms on normal lives and detection of injected anomalies (docs/alarm-quality.md)
+alarm-quality: sim-build
+	@scripts/alarm_quality.sh
 
 # the longrun runbook (docs/ops/longrun.md): HOURS, HOMES, RATE, MODE=A|B, DAYS, …
 longrun:
