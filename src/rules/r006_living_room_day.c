@@ -48,6 +48,8 @@ ag_rule_r006_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 	day_window(&cfg->r006, until, range);
 	if (!judged(&cfg->r006, range, now))
 		range->to = range->from;
+	else if (cfg->r006.away_gate || cfg->r006.gap_gate)
+		range->from = ag_home_state_reach(cfg, range->from);
 }
 
 /*
@@ -73,6 +75,8 @@ ag_rule_r006_eval(const AgRuleInput *in, AgDeviation *dev)
 	if (!judged(p, &w, in->now))
 		return false;
 	if (p->liveness_gate && ag_liveness_gate_fires(in, -1, NULL))
+		return false;
+	if (ag_stillness_gates(in, p->away_gate, p->gap_gate, w.from, Min(w.to, in->now)))
 		return false;
 
 	for (i = ag_events_lower_bound(in->events, in->nevents, w.from);

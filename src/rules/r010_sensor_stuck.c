@@ -86,6 +86,28 @@ collect(const AgRuleInput *in, TimestampTz from, R010Item *items)
 	return n;
 }
 
+/*
+ * active_elsewhere: some ACTIVE activity event (home_state categories) in
+ * another room after last_on and before until: the resident was elsewhere
+ * while this sensor still said "present" (docs/alarm-quality.md), so a
+ * mmWave sensor watching a sleeper all night is not "stuck".
+ */
+static bool
+active_elsewhere(const AgRuleInput *in, const AgEvent *last_on)
+{
+	for (int i = ag_events_lower_bound(in->events, in->nevents, last_on->ts);
+		 i < in->nevents && in->events[i].ts < in->until; i++)
+	{
+		const AgEvent *e = &in->events[i];
+
+		if (e->ts > last_on->ts && e->room[0] != '\0' && strcmp(e->room, last_on->room) != 0 &&
+			ag_strlist_has(&in->cfg->home_state.activity_categories, e->category) &&
+			ag_active(e->payload, &ag_state_keys_default, "on"))
+			return true;
+	}
+	return false;
+}
+
 /* emit: the evidence of 3.10 for the nstuck stuck rooms (sorted bytewise). */
 static void
 emit(const AgR010Params *p, TimestampTz cutoff, R010Stuck *stuck, int nstuck,
@@ -164,6 +186,8 @@ ag_rule_r010_eval(const AgRuleInput *in, AgDeviation *dev)
 		}
 		g = j;
 		if (last_on == NULL || last_on->ts > cutoff || (has_off && max_off >= last_on->ts))
+			continue;
+		if (p->require_activity_elsewhere && !active_elsewhere(in, last_on))
 			continue;
 		stuck[nstuck].last_on = last_on;
 		stuck[nstuck].sev = ag_strlist_has(&p->medium_rooms, last_on->room) ? AG_SEV_MEDIUM : AG_SEV_LOW;

@@ -25,7 +25,7 @@ CREATE OR REPLACE FUNCTION agingos.agingos_rules(OUT rule_id text, OUT title tex
 RETURNS SETOF record
 LANGUAGE C STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'agingos_rules';
-COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-010 with title (config locale) and purpose.';
+COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-011 with title (config locale) and purpose.';
 
 -- agingos_deviation_event(d, event, from_status, reason_at): history row +
 -- NOTIFY agingos_deviation with a small JSON payload (no evidence).

@@ -5,3 +5,6 @@
 -- Checked by a test that compares the upgraded catalog with a fresh install.
 
 \echo Use "ALTER EXTENSION agingos UPDATE TO '0.2.0'" to load this file. \quit
+
+-- issue 17: agingos_rule_truth gains missing_sensor (NOT_APPLICABLE, rules.md D32)
+DROP FUNCTION IF EXISTS agingos.agingos_rule_truth(text, timestamptz);
