@@ -28,6 +28,9 @@ PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
 PGXS        := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: rebuild every object when a header changes.
+$(OBJS): $(wildcard src/*.h src/rules/*.h)
+
 # The install script: schema parts then code parts, each in name order.
 agingos--$(EXTVERSION).sql: $(SQL_SCHEMA) $(SQL_CODE)
 	cat $^ > $@
