@@ -86,7 +86,7 @@ ag_usage(FILE *out)
 		"  --residents LIST    resident kinds cycled over the homes: classic (default), early, owl,\n"
 		"                      napper, outings, mmwave, pir-hold, hall-mmwave, no-stue-presence\n"
 		"  --inject LIST       RULE@INSTANT[:HOME], comma-separated, repeatable: the anomaly\n"
-		"                      of RULE (R-001 ... R-010) at INSTANT in home HOME (default 1)\n"
+		"                      of RULE (R-001 ... R-011) at INSTANT in home HOME (default 1)\n"
 		"  --url URL           http mode base URL (default http://127.0.0.1:$AGINGOS_HTTP_PORT)\n"
 		"  --api-key K         X-API-Key for every request (default $AGINGOS_API_KEY)\n"
 		"  --api-key-file PATH lines \"home_id key\": each home posts with its own key.\n"

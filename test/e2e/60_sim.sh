@@ -43,7 +43,7 @@ usage_case() { # NAME EXPECTED-MESSAGE-PART ARGS…
 	else nok "sim usage: $name" "exit $rc, stderr: $(head -c 300 "$W/err")"; fi
 }
 usage_case "required options" "are required" --homes 1
-usage_case "unknown rule" "R-001 ... R-010" --homes 1 --days 1 --seed 1 --inject R-011@2026-01-05T01:00:00Z
+usage_case "unknown rule" "R-001 ... R-011" --homes 1 --days 1 --seed 1 --inject R-012@2026-01-05T01:00:00Z
 usage_case "naive instant" "bad instant" --homes 1 --days 1 --seed 1 --inject R-002@2026-01-05T01:00:00
 usage_case "instant outside the run" "outside the simulated period" --mode db --homes 1 --days 1 --seed 1 --inject R-002@2026-02-01T01:00:00Z
 usage_case "home out of range" "does not exist" --mode db --homes 2 --days 1 --seed 1 --inject R-002@2026-01-05T01:00:00Z:3
