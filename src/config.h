@@ -132,6 +132,7 @@ typedef struct AgR006Params
 	int	  grace_minutes;
 	bool  away_gate;
 	bool  gap_gate;
+	bool  held_presence_counts; /* a living-room sensor still "on" at the day start counts */
 } AgR006Params;
 
 typedef struct AgR007Params

@@ -199,6 +199,7 @@ static const AgField r006_fields[] = {
 	AGF_INT(AgR006Params, "grace_minutes", grace_minutes, 0, INT_MAX, "120"),
 	AGF_BOOL(AgR006Params, "away_gate", away_gate, "false"),
 	AGF_BOOL(AgR006Params, "gap_gate", gap_gate, "false"),
+	AGF_BOOL(AgR006Params, "held_presence_counts", held_presence_counts, "false"),
 };
 
 static const AgField r007_fields[] = {

@@ -131,6 +131,30 @@ ag_sensor_held_on(const AgRuleInput *in, TimestampTz t, const char *except_room,
 }
 
 /*
+ * ag_room_held_on: whether the last presence event (state on or off) of
+ * room `room` before t, looking back state_lookback_minutes, says "on".
+ */
+bool
+ag_room_held_on(const AgRuleInput *in, TimestampTz t, const char *room)
+{
+	TimestampTz from = ag_add_minutes(t, -(int64) in->cfg->home_state.state_lookback_minutes);
+	int			lo = ag_events_lower_bound(in->events, in->nevents, from);
+
+	for (int i = ag_events_lower_bound(in->events, in->nevents, t) - 1; i >= lo; i--)
+	{
+		const AgEvent *e = &in->events[i];
+
+		if (strcmp(e->category, "presence") != 0 || strcmp(e->room, room) != 0)
+			continue;
+		if (ag_state_is(e->payload, &ag_state_keys_default, "on"))
+			return true;
+		if (ag_state_is(e->payload, &ag_state_keys_default, "off"))
+			return false;
+	}
+	return false;
+}
+
+/*
  * ag_classify_door: the home state at t after the front-door opening
  * events[door_index] (ts < t), as the file header defines it.
  */

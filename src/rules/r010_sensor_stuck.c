@@ -86,9 +86,14 @@ collect(const AgRuleInput *in, TimestampTz from, R010Item *items)
 	return n;
 }
 
+/* The "off" of a room the resident left comes 30-120 s after the next room's "on". */
+#define AG_R010_ELSEWHERE_GRACE_MIN 5
+
 /*
  * active_elsewhere: some ACTIVE activity event (home_state categories) in
- * another room after last_on and before until: the resident was elsewhere
+ * another room after last_on and at least AG_R010_ELSEWHERE_GRACE_MIN
+ * minutes before until (time for this room's own "off" to arrive): the
+ * resident was elsewhere
  * while this sensor still said "present" (docs/alarm-quality.md), so a
  * mmWave sensor watching a sleeper all night is not "stuck".
  */
@@ -100,6 +105,8 @@ active_elsewhere(const AgRuleInput *in, const AgEvent *last_on)
 	{
 		const AgEvent *e = &in->events[i];
 
+		if (e->ts > ag_add_minutes(in->until, -AG_R010_ELSEWHERE_GRACE_MIN))
+			break;
 		if (e->ts > last_on->ts && e->room[0] != '\0' && strcmp(e->room, last_on->room) != 0 &&
 			ag_strlist_has(&in->cfg->home_state.activity_categories, e->category) &&
 			ag_active(e->payload, &ag_state_keys_default, "on"))

@@ -255,6 +255,7 @@ extern void ag_home_state_at(const AgRuleInput *in, TimestampTz t, AgAway *out);
 extern void ag_classify_door(const AgRuleInput *in, int door_index, TimestampTz t, AgAway *out);
 extern bool ag_sensor_held_on(const AgRuleInput *in, TimestampTz t, const char *except_room,
 							  const AgEvent **held);
+extern bool ag_room_held_on(const AgRuleInput *in, TimestampTz t, const char *room);
 extern bool ag_ingest_gap(const AgRuleInput *in, TimestampTz from, TimestampTz to);
 extern TimestampTz ag_home_state_reach(const AgConfig *cfg, TimestampTz from);
 extern bool ag_stillness_gates(const AgRuleInput *in, bool away_gate, bool gap_gate,

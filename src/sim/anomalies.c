@@ -117,7 +117,7 @@ ag_inject_window(int rule)
 		0,
 		210 * MIN, /* R-001 motionless 3.5 h */
 		150,	   /* R-002 at the door at night */
-		30 * MIN,  /* R-003 fell after opening the door */
+		480 * MIN, /* R-003 fell after opening the door and cannot get up (8 h) */
 		100 * MIN, /* R-004 100 minutes in the bathroom */
 		26 * 3600, /* R-005 no bathroom for 26 h */
 		12 * 3600, /* R-006 stays in bed all day */
@@ -204,7 +204,8 @@ wander(AgPlan *plan, const AgInject *in, uint64_t seed, int home)
 /*
  * door_then_still: R-003.  At home: in the hall from 2 minutes before,
  * the door opens at the instant (unseen by the motion sensor), then the
- * resident lies still for 30 minutes.  Out (or back from a trip less than
+ * resident lies still for 8 hours (a fall: cannot get up; docs/alarm-quality.md
+ * says which sensors tell it from a departure).  Out (or back from a trip less than
  * 30 minutes before): the trip ends at the instant instead, so the
  * opening is the return and R-008 sees no more than 4 door events.
  */
