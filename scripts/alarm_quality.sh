@@ -44,21 +44,36 @@ R-008 classic 2026-01-08T11:00:00Z R-008 30
 R-009 classic 2026-01-08T12:00:00Z R-009 100
 R-010 classic 2026-01-08T08:00:00Z R-010 300
 R-010 mmwave 2026-01-08T08:00:00Z R-010 300
-R-011 classic 2026-01-08T09:00:00Z R-011 480"}
+R-011 classic 2026-01-08T09:00:00Z R-011 480
+R-001 owl 2026-01-08T10:00:00Z R-001 240
+R-001 mmwave 2026-01-08T09:00:00Z R-001 240
+R-004 outings 2026-01-08T13:00:00Z R-004 60
+R-005 napper 2026-01-07T12:00:00Z R-005 1600
+R-006 early 2026-01-08T06:30:00Z R-006 240
+R-007 owl 2026-01-08T01:00:00Z R-007 60
+R-008 pir-hold 2026-01-08T11:00:00Z R-008 30
+R-011 outings 2026-01-08T09:00:00Z R-011 480"}
 
 [ -x "$SIM" ] || die "bin/agingos-sim missing: run make first"
 W=$(mktemp -d /tmp/agingos-aq.XXXXXX)
 chmod 755 "$W"
-trap 'throwaway_down "$W"; rm -rf "$W"' EXIT
-mkdir -p "$W/log" "$W/sock"
-[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$W"
-pg_ready "$W/data" "$PGPORT_AQ" "$W/sock" "$W/log/postgres.log" || die "cluster did not start"
-db_setup "$W/sock" "$PGPORT_AQ" || die "database setup failed"
-db_load_config "$W/sock" "$PGPORT_AQ" "$CONFIG" >/dev/null || die "config $CONFIG did not load"
-export AGINGOS_PGHOST="$W/sock" AGINGOS_PGPORT="$PGPORT_AQ" AGINGOS_PGUSER=agingos AGINGOS_PGDATABASE=agingos
+if [ "${AQ_EXISTING:-0}" = 1 ]; then
+	# the bounded run of make test (test/e2e/65_alarm_quality.sh): the caller's cluster (PGHOST, PGPORT)
+	SOCK=$PGHOST PORT=$PGPORT
+	trap 'rm -rf "$W"' EXIT
+else
+	SOCK=$W/sock PORT=$PGPORT_AQ
+	trap 'throwaway_down "$W"; rm -rf "$W"' EXIT
+	mkdir -p "$W/log" "$W/sock"
+	[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$W"
+	pg_ready "$W/data" "$PORT" "$SOCK" "$W/log/postgres.log" || die "cluster did not start"
+	db_setup "$SOCK" "$PORT" || die "database setup failed"
+fi
+db_load_config "$SOCK" "$PORT" "$CONFIG" >/dev/null 2>&1 || die "config $CONFIG did not load"
+export AGINGOS_PGHOST="$SOCK" AGINGOS_PGPORT="$PORT" AGINGOS_PGUSER=agingos AGINGOS_PGDATABASE=agingos
 unset AGINGOS_API_KEY AGINGOS_LOG_LEVEL
-q() { psql_at "$W/sock" "$PGPORT_AQ" agingos -tA -c "$1"; }
-fresh() { q "SELECT agingos.agingos_reset(); DELETE FROM agingos.homes;" >/dev/null; }
+q() { psql_at "$SOCK" "$PORT" agingos -tA -c "$1"; }
+fresh() { q "SELECT agingos.agingos_reset(); DELETE FROM agingos.homes WHERE home_id LIKE 'aq-%';" >/dev/null; }
 mkdir -p "$OUT"
 
 # ------------------------------------------------------------ 1. normal lives

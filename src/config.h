@@ -180,8 +180,8 @@ typedef struct AgR010Params
 /* R-011 "not back home" (docs/alarm-quality.md): a departure not followed by a return. */
 typedef struct AgR011Params
 {
-	int	  max_away_minutes;	   /* away at least this long: deviation */
-	int	  night_start_hour;	   /* away at night: HIGH */
+	int	  max_away_minutes; /* away at least this long: deviation */
+	int	  night_start_hour; /* away at night: HIGH */
 	int	  night_end_hour;
 	int	  night_grace_minutes; /* at night, away at least this long: deviation */
 	char *tz;
@@ -207,31 +207,31 @@ typedef struct AgHomeStateParams
  */
 typedef struct AgConfig
 {
-	int64		 version; /* agingos.config row version; 0 = built-in defaults */
-	char		*timezone;
-	AgLocale	 locale;
-	int			 ingest_max_future_minutes;
-	int			 retention_events_days;
-	int			 retention_deviations_days;
-	int			 retention_bookkeeping_days;
-	int			 scheduler_interval_minutes;
-	char		*scheduler_default_subject_key;
-	int			 defaults_lookback_minutes;
-	int			 defaults_expire_after_minutes;
-	AgRuleCommon rule[AG_NUM_RULES];
-	AgR001Params r001;
-	AgR002Params r002;
-	AgR003Params r003;
-	AgR004Params r004;
-	AgR005Params r005;
-	AgR006Params r006;
-	AgR007Params r007;
-	AgR008Params r008;
-	AgR009Params r009;
-	AgR010Params r010;
-	AgR011Params r011;
+	int64			  version; /* agingos.config row version; 0 = built-in defaults */
+	char			 *timezone;
+	AgLocale		  locale;
+	int				  ingest_max_future_minutes;
+	int				  retention_events_days;
+	int				  retention_deviations_days;
+	int				  retention_bookkeeping_days;
+	int				  scheduler_interval_minutes;
+	char			 *scheduler_default_subject_key;
+	int				  defaults_lookback_minutes;
+	int				  defaults_expire_after_minutes;
+	AgRuleCommon	  rule[AG_NUM_RULES];
+	AgR001Params	  r001;
+	AgR002Params	  r002;
+	AgR003Params	  r003;
+	AgR004Params	  r004;
+	AgR005Params	  r005;
+	AgR006Params	  r006;
+	AgR007Params	  r007;
+	AgR008Params	  r008;
+	AgR009Params	  r009;
+	AgR010Params	  r010;
+	AgR011Params	  r011;
 	AgHomeStateParams home_state;
-	Jsonb		*effective; /* agingos_config() result */
+	Jsonb			 *effective; /* agingos_config() result */
 } AgConfig;
 
 /*

@@ -245,20 +245,20 @@ typedef enum AgHomeState
 typedef struct AgAway
 {
 	AgHomeState	   state;
-	const AgEvent *door;	   /* the door opening (NULL for UNKNOWN) */
+	const AgEvent *door;		/* the door opening (NULL for UNKNOWN) */
 	TimestampTz	   decided_at;	/* last door event + departure_minutes */
 	bool		   by_activity; /* IN because of activity after the door (not a held sensor) */
 } AgAway;
 
-extern bool ag_front_door_opening(const AgConfig *cfg, const AgEvent *e);
-extern void ag_home_state_at(const AgRuleInput *in, TimestampTz t, AgAway *out);
-extern void ag_classify_door(const AgRuleInput *in, int door_index, TimestampTz t, AgAway *out);
-extern bool ag_sensor_held_on(const AgRuleInput *in, TimestampTz t, const char *except_room,
-							  const AgEvent **held);
-extern bool ag_room_held_on(const AgRuleInput *in, TimestampTz t, const char *room);
-extern bool ag_ingest_gap(const AgRuleInput *in, TimestampTz from, TimestampTz to);
+extern bool		   ag_front_door_opening(const AgConfig *cfg, const AgEvent *e);
+extern void		   ag_home_state_at(const AgRuleInput *in, TimestampTz t, AgAway *out);
+extern void		   ag_classify_door(const AgRuleInput *in, int door_index, TimestampTz t, AgAway *out);
+extern bool		   ag_sensor_held_on(const AgRuleInput *in, TimestampTz t, const char *except_room,
+									 const AgEvent **held);
+extern bool		   ag_room_held_on(const AgRuleInput *in, TimestampTz t, const char *room);
+extern bool		   ag_ingest_gap(const AgRuleInput *in, TimestampTz from, TimestampTz to);
 extern TimestampTz ag_home_state_reach(const AgConfig *cfg, TimestampTz from);
-extern bool ag_stillness_gates(const AgRuleInput *in, bool away_gate, bool gap_gate,
-							   TimestampTz from, TimestampTz until);
+extern bool		   ag_stillness_gates(const AgRuleInput *in, bool away_gate, bool gap_gate,
+									  TimestampTz from, TimestampTz until);
 
 #endif /* AGINGOS_RULE_H */

@@ -45,7 +45,7 @@ typedef struct AgSensorHome
 	int		 home;
 	bool	 steady_bedroom;
 	AgTime	 snapshot_origin;
-	bool	 pir_hold;	  /* no flicker; the hall motion PIR holds "on" while someone is in the hall */
+	bool	 pir_hold;																				   /* no flicker; the hall motion PIR holds "on" while someone is in the hall */
 	bool	 steady_hall; /* the hall presence sensor holds "on" while someone is there, even still */ /* the first ha_snapshot, then every 20 min */
 } AgSensorHome;
 
