@@ -195,6 +195,63 @@ $$);
 SELECT agingos_config() -> 'home_state' AS home_state_kept;
 SELECT count(*) AS unknown_rule FROM agingos_evaluate('2026-01-20T09:00:00Z', '2026-01-20T10:00:00Z', '2026-01-20T10:00:00Z', 'aq-out', '{R-012}');
 
+-- case: personal baselines (rules.md D33): 8 days of a late riser (up at 09:00
+-- local, 08:00Z: bedroom, bathroom, kitchen within the hour) whose bedroom sensor
+-- says "on" from 22:00 to 08:59 local (659 minutes) every night
+SELECT sum(pg_temp.ev('aq-prof', 'd' || d || '-' || k, t, 'presence', jsonb_build_object('state', st, 'room', room))) AS stored
+  FROM generate_series(0, 7) d,
+	   LATERAL (VALUES (1, '2026-01-10T21:00:00Z'::timestamptz + d * interval '1 day', 'on', 'soverom'),
+					   (2, '2026-01-11T07:59:00Z'::timestamptz + d * interval '1 day', 'off', 'soverom'),
+					   (3, '2026-01-11T08:00:00Z'::timestamptz + d * interval '1 day', 'on', 'baderom'),
+					   (4, '2026-01-11T08:20:00Z'::timestamptz + d * interval '1 day', 'on', 'kjokken'),
+					   (5, '2026-01-11T08:40:00Z'::timestamptz + d * interval '1 day', 'on', 'stue')) v(k, t, st, room);
+SELECT agingos_load_config($y$
+timezone: Europe/Oslo
+rules:
+  R-001:
+    baseline: personal
+    params: {motion_categories: [presence, motion], liveness_gate: false, awake_whole_window: true}
+  R-010:
+    baseline: personal
+    params: {liveness_categories: [ha_snapshot]}
+$y$) IS NOT NULL AS loaded;
+-- before any refresh: no profile, the fixed thresholds apply (evidence says so)
+SELECT rule_id, severity, evidence ->> 'baseline' AS baseline, evidence ->> 'usual_wake_time' AS usual_wake_time
+  FROM agingos_evaluate('2026-01-19T06:00:00Z', '2026-01-19T09:00:00Z', '2026-01-19T09:00:00Z', 'aq-prof', '{R-001}');
+-- learn: the 28 local days before 2026-01-19
+SELECT agingos_profile_refresh('aq-prof', '2026-01-19T12:00:00Z') AS rows;
+SELECT metric, key, value, samples, days, quantile, updated_for FROM home_profile WHERE home_id = 'aq-prof' ORDER BY 1, 2;
+-- the tick's daily step refreshes once per local day
+SELECT agingos_profile_maybe_refresh('aq-prof', '2026-01-19T13:00:00Z') AS refreshed_same_day,
+	   agingos_profile_maybe_refresh('aq-prof', '2026-01-20T00:30:00Z') AS refreshed_next_day;
+SELECT agingos_profile_refresh('aq-prof', '2026-01-19T12:00:00Z') AS rows;
+-- R-001: 07:00-10:00 local with no motion: the resident is usually up at 09:00
+-- (+30 min margin), so not judged yet; 09:30-12:30 local is, and says what was usual
+SELECT count(*) AS deviations FROM agingos_evaluate('2026-01-19T06:00:00Z', '2026-01-19T09:00:00Z', '2026-01-19T09:00:00Z', 'aq-prof', '{R-001}');
+SELECT rule_id, severity, evidence ->> 'baseline' AS baseline, evidence ->> 'usual_wake_time' AS usual_wake_time,
+	   evidence ->> 'awake_start_used' AS awake_start_used
+  FROM agingos_evaluate('2026-01-19T08:30:00Z', '2026-01-19T11:30:00Z', '2026-01-19T11:30:00Z', 'aq-prof', '{R-001}');
+-- R-010: the bedroom "on" since 21:00Z is this sleeper's normal (659 min usual):
+-- not stuck at 300 minutes (the fixed 240 would say stuck), stuck at 719 = 659 + 60
+SELECT pg_temp.ev('aq-prof', 'night-on', '2026-01-19T21:00:00Z', 'presence', '{"state": "on", "room": "soverom"}') AS stored;
+SELECT pg_temp.snapshots('aq-prof', '2026-01-19T20:00:00Z', '2026-01-20T10:00:00Z') AS snapshots;
+SELECT pg_temp.z(n) AS now, d.severity, d.evidence -> 'per_room' -> 'soverom' ->> 'stuck_minutes_used' AS used,
+	   d.evidence -> 'per_room' -> 'soverom' ->> 'usual_on_minutes' AS usual, d.evidence ->> 'baseline' AS baseline
+  FROM (VALUES ('2026-01-20T02:00:00Z'::timestamptz), ('2026-01-20T08:58:00Z'), ('2026-01-20T08:59:00Z')) v(n)
+  LEFT JOIN LATERAL agingos_evaluate(n - interval '1 hour', n, n, 'aq-prof', '{R-010}') d ON true
+ ORDER BY 1;
+-- a profile of fewer than 7 days: fixed
+SELECT agingos_profile_refresh('aq-prof', '2026-01-14T12:00:00Z') AS rows;
+SELECT d.severity, d.evidence ->> 'baseline' AS baseline
+  FROM agingos_evaluate('2026-01-20T01:00:00Z', '2026-01-20T02:00:00Z', '2026-01-20T02:00:00Z', 'aq-prof', '{R-010}') d;
+-- bad input
+\set VERBOSITY default
+SELECT agingos_profile_refresh(NULL, '2026-01-19T12:00:00Z');
+SELECT agingos_load_config($y$
+rules: {R-001: {baseline: learned}}
+$y$);
+DELETE FROM agingos.home_profile WHERE home_id LIKE 'aq-%';
+
 -- clean up: later files count homes
 DELETE FROM agingos.events WHERE home_id LIKE 'aq-%';
 DELETE FROM agingos.homes WHERE home_id LIKE 'aq-%';

@@ -36,6 +36,13 @@ typedef enum AgProfileMode
 	AG_PROFILE_DEFAULT_WINDOW
 } AgProfileMode;
 
+/* rules.md D33: thresholds from the config (fixed) or the home's profile (personal). */
+typedef enum AgBaseline
+{
+	AG_BASELINE_FIXED,
+	AG_BASELINE_PERSONAL
+} AgBaseline;
+
 typedef enum AgLocale
 {
 	AG_LOCALE_NB,
@@ -55,6 +62,7 @@ typedef struct AgRuleCommon
 	AgProfileMode profile_mode;
 	bool		  uses_default_profile_when_missing;
 	bool		  requires_sensors; /* D32: NOT_APPLICABLE when the home never sent the rule's sensors */
+	AgBaseline	  baseline;			/* D33: fixed (default) or personal */
 } AgRuleCommon;
 
 typedef struct AgR001Params

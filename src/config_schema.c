@@ -43,6 +43,7 @@
 static const char *const locales[] = {"nb", "en", NULL};
 static const char *const eval_modes[] = {"independent", "baseline_dependent", "profile_dependent", NULL};
 static const char *const profile_modes[] = {"home_specific", "default_window", NULL};
+static const char *const baselines[] = {"fixed", "personal", NULL};
 static const char *const def_motion[] = {"motion", NULL};
 static const char *const def_state_keys[] = {"state", "value", NULL};
 static const char *const def_open_on[] = {"open", "on", NULL};
@@ -115,6 +116,7 @@ static const AgField rule_fields[] = {
 	AGF_ENUM(AgRuleCommon, "profile_mode", profile_mode, profile_modes, "home_specific"),
 	AGF_BOOL(AgRuleCommon, "uses_default_profile_when_missing", uses_default_profile_when_missing, "false"),
 	AGF_BOOL(AgRuleCommon, "requires_sensors", requires_sensors, "false"),
+	AGF_ENUM(AgRuleCommon, "baseline", baseline, baselines, "fixed"),
 	{.name = "params", .type = AG_FT_PARAMS},
 };
 const AgFieldTable ag_config_rule_table = AG_TABLE(rule_fields);
@@ -269,6 +271,7 @@ const size_t ag_config_params_offsets[AG_NUM_RULES] = {
 StaticAssertDecl(sizeof(AgLocale) == sizeof(int), "enum size");
 StaticAssertDecl(sizeof(AgEvalMode) == sizeof(int), "enum size");
 StaticAssertDecl(sizeof(AgProfileMode) == sizeof(int), "enum size");
+StaticAssertDecl(sizeof(AgBaseline) == sizeof(int), "enum size");
 
 /* Walk state. */
 typedef struct BuildCtx

@@ -243,6 +243,7 @@ ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
 	AgTimeRange	   hull = {0, 0};
 	AgStrList	   cats;
 	bool		   need_liveness;
+	bool		   need_profile = false;
 
 	ctx->cfg = ag_config_current();
 	ctx->home_id = pstrdup(home_id);
@@ -273,13 +274,21 @@ ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
 	}
 
 	need_liveness = liveness_categories(ctx, &cats);
-	if (!have_range && !need_liveness)
+	for (int i = 0; i < AG_NUM_RULES; i++)
+	{
+		if ((ctx->selected & (1U << i)) && ctx->gate[i].evaluated &&
+			ctx->cfg->rule[i].baseline == AG_BASELINE_PERSONAL)
+			need_profile = true;
+	}
+	if (!have_range && !need_liveness && !need_profile)
 		return ctx;
 	SPI_connect();
 	if (have_range)
 		ag_engine_fetch_events(ctx, mcxt, hull.from, hull.to);
 	if (need_liveness)
 		ag_engine_fetch_liveness(ctx, mcxt, &cats);
+	if (need_profile)
+		ag_engine_fetch_profile(ctx, mcxt);
 	SPI_finish();
 	return ctx;
 }

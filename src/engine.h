@@ -177,6 +177,9 @@ extern void ag_engine_fetch_events(AgHomeContext *ctx, MemoryContext mcxt,
 extern void ag_engine_fetch_liveness(AgHomeContext *ctx, MemoryContext mcxt,
 									 const AgStrList *cats);
 
+/* ag_engine_fetch_profile: the home's agingos.home_profile rows (docs/alarm-quality.md). */
+extern void ag_engine_fetch_profile(AgHomeContext *ctx, MemoryContext mcxt);
+
 /*
  * ag_engine_days_with_data: rules.md 2.1: distinct local dates (zone
  * tzname) of the home's events with ts in [until - 28 days, until), with

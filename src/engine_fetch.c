@@ -641,3 +641,55 @@ ag_engine_home_has_sensor(const char *home_id, const AgStrList *cats, const char
 	}
 	return found;
 }
+
+static const char profile_sql[] =
+	"SELECT metric, key, value, days FROM agingos.home_profile WHERE home_id = $1 AND samples > 0 ORDER BY metric, key";
+static SPIPlanPtr profile_plan = NULL;
+
+/*
+ * ag_engine_fetch_profile: the home's rows of agingos.home_profile into
+ * ctx->facts.profile (docs/alarm-quality.md), allocated in mcxt.  The
+ * caller is connected to SPI.  No rows: loaded with 0 days.
+ */
+void
+ag_engine_fetch_profile(AgHomeContext *ctx, MemoryContext mcxt)
+{
+	Oid			   argtypes[1] = {TEXTOID};
+	Datum		   values[1];
+	SPITupleTable *tt;
+	MemoryContext  spicxt;
+	AgHomeProfile *p = &ctx->facts.profile;
+	int			   rc;
+
+	values[0] = CStringGetTextDatum(ctx->home_id);
+	rc = SPI_execute_plan(get_plan(&profile_plan, profile_sql, 1, argtypes, CURSOR_OPT_GENERIC_PLAN), values, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "agingos profile read failed: %s", SPI_result_code_string(rc));
+	tt = SPI_tuptable;
+	spicxt = MemoryContextSwitchTo(mcxt);
+	p->loaded = true;
+	p->days = 0;
+	p->wake_minute = -1;
+	p->nrooms = 0;
+	p->rooms = palloc(sizeof(char *) * Max(SPI_processed, 1));
+	p->on_minutes = palloc(sizeof(int) * Max(SPI_processed, 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char *metric = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
+		char *key = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
+		bool  isnull;
+		int	  value = DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
+		int	  days = DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 4, &isnull));
+
+		p->days = Max(p->days, days);
+		if (strcmp(metric, "wake_minute") == 0)
+			p->wake_minute = value;
+		else
+		{
+			p->rooms[p->nrooms] = key;
+			p->on_minutes[p->nrooms++] = value;
+		}
+	}
+	MemoryContextSwitchTo(spicxt);
+	SPI_freetuptable(tt);
+}

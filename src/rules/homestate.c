@@ -262,3 +262,31 @@ ag_ingest_gap(const AgRuleInput *in, TimestampTz from, TimestampTz to)
 	}
 	return !have || ag_minutes_between(prev, to) > max_age;
 }
+
+/*
+ * ag_profile_usable: whether rule rule_index judges against the home's
+ * profile (rules.md D33): baseline personal, and a profile with at least
+ * max(min_days_with_data, AG_PROFILE_MIN_DAYS) days.  Otherwise the fixed
+ * params apply.
+ */
+bool
+ag_profile_usable(const AgRuleInput *in, int rule_index)
+{
+	const AgRuleCommon	*rc = &in->cfg->rule[rule_index];
+	const AgHomeProfile *p = &in->facts->profile;
+
+	return rc->baseline == AG_BASELINE_PERSONAL && p->loaded &&
+		   p->days >= Max(rc->min_days_with_data, AG_PROFILE_MIN_DAYS);
+}
+
+/* ag_profile_on_minutes: the learned "on" minutes of room (quantile 0.99), or -1. */
+int
+ag_profile_on_minutes(const AgHomeProfile *p, const char *room)
+{
+	for (int i = 0; i < p->nrooms; i++)
+	{
+		if (strcmp(p->rooms[i], room) == 0)
+			return p->on_minutes[i];
+	}
+	return -1;
+}

@@ -64,11 +64,27 @@ typedef struct AgLivenessFact
  * AgHomeFacts: bounded per-home lookups the engine does besides the one
  * events fetch.  Rules read them as plain input data.
  */
+/*
+ * AgHomeProfile: the home's learned profile (agingos.home_profile,
+ * docs/alarm-quality.md "Personal baselines"), read by the engine only when a
+ * selected rule has baseline personal.  wake_minute < 0: not learned.
+ */
+typedef struct AgHomeProfile
+{
+	bool		 loaded;
+	int			 days;		  /* local dates with events behind the profile */
+	int			 wake_minute; /* usual wake-up (quantile 0.9), local minute of day */
+	int			 nrooms;
+	const char **rooms;
+	int			*on_minutes; /* usual longest "on" per room (quantile 0.99) */
+} AgHomeProfile;
+
 typedef struct AgHomeFacts
 {
 	bool			liveness_known; /* false: no probe was made (no rule needs it) */
 	int				nliveness;
 	AgLivenessFact *liveness; /* one per probed category */
+	AgHomeProfile	profile;
 } AgHomeFacts;
 
 /*
@@ -260,5 +276,18 @@ extern bool		   ag_ingest_gap(const AgRuleInput *in, TimestampTz from, Timestamp
 extern TimestampTz ag_home_state_reach(const AgConfig *cfg, TimestampTz from);
 extern bool		   ag_stillness_gates(const AgRuleInput *in, bool away_gate, bool gap_gate,
 									  TimestampTz from, TimestampTz until);
+
+/* ---- personal baselines (homestate.c; docs/alarm-quality.md) ---- */
+
+/* Days a profile needs before a personal threshold replaces the fixed one. */
+#define AG_PROFILE_MIN_DAYS 7
+/* Margins: minutes added to the learned value. */
+#define AG_PROFILE_WAKE_MARGIN_MIN 30
+#define AG_PROFILE_ON_MARGIN_MIN 60
+/* The longest personal R-010 threshold (its scan reads this + 60 minutes). */
+#define AG_PROFILE_ON_MAX_MIN 720
+
+extern bool ag_profile_usable(const AgRuleInput *in, int rule_index);
+extern int	ag_profile_on_minutes(const AgHomeProfile *p, const char *room);
 
 #endif /* AGINGOS_RULE_H */

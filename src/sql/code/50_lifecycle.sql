@@ -182,6 +182,7 @@ BEGIN
 				failed := '{}';
 				h_total := 0; h_ok := 0; h_failed := 0; h_upserted := 0; h_opened := 0;
 				BEGIN	-- one home: its upserts and closes stand or fall together
+					PERFORM agingos.agingos_profile_maybe_refresh(home, v_now);	-- personal baselines, once a local day
 					FOR r IN SELECT * FROM agingos.agingos_tick_evaluate(home, v_now) LOOP
 						h_total := h_total + 1;
 						e_state := r.error_sqlstate;
