@@ -250,6 +250,9 @@ SELECT agingos_profile_refresh(NULL, '2026-01-19T12:00:00Z');
 SELECT agingos_load_config($y$
 rules: {R-001: {baseline: learned}}
 $y$);
+SELECT agingos_load_config($y$
+rules: {R-007: {baseline: personal}}
+$y$);
 DELETE FROM agingos.home_profile WHERE home_id LIKE 'aq-%';
 
 -- clean up: later files count homes

@@ -592,6 +592,16 @@ check_cross_fields(const AgConfig *cfg, const AgYamlNode *root)
 	const char		 *hour_hint = "Choose different start and end hours; a night that crosses midnight, such as 22 to 7, is allowed.";
 	const AgYamlNode *p;
 
+	/* baseline: personal only where a rule learns from the profile (docs/alarm-quality.md) */
+	for (int r = 0; r < AG_NUM_RULES; r++)
+	{
+		if (cfg->rule[r].baseline == AG_BASELINE_PERSONAL && r != 0 && r != 9)
+			ag_config_error(psprintf("rules.%s.baseline", ag_config_rule_ids[r]),
+							"personal is not supported by this rule",
+							psprintf("%s has no personal thresholds yet; only R-001 and R-010 learn from the home's profile.",
+									 ag_config_rule_ids[r]),
+							"Write baseline: fixed (the default) for this rule.");
+	}
 	p = params_of(root, 0);
 	check_window(ag_config_yaml_get(p, "awake_window"), "rules.R-001.params.awake_window",
 				 "start_local_time", "end_local_time",
