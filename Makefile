@@ -28,6 +28,9 @@ PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
 PGXS        := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: rebuild every object when a header changes.
+$(OBJS): $(wildcard src/*.h src/rules/*.h)
+
 # The install script: schema parts then code parts, each in name order.
 agingos--$(EXTVERSION).sql: $(SQL_SCHEMA) $(SQL_CODE)
 	cat $^ > $@
@@ -52,7 +55,9 @@ MODE  ?= db
 sim: sim-build
 	@HOMES="$(HOMES)" DAYS="$(DAYS)" SEED="$(SEED)" MODE="$(MODE)" scripts/sim.sh
 
-.PHONY: http sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
+ALARM_QUALITY_ENV ?=
+
+.PHONY: alarm-quality http sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
 
 deps:
 	@scripts/deps.sh
@@ -90,6 +95,10 @@ test:
 
 bench:
 	@scripts/bench.sh
+
+# false alarms on normal lives and detection of injected anomalies (docs/alarm-quality.md)
+alarm-quality: sim-build
+	@scripts/alarm_quality.sh
 
 # the longrun runbook (docs/ops/longrun.md): HOURS, HOMES, RATE, MODE=A|B, DAYS, …
 longrun:

@@ -25,7 +25,7 @@ CREATE OR REPLACE FUNCTION agingos.agingos_rules(OUT rule_id text, OUT title tex
 RETURNS SETOF record
 LANGUAGE C STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'agingos_rules';
-COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-010 with title (config locale) and purpose.';
+COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-011 with title (config locale) and purpose.';
 
 -- agingos_deviation_event(d, event, from_status, at, actor, note): history
 -- row + NOTIFY agingos_deviation with a small JSON payload (no evidence).
@@ -185,6 +185,7 @@ BEGIN
 				failed := '{}';
 				h_total := 0; h_ok := 0; h_failed := 0; h_upserted := 0; h_opened := 0;
 				BEGIN	-- one home: its upserts and closes stand or fall together
+					PERFORM agingos.agingos_profile_maybe_refresh(home, v_now);	-- personal baselines, once a local day
 					FOR r IN SELECT * FROM agingos.agingos_tick_evaluate(home, v_now) LOOP
 						h_total := h_total + 1;
 						e_state := r.error_sqlstate;

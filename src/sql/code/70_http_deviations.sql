@@ -262,7 +262,8 @@ BEGIN
 			'enabled_in_scheduler', t.enabled_in_scheduler,
 			'config', cfg -> 'rules' -> r.rule_id,
 			'truth', jsonb_build_object('evaluation_truth', t.evaluation_truth, 'gating_reason', t.gating_reason,
-										'days_with_data', t.days_with_data, 'min_days_required', t.min_days_required))
+										'days_with_data', t.days_with_data, 'min_days_required', t.min_days_required,
+										'missing_sensor', t.missing_sensor))
 			ORDER BY r.rule_id), '[]')::text
 	  INTO status, body
 	  FROM agingos.agingos_rules() r
