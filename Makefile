@@ -21,7 +21,7 @@ SHLIB_LINK   = -lyaml
 REGRESS      = setup $(filter-out setup,$(sort $(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron --load-extension=agingos
-EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o
+EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o src/importer/*.o
 override with_llvm = no
 
 PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
@@ -36,10 +36,13 @@ agingos--$(EXTVERSION).sql: $(SQL_SCHEMA) $(SQL_CODE)
 agingos--%--$(EXTVERSION).sql: src/sql/upgrade/%--$(EXTVERSION).sql $(SQL_CODE)
 	cat $^ > $@
 
-all: http sim-build
+all: http sim-build importer
 
 http:
 	$(MAKE) -C src/http PG_CONFIG=$(PG_CONFIG)
+
+importer:
+	$(MAKE) -C src/importer PG_CONFIG=$(PG_CONFIG)
 
 sim-build:
 	@if [ -f src/sim/Makefile ]; then $(MAKE) -C src/sim PG_CONFIG=$(PG_CONFIG); fi
@@ -52,10 +55,19 @@ MODE  ?= db
 sim: sim-build
 	@HOMES="$(HOMES)" DAYS="$(DAYS)" SEED="$(SEED)" MODE="$(MODE)" scripts/sim.sh
 
-.PHONY: http sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
+.PHONY: http importer import-ha backtest sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
 
 deps:
 	@scripts/deps.sh
+
+# Home Assistant onboarding (docs/home-assistant.md, contract.md 13):
+# make import-ha FILE=history.csv MAP=entities.yaml HOME=<home_id>
+# make backtest HOME=<home_id> [SINCE= UNTIL=] [CONFIG=rules.yaml]
+import-ha: importer
+	@FILE="$(FILE)" MAP="$(MAP)" HOME_ID="$(HOME)" scripts/import_ha.sh
+
+backtest:
+	@HOME_ID="$(HOME)" SINCE="$(SINCE)" UNTIL="$(UNTIL)" CONFIG="$(CONFIG)" scripts/backtest.sh
 
 up:
 	@scripts/up.sh
@@ -95,7 +107,7 @@ longrun-fast:
 	@scripts/longrun.sh --fast
 
 format:
-	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h)
+	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/importer/*.c src/importer/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h)
+	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/importer/*.c src/importer/*.h)
