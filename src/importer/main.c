@@ -253,7 +253,7 @@ header(Importer *im)
 	{
 		im->fatal = true;
 		snprintf(im->fatal_msg, sizeof im->fatal_msg,
-				 "%s:%ld: the header lacks the column(s) %s (it has %d column(s)); a Home Assistant history export starts with entity_id,state,last_changed",
+				 "%s:%ld: the header lacks the column(s) %s (it has %d column(s)); is it CSV? A Home Assistant history export starts with entity_id,state,last_changed",
 				 im->file, im->rec_line, missing, im->header_fields);
 	}
 	im->header_done = true;
@@ -542,12 +542,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	check_home(&im);
-	set_vocabulary(&im);
 	import_file(&im);
 	flush(&im); /* after a fatal error too: the rows before it were valid */
 	collect(&im);
 	if (im.fatal)
 		fprintf(stderr, "agingos-import-ha: %s\n", im.fatal_msg);
+	else
+		set_vocabulary(&im); /* only for a file that was read to its end */
 	if (im.deduped > 0)
 		printf("already stored %ld (a re-import adds nothing)\n", im.deduped);
 	printf("imported %ld, skipped %ld (unmapped %ld, unavailable %ld), bad %ld\n", im.imported,
