@@ -185,3 +185,15 @@ check "backtest: SINCE/UNTIL must carry an offset" \
 	"$(BACKTEST_OUT="$OUT" make -s -C "$AG_ROOT" backtest HOME=t80-demo SINCE=2026-11-03T00:00:00 UNTIL=2026-11-04T00:00:00Z >"$W/bt.log" 2>&1; echo $?) $(grep -c 'invalid instant in "SINCE"' "$W/bt.log")" "2 1"
 check "backtest: unknown home" "$(BACKTEST_OUT="$OUT" make -s -C "$AG_ROOT" backtest HOME=t80-nobody >"$W/bt.log" 2>&1; echo $?) $(grep -c 'no stored events' "$W/bt.log")" "2 1"
 check "backtest: live tables still untouched" "$(snap)" "$before"
+
+# ------------------------------------------------------------- e. GET /rules shows the caller's vocabulary
+# (auth mode none: every caller is home "default"; its vocabulary is removed again)
+sql "SELECT agingos_set_home_vocabulary('default', '{\"bathroom\": \"wc-e2e\", \"front_door_entity_ids\": [\"binary_sensor.e2e_door\"]}') IS NOT NULL" >/dev/null
+r=$(get /rules)
+check "GET /rules: 200 with the home's names in config and vocabulary" \
+	"$(status_of "$r") $(body_of "$r" | jq -r '[.[] | select(.rule_id == "R-004") | .config.params.bathroom_room_id, .vocabulary.bathroom] + [.[] | select(.rule_id == "R-002") | .config.params.allowed_entity_ids[0]] | join(",")')" \
+	"200 wc-e2e,wc-e2e,binary_sensor.e2e_door"
+sql "SELECT agingos_set_home_vocabulary('default', '{}') IS NOT NULL" >/dev/null
+r=$(get /rules)
+check "GET /rules: back to the config's names" \
+	"$(body_of "$r" | jq -r '[.[] | select(.rule_id == "R-004") | .config.params.bathroom_room_id, (.vocabulary.set_by_home | length | tostring)] | join(",")')" "baderom,0"
