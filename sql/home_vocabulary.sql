@@ -121,3 +121,8 @@ SELECT agingos_set_home_vocabulary(NULL, '{}');
 SELECT agingos_home_vocabulary(NULL);
 SELECT count(*) AS stored_for_voc_c FROM home_vocabulary WHERE home_id = 'voc-c';
 SELECT count(*) AS home_voc_c FROM homes WHERE home_id = 'voc-c';
+
+-- cleanup: later files count the homes
+DELETE FROM events WHERE home_id LIKE 'voc-%';
+DELETE FROM homes WHERE home_id LIKE 'voc-%';
+SELECT count(*) AS voc_rows_left FROM home_vocabulary;
