@@ -173,7 +173,8 @@ check "backtest: per-day rows (R-004 MEDIUM on day 3, R-002 HIGH and R-003 MEDIU
 	" 2026-11-04 R-004 1 MEDIUM; 2026-11-05 R-002 1 HIGH; 2026-11-05 R-003 1 MEDIUM"
 check "backtest: totals per rule" "$(grep -cE '^\| R-0(0[1-9]|10) \| ' "$OUT/report.md")" 10
 check "backtest: explanation in the day table" "$(grep -c 'R-002 | 1 | HIGH | Nattlig åpning av ytterdøren' "$OUT/report.md")" 1
-check "backtest: PNG plots" "$(file -b "$OUT/deviations-per-day.png" | cut -c1-3) $(file -b "$OUT/activity-per-hour.png" | cut -c1-3)" "PNG PNG"
+png() { head -c 8 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n'; }
+check "backtest: PNG plots" "$(png "$OUT/deviations-per-day.png") $(png "$OUT/activity-per-hour.png")" "89504e470d0a1a0a 89504e470d0a1a0a"
 check "backtest: live deviations, history, scheduler_runs, deviations_v1 untouched" "$(snap)" "$before"
 check "backtest: the throwaway cluster is gone" "$(port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }; port_free "${AGINGOS_TEST_BACKTEST_PGPORT:-55497}" && echo free)" free
 sed 's/^      day_threshold_min: 45/      day_threshold_min: 90/' "$AG_ROOT/config/rules.yaml" >"$W/tuned.yaml"
