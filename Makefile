@@ -63,11 +63,15 @@ deps:
 # Home Assistant onboarding (docs/home-assistant.md, contract.md 13):
 # make import-ha FILE=history.csv MAP=entities.yaml HOME=<home_id>
 # make backtest HOME=<home_id> [SINCE= UNTIL=] [CONFIG=rules.yaml]
+# HOME= names the home only when given on the command line (else it is the login's $HOME);
+# the scripts get the login's home directory back as HOME (libpq reads ~/.pgpass).
+HOME_ARG  = $(if $(filter command line,$(origin HOME)),$(HOME))
+LOGIN_HOME = HOME="$$(getent passwd "$$(id -un)" | cut -d: -f6)"
 import-ha: importer
-	@FILE="$(FILE)" MAP="$(MAP)" HOME_ID="$(HOME)" scripts/import_ha.sh
+	@$(LOGIN_HOME) FILE="$(FILE)" MAP="$(MAP)" HOME_ID="$(HOME_ARG)" scripts/import_ha.sh
 
 backtest:
-	@HOME_ID="$(HOME)" SINCE="$(SINCE)" UNTIL="$(UNTIL)" CONFIG="$(CONFIG)" scripts/backtest.sh
+	@$(LOGIN_HOME) HOME_ID="$(HOME_ARG)" SINCE="$(SINCE)" UNTIL="$(UNTIL)" CONFIG="$(CONFIG)" scripts/backtest.sh
 
 up:
 	@scripts/up.sh
