@@ -135,6 +135,21 @@ check "invalid home id (129 characters): exit 1 with 22023" "$rc $(grep -c 'SQLS
 imp "" "$HA/history.csv"
 check "invalid home id (empty): exit 1 with 22023" "$rc $(grep -c 'SQLSTATE 22023' "$W/out")" "1 1"
 
+# bad rows in the third chunk of 5,000 keep their own line numbers
+python3 - "$W/chunks.csv" <<'PY'
+import sys
+with open(sys.argv[1], 'w') as f:
+    f.write('entity_id,state,last_changed\n')
+    for i in range(12000):
+        line = i + 2
+        naive = line in (7503, 11999)
+        f.write('binary_sensor.sov_motion,%s,2026-09-%02dT%02d:%02d:%02d%s\n' % ('on' if i % 2 else 'off', 1 + i // 1440, i // 60 % 24, i % 60, 0, '' if naive else 'Z'))
+PY
+imp t80-chunks "$W/chunks.csv"
+check "bad rows across chunks: each with its own line" \
+	"$rc $(last) $(grep -o 'chunks.csv:[0-9]*' "$W/out" | paste -sd,)" \
+	"3 imported 11998, skipped 0 (unmapped 0, unavailable 0), bad 2 chunks.csv:7503,chunks.csv:11999"
+
 # ------------------------------------------------------------- c. bounded memory
 python3 - "$W" <<'PY'
 import sys
