@@ -21,7 +21,7 @@ SHLIB_LINK   = -lyaml
 REGRESS      = setup $(filter-out setup,$(sort $(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron --load-extension=agingos
-EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o
+EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o src/importer/*.o
 override with_llvm = no
 
 PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
@@ -39,10 +39,13 @@ agingos--$(EXTVERSION).sql: $(SQL_SCHEMA) $(SQL_CODE)
 agingos--%--$(EXTVERSION).sql: src/sql/upgrade/%--$(EXTVERSION).sql $(SQL_CODE)
 	cat $^ > $@
 
-all: http sim-build
+all: http sim-build importer
 
 http:
 	$(MAKE) -C src/http PG_CONFIG=$(PG_CONFIG)
+
+importer:
+	$(MAKE) -C src/importer PG_CONFIG=$(PG_CONFIG)
 
 sim-build:
 	@if [ -f src/sim/Makefile ]; then $(MAKE) -C src/sim PG_CONFIG=$(PG_CONFIG); fi
@@ -57,10 +60,23 @@ sim: sim-build
 
 ALARM_QUALITY_ENV ?=
 
-.PHONY: alarm-quality http sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
+.PHONY: alarm-quality http importer import-ha backtest sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
 
 deps:
 	@scripts/deps.sh
+
+# Home Assistant onboarding (docs/home-assistant.md, contract.md 13):
+# make import-ha FILE=history.csv MAP=entities.yaml HOME=<home_id>
+# make backtest HOME=<home_id> [SINCE= UNTIL=] [CONFIG=rules.yaml]
+# HOME= names the home only when given on the command line (else it is the login's $HOME);
+# the scripts get the login's home directory back as HOME (libpq reads ~/.pgpass).
+HOME_ARG  = $(if $(filter command line,$(origin HOME)),$(HOME))
+LOGIN_HOME = HOME="$$(getent passwd "$$(id -un)" | cut -d: -f6)"
+import-ha: importer
+	@$(LOGIN_HOME) FILE="$(FILE)" MAP="$(MAP)" HOME_ID="$(HOME_ARG)" scripts/import_ha.sh
+
+backtest:
+	@$(LOGIN_HOME) HOME_ID="$(HOME_ARG)" SINCE="$(SINCE)" UNTIL="$(UNTIL)" CONFIG="$(CONFIG)" scripts/backtest.sh
 
 up:
 	@scripts/up.sh
@@ -108,7 +124,7 @@ longrun-fast:
 	@scripts/longrun.sh --fast
 
 format:
-	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h)
+	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/importer/*.c src/importer/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h)
+	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/importer/*.c src/importer/*.h)

@@ -30,6 +30,7 @@
 #include "engine.h"
 #include "rules/rule.h"
 #include "util.h"
+#include "vocabulary.h"
 
 PG_FUNCTION_INFO_V1(agingos_evaluate);
 PG_FUNCTION_INFO_V1(agingos_rule_truth);
@@ -245,7 +246,7 @@ ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
 	bool		   need_liveness;
 	bool		   need_profile = false;
 
-	ctx->cfg = ag_config_current();
+	ctx->cfg = ag_home_config(ag_config_current(), home_id); /* per-home vocabulary */
 	ctx->home_id = pstrdup(home_id);
 	ctx->now = now;
 	for (int i = 0; i < AG_NUM_RULES; i++)
@@ -625,7 +626,7 @@ agingos_rule_truth(PG_FUNCTION_ARGS)
 				 errhint("Pass a finite timestamptz, or omit now.")));
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	cfg = ag_config_current();
+	cfg = ag_home_config(ag_config_current(), home_id);
 	for (int i = 0; i < AG_NUM_RULES; i++)
 	{
 		AgGate g;

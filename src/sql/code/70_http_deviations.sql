@@ -243,7 +243,9 @@ COMMENT ON FUNCTION agingos.http_deviation_patch(text, text, text) IS
 'Route PATCH /deviations/{id}: ACK (agingos_ack) or CLOSED (agingos_close) with an optional note in the caller''s homes; carer or admin key.';
 
 -- GET /rules → 200 array of {rule_id, title, description, enabled_in_scheduler,
--- config (the rule's effective entry), truth (agingos_rule_truth for the
+-- config (the rule's effective entry for the caller's home: the config with
+-- the home's vocabulary overlaid), vocabulary (agingos_home_vocabulary of
+-- the caller's home, without home_id), truth (agingos_rule_truth for the
 -- caller's home now)}; read key.
 CREATE OR REPLACE FUNCTION agingos.http_rules(params text, request_body text, api_key text,
 								   OUT status integer, OUT body text)
@@ -253,14 +255,17 @@ AS $$
 DECLARE
 	v_home text;
 	cfg jsonb;
+	voc jsonb;
 	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
 	v_home := agingos.agingos_auth(api_key, 'read', agingos.agingos_http_params(params) ->> 'home_id');
-	cfg := agingos.agingos_config();
+	cfg := agingos.agingos_home_config(v_home);
+	voc := agingos.agingos_home_vocabulary(v_home) - 'home_id';
 	SELECT 200, coalesce(jsonb_agg(jsonb_build_object(
 			'rule_id', r.rule_id, 'title', r.title, 'description', r.description,
 			'enabled_in_scheduler', t.enabled_in_scheduler,
 			'config', cfg -> 'rules' -> r.rule_id,
+			'vocabulary', voc,
 			'truth', jsonb_build_object('evaluation_truth', t.evaluation_truth, 'gating_reason', t.gating_reason,
 										'days_with_data', t.days_with_data, 'min_days_required', t.min_days_required,
 										'missing_sensor', t.missing_sensor))

@@ -123,3 +123,12 @@ CREATE TABLE agingos.home_profile (
 COMMENT ON TABLE agingos.home_profile IS
 'Per-home profile learned from the home''s own history (docs/alarm-quality.md): wake_minute and sensor_on_minutes per room.';
 SELECT pg_catalog.pg_extension_config_dump('agingos.home_profile', '');
+-- issue 18: per-home vocabulary (src/sql/schema/60_home_vocabulary.sql)
+CREATE TABLE agingos.home_vocabulary (
+	home_id		text PRIMARY KEY REFERENCES agingos.homes (home_id) ON DELETE CASCADE,
+	vocabulary	jsonb NOT NULL CHECK (jsonb_typeof(vocabulary) = 'object'),
+	updated_at	timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE agingos.home_vocabulary IS
+'Per-home names of the rule roles (bathroom, living_room, bedroom, front_door_room, front_door_entity_ids, front_door_name, liveness_categories, timezone); unset roles follow the config.';
+SELECT pg_catalog.pg_extension_config_dump('agingos.home_vocabulary', '');
