@@ -51,21 +51,21 @@ struct AgServer
 /* AgRequest: per-request state, libmicrohttpd's *con_cls. */
 typedef struct AgRequest
 {
-	AgMatch match;
-	AgReply reply;
-	char	method[16]; /* for the access line */
-	char	path[256];	/* ditto, truncated */
-	bool	started;	/* the access handler has seen the request */
-	bool	path_nul;	/* the raw path holds %00; path is the raw path */
-	bool	guarded;	/* the 401 hold has been decided (guard.h) */
-	char	key[16];	/* the first bytes of the X-API-Key value of a 401, for its log line */
-	size_t	key_len;	/* its full length */
-	bool	has_key;
-	char   *body; /* accumulated body, NUL-terminated */
-	size_t	body_len;
-	size_t	body_cap;
-	size_t	upload_total; /* bytes of upload seen, kept or not */
-	int64_t start_us;
+	AgMatch		match;
+	AgReply		reply;
+	char		method[16]; /* for the access line */
+	char		path[256];	/* ditto, truncated */
+	bool		started;	/* the access handler has seen the request */
+	bool		path_nul;	/* the raw path holds %00; path is the raw path */
+	bool		guarded;	/* the 401 hold has been decided (guard.h) */
+	char		key[16];	/* the first bytes of the X-API-Key value of a 401, for its log line */
+	size_t		key_len;	/* its full length */
+	bool		has_key;
+	char	   *body; /* accumulated body, NUL-terminated */
+	size_t		body_len;
+	size_t		body_cap;
+	size_t		upload_total; /* bytes of upload seen, kept or not */
+	int64_t		start_us;
 	AgCallExtra extra; /* outcome columns of an ingest route's call (metrics.h) */
 } AgRequest;
 
