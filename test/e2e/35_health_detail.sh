@@ -22,8 +22,8 @@ REASON='no rule is enabled in the scheduler (every rules.<id>.enabled_in_schedul
 load "$(cat "$AG_ROOT/config/rules.yaml")" >/dev/null
 v0=$(sql "SELECT max(version) FROM agingos.config")
 r=$(get /health/detail)
-check "shipped config: no 'no rule enabled' reason, ten rules enabled" \
-	"$(body_of "$r" | jq -c --arg r "$REASON" '[(.reasons | index($r)), .config.rules_enabled_in_scheduler]')" "[null,10]"
+check "shipped config: no 'no rule enabled' reason, eleven rules enabled (R-011 too)" \
+	"$(body_of "$r" | jq -c --arg r "$REASON" '[(.reasons | index($r)), .config.rules_enabled_in_scheduler]')" "[null,11]"
 
 # D31: rules: required, the previous config stays
 printf '' >"$W/empty.yaml"
@@ -65,5 +65,6 @@ r=$(get /health/detail)
 check "no key: 401" "$(status_of "$r") $(body_of "$r" | jq -r .code)" "401 28000"
 sql "UPDATE agingos.settings SET value = 'none' WHERE name = 'auth_mode'" >/dev/null
 r=$(get /health/detail)
-check "auth none: every home, counts over all" \
-	"$(body_of "$r" | jq -c '[([.ingest[].home_id] | index("e35-a") != null and index("e35-b") != null), .counts.scope]')" '[true,"all"]'
+# auth mode none: every caller is home "default" (docs/security.md), here as on every route
+check "auth none: the caller is home default, other homes not listed" \
+	"$(body_of "$r" | jq -c '[([.ingest[].home_id] | index("e35-a") == null and index("e35-b") == null), .counts.scope]')" '[true,"homes"]'
