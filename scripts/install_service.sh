@@ -7,6 +7,8 @@
 # The extension goes into the Debian PostgreSQL 15 (/usr/lib/postgresql/15).
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" -eq 0 ] || die "make install-service needs root"
+# the service cluster is reached through its own socket and peer auth, never a caller's PG* settings
+unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE
 PREFIX=${PREFIX:-/usr/local} ETC=${AGINGOS_ETC:-/etc/agingos} UNITDIR=${UNITDIR:-/etc/systemd/system}
 CLUSTER=${CLUSTER:-agingos} PORT=${SERVICE_PGPORT:-5433} HPORT=${SERVICE_HTTP_PORT:-8000}
 SYS_PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config SYS_PGBIN=/usr/lib/postgresql/15/bin
@@ -36,7 +38,8 @@ done
 note "programs in $PREFIX/bin" $c
 # 3. system user agingos
 if id agingos >/dev/null 2>&1; then note "user agingos" 0
-else useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin agingos; note "user agingos" 1; fi
+else useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin agingos
+	mkdir -p "$ETC" && echo "created by make install-service" >"$ETC/user-created"; note "user agingos" 1; fi
 # 4. cluster 15/$CLUSTER (Debian-managed), settings in its conf.d/
 CONF=/etc/postgresql/15/$CLUSTER
 if [ -d "$CONF" ]; then note "cluster 15/$CLUSTER" 0

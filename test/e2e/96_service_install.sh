@@ -7,6 +7,8 @@
 # changes nothing, then uninstall and PURGE=1 (no cluster left).  Only the
 # cluster this test names is ever created or dropped.  Needs root.
 . "$(dirname "$0")/lib.sh"
+# the service cluster is reached through its own socket and peer auth, never a caller's PG* settings
+unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE
 if [ "$(id -u)" -ne 0 ]; then ok "service-install # SKIP needs root"; exit 0; fi
 SPORT=${AGINGOS_SERVICE_TEST_PGPORT:-55470} SHPORT=${AGINGOS_SERVICE_TEST_HTTP_PORT:-55471}
 CL=agingos_test_$SPORT
