@@ -128,3 +128,15 @@ format:
 
 format-check:
 	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/importer/*.c src/importer/*.h)
+
+# the service install beside the developer stack (docs/ops/deploy.md; root)
+install-service: all
+	@scripts/install_service.sh
+
+uninstall-service:
+	@scripts/uninstall_service.sh
+
+service-status:
+	@scripts/agingos-status
+
+.PHONY: install-service uninstall-service service-status
