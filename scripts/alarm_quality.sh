@@ -18,7 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$AG_ROOT" || exit 1
 SIM="$AG_ROOT/bin/agingos-sim"
-PGPORT_AQ=${AGINGOS_AQ_PGPORT:-55470}
+PGPORT_AQ=${AGINGOS_AQ_PGPORT:-55478}
 CONFIG=${AQ_CONFIG:-config/rules.yaml}
 SEEDS=${AQ_SEEDS:-1 2 3}
 HOMES=${AQ_HOMES:-18}

@@ -5,7 +5,7 @@
 # revocation, wrong keys logged and held, the per-key rate limit (429 AG429).
 . "$(dirname "$0")/lib.sh"
 LOG="$AG_E2E_RUN/log/http.log"
-GUARD_PORT=${AGINGOS_TEST_GUARD_HTTP_PORT:-58084}
+GUARD_PORT=${AGINGOS_TEST_GUARD_HTTP_PORT:-58086}
 
 # curl_patch PATH BODY: PATCH, prints "STATUS BODY".
 curl_patch() {

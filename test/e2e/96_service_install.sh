@@ -10,7 +10,7 @@
 # the service cluster is reached through its own socket and peer auth, never a caller's PG* settings
 unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE
 if [ "$(id -u)" -ne 0 ]; then ok "service-install # SKIP needs root"; exit 0; fi
-SPORT=${AGINGOS_SERVICE_TEST_PGPORT:-55470} SHPORT=${AGINGOS_SERVICE_TEST_HTTP_PORT:-55471}
+SPORT=${AGINGOS_SERVICE_TEST_PGPORT:-55480} SHPORT=${AGINGOS_SERVICE_TEST_HTTP_PORT:-55481}
 CL=agingos_test_$SPORT
 T=$(mktemp -d /tmp/agingos-svc-e2e.XXXXXX); chmod 755 "$T"
 export PREFIX=$T/usr/local AGINGOS_ETC=$T/etc/agingos UNITDIR=$T/etc/systemd/system CLUSTER=$CL \
