@@ -52,7 +52,7 @@ MODE  ?= db
 sim: sim-build
 	@HOMES="$(HOMES)" DAYS="$(DAYS)" SEED="$(SEED)" MODE="$(MODE)" scripts/sim.sh
 
-.PHONY: http sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
+.PHONY: http sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast backup restore fuzz
 
 deps:
 	@scripts/deps.sh
@@ -80,6 +80,13 @@ scenario:
 
 demo:
 	@scripts/demo.sh
+
+# backup of the make-up cluster (roles + pg_dump; docs/security.md)
+backup:
+	@scripts/backup.sh
+
+restore:
+	@scripts/restore.sh
 
 test:
 	@scripts/test.sh

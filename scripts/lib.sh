@@ -396,6 +396,55 @@ http_stop() {
 	rm -f "$run/http.pid"
 }
 
+# db_backup SOCK PORT OUT: a backup in directory OUT (mode 0700):
+# roles.sql (pg_dumpall --roles-only: roles, memberships, password hashes)
+# and agingos.dump (pg_dump -Fc of database agingos, with every extension
+# table and sequence, the settings and the pg_cron job).  Secrets files are
+# not in it (docs/security.md "Backup and restore").
+db_backup() {
+	local sock=$1 port=$2 out=$3
+	[ -e "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ] && die "backup directory $out exists and is not empty"
+	(umask 077; mkdir -p "$out") || die "cannot create $out"
+	chmod 0700 "$out"
+	(umask 077
+	 "$PGBIN/pg_dumpall" -h "$sock" -p "$port" -U agingos --roles-only >"$out/roles.sql" &&
+	 "$PGBIN/pg_dump" -h "$sock" -p "$port" -U agingos -d agingos -Fc -f "$out/agingos.dump") ||
+		die "backup failed (see the error above); $out is incomplete"
+	{
+		echo "agingos backup $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		echo "extension $(psql_at "$sock" "$port" agingos -tA -c "SELECT extversion FROM pg_extension WHERE extname = 'agingos'")"
+		echo "server $("$PGBIN/pg_dump" --version)"
+	} >"$out/MANIFEST"
+	say "backup written to $out (roles.sql, agingos.dump; keep it as private as the database)"
+}
+
+# db_restore SOCK PORT IN [FORCE]: restore a db_backup into the cluster at
+# SOCK/PORT: the roles (existing ones are updated, not re-created), then
+# database agingos re-created from the dump (pg_restore --create).  An
+# existing database agingos with events is replaced only when FORCE is 1.
+# Afterwards the passwords of agingos/agingos_http are set again from this
+# cluster's secrets/ files (the dump carries the old cluster's hashes).
+db_restore() {
+	local sock=$1 port=$2 in=$3 force=${4:-0} n err
+	[ -f "$in/roles.sql" ] && [ -f "$in/agingos.dump" ] || die "$in is not a backup (roles.sql and agingos.dump expected)"
+	n=$(psql_at "$sock" "$port" postgres -tA -c "SELECT count(*) FROM pg_database WHERE datname = 'agingos'")
+	if [ "$n" = 1 ] && [ "$force" != 1 ]; then
+		n=0
+		[ "$(psql_at "$sock" "$port" agingos -tA -c "SELECT to_regclass('agingos.events') IS NOT NULL")" = t ] &&
+			n=$(psql_at "$sock" "$port" agingos -tA -c "SELECT count(*) FROM agingos.events")
+		[ "$n" = 0 ] || die "database agingos has $n events; restore replaces it: give RESTORE_FORCE=1 to do so"
+	fi
+	# CREATE ROLE x; -> create only when missing (the owner role agingos always exists)
+	err=$(sed -E 's/^CREATE ROLE ([^;]+);$/DO $ag$ BEGIN CREATE ROLE \1; EXCEPTION WHEN duplicate_object THEN NULL; END $ag$;/' "$in/roles.sql" |
+		psql_at "$sock" "$port" postgres -v ON_ERROR_STOP=1 2>&1 >/dev/null) || { echo "$err" >&2; die "restoring the roles failed"; }
+	psql_at "$sock" "$port" postgres -c "DROP DATABASE IF EXISTS agingos WITH (FORCE)" >/dev/null ||
+		die "could not drop database agingos"
+	"$PGBIN/pg_restore" -h "$sock" -p "$port" -U agingos -d postgres --create --exit-on-error "$in/agingos.dump" ||
+		die "pg_restore failed (see the error above)"
+	db_passwords "$sock" "$port"
+	say "restored $(head -1 "$in/MANIFEST" 2>/dev/null || echo "$in") into database agingos"
+}
+
 # throwaway_up DIR PGPORT HTTPPORT: a private cluster + front under DIR (own
 # ports, shipped config, auth off, no pg_cron job) for tests, benchmarks and
 # scenario runs; stop it with throwaway_down DIR.

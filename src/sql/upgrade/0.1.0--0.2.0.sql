@@ -5,3 +5,9 @@
 -- Checked by a test that compares the upgraded catalog with a fresh install.
 
 \echo Use "ALTER EXTENSION agingos UPDATE TO '0.2.0'" to load this file. \quit
+
+-- issue 16: pg_dump / pg_restore.  No DDL here on purpose: code part
+-- src/sql/code/95_dump.sql (appended below) marks every identity sequence
+-- for pg_extension_config_dump, filters the settings row the install script
+-- inserts and adds the settings_merge trigger; it is idempotent, so it does
+-- the same on an upgraded and on a fresh database.
