@@ -14,16 +14,20 @@
 
 typedef struct AgSettings
 {
-	int			http_port;	   /* AGINGOS_HTTP_PORT, 1..65535 */
-	const char *http_host;	   /* AGINGOS_HTTP_HOST, numeric IPv4 or IPv6 */
-	bool		http_host_v6;  /* http_host is an IPv6 address */
-	int			http_threads;  /* AGINGOS_HTTP_THREADS, 1..64 pool threads */
-	AgLogLevel	log_level;	   /* AGINGOS_LOG_LEVEL */
-	const char *pg_host;	   /* AGINGOS_PGHOST, NULL = libpq's default */
-	const char *pg_port;	   /* AGINGOS_PGPORT, digits, 1..65535 */
-	const char *pg_database;   /* AGINGOS_PGDATABASE */
-	const char *pg_user;	   /* AGINGOS_PGUSER */
-	int			db_timeout_ms; /* AGINGOS_HTTP_DB_TIMEOUT_MS, wait for a route call */
+	int			http_port;		   /* AGINGOS_HTTP_PORT, 1..65535 */
+	const char *http_host;		   /* AGINGOS_HTTP_HOST, numeric IPv4 or IPv6 */
+	bool		http_host_v6;	   /* http_host is an IPv6 address */
+	int			http_threads;	   /* AGINGOS_HTTP_THREADS, 1..64 pool threads */
+	AgLogLevel	log_level;		   /* AGINGOS_LOG_LEVEL */
+	const char *pg_host;		   /* AGINGOS_PGHOST, NULL = libpq's default */
+	const char *pg_port;		   /* AGINGOS_PGPORT, digits, 1..65535 */
+	const char *pg_database;	   /* AGINGOS_PGDATABASE */
+	const char *pg_user;		   /* AGINGOS_PGUSER */
+	int			db_timeout_ms;	   /* AGINGOS_HTTP_DB_TIMEOUT_MS, wait for a route call */
+	int			max_connections;   /* AGINGOS_HTTP_MAX_CONNECTIONS, all clients */
+	int			max_per_client;	   /* AGINGOS_HTTP_MAX_PER_CLIENT, one address */
+	int			request_timeout_s; /* AGINGOS_HTTP_REQUEST_TIMEOUT_S, one request */
+	const char *trusted_proxies;   /* AGINGOS_TRUSTED_PROXIES, parsed by client.c */
 } AgSettings;
 
 /*
