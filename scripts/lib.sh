@@ -101,9 +101,9 @@ run_prepare() {
 
 # run_dir: .run/ of this checkout (prepared by run_prepare); when root and
 # the checkout is not readable by postgres (e.g. under /root), .run is a
-# symlink to a root-owned directory under /var/tmp.
+# symlink to a root-owned directory under /var/tmp.  AGINGOS_RUN_DIR moves it (a directory of the caller's choice, e.g. a test's).
 run_dir() {
-	local d="$AG_ROOT/.run"
+	local d="${AGINGOS_RUN_DIR:-$AG_ROOT/.run}"
 	if [ ! -e "$d" ]; then
 		if [ "$(id -u)" -eq 0 ] && ! /usr/sbin/runuser -u postgres -- test -r "$AG_ROOT/Makefile" 2>/dev/null; then
 			local alt="/var/tmp/agingos-run-$(printf '%s' "$AG_ROOT" | md5sum | cut -c1-12)"

@@ -26,7 +26,7 @@ PREFIX=${PREFIX:-sim-} SPEED=${SPEED:-1000} TICK_MINUTES=${TICK_MINUTES:-5} SIM_
 SIM="$AG_ROOT/bin/agingos-sim"
 
 [ -x "$SIM" ] || die "bin/agingos-sim is missing: make sim builds it (or make sim-build)"
-[ -e "$AG_ROOT/.run" ] || die "no .run/ yet: start the system with make up first"
+[ -e "${AGINGOS_RUN_DIR:-$AG_ROOT/.run}" ] || die "no .run/ yet: start the system with make up first"
 case "$MODE" in db | http) ;; *) die "MODE must be db or http, not '$MODE'" ;; esac
 RUN=$(run_dir)
 Q() { psql_at "$RUN/sock" "$AGINGOS_PGPORT" agingos "$@"; }
