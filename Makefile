@@ -88,6 +88,11 @@ backup:
 restore:
 	@scripts/restore.sh
 
+# libFuzzer targets (test/fuzz/; docs/security.md): FUZZ_SECONDS per target
+FUZZ_SECONDS ?= 60
+fuzz:
+	@FUZZ_SECONDS="$(FUZZ_SECONDS)" scripts/fuzz.sh
+
 test:
 	@scripts/test.sh
 

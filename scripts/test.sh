@@ -75,5 +75,14 @@ for t in test/e2e/[0-9]*.sh; do
 	fi
 done
 
+# 4. the fuzz targets, briefly (make fuzz FUZZ_SECONDS=... for long runs);
+# the event target uses the e2e cluster
+out=$(FUZZ_SECONDS=${AGINGOS_TEST_FUZZ_SECONDS:-8} FUZZ_PGHOST_GIVEN=1 FUZZ_OUT="$W/fuzz" \
+	FUZZ_ARTIFACTS="$W/fuzz/artifacts" scripts/fuzz.sh 2>&1)
+echo "$out" | grep -E '^(ok|not ok|#) '
+pass=$((pass + $(echo "$out" | grep -c '^ok ')))
+fail=$((fail + $(echo "$out" | grep -c '^not ok ')))
+if ! echo "$out" | grep -qE '^(ok|not ok) '; then fail=$((fail + 1)); echo "not ok fuzz - printed no result"; echo "$out" | tail -10; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -15,6 +15,15 @@
 static AgAddr proxies[AG_MAX_PROXIES];
 static int	  n_proxies = 0;
 
+/* is_v4_mapped: ::ffff:a.b.c.d (byte-wise: bytes may be unaligned). */
+static bool
+is_v4_mapped(const unsigned char *b)
+{
+	static const unsigned char prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	return memcmp(b, prefix, sizeof(prefix)) == 0;
+}
+
 void
 ag_addr_from_sockaddr(const struct sockaddr *sa, AgAddr *out)
 {
@@ -32,7 +41,7 @@ ag_addr_from_sockaddr(const struct sockaddr *sa, AgAddr *out)
 	{
 		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *) sa;
 
-		if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr))
+		if (is_v4_mapped(a6->sin6_addr.s6_addr))
 		{
 			out->family = AF_INET;
 			memcpy(out->bytes, a6->sin6_addr.s6_addr + 12, 4);
@@ -63,7 +72,7 @@ ag_addr_parse(const char *text, size_t len, AgAddr *out)
 	if (inet_pton(AF_INET6, buf, out->bytes) == 1)
 	{
 		out->family = AF_INET6;
-		if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *) out->bytes))
+		if (is_v4_mapped(out->bytes))
 		{
 			memmove(out->bytes, out->bytes + 12, 4);
 			memset(out->bytes + 4, 0, 12);

@@ -11,7 +11,7 @@
 # only from a trusted proxy.  About 45 s.
 . "$(dirname "$0")/lib.sh"
 FP=${AGINGOS_FLOOD_HTTP_PORT:-58095}
-ATTACK_S=${FLOOD_SECONDS:-30}
+ATTACK_S=${FLOOD_SECONDS:-25}
 T=$(mktemp -d /tmp/ag_e2e_flood.XXXXXX)
 chmod 755 "$T"
 front_up() { # front_up ENV...: a front on FP with extra settings
