@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utils/elog.h"
 #include "utils/memutils.h"
 
 #include "config_int.h"
@@ -53,6 +54,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(text, data, size);
 	text[size] = '\0';
+	if (!utf8_ok((const unsigned char *) text))
+	{
+		free(text); /* a UTF-8 database refuses such text before the loader */
+		return -1;
+	}
 	PG_exception_stack = &buf;
 	if (sigsetjmp(buf, 0) == 0)
 	{
@@ -66,10 +72,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		int cls = pgstub_last_sqlstate & 0xFFF; /* the first two characters */
 
-		if (pgstub_last_error[0] == '\0' || !utf8_ok((const unsigned char *) pgstub_last_error))
+		/* a message cut by the stub's buffer may end inside a character */
+		if (pgstub_last_error[0] == '\0' ||
+			(strlen(pgstub_last_error) < sizeof(pgstub_last_error) - 1 && !utf8_ok((const unsigned char *) pgstub_last_error)))
+		{
+			fprintf(stderr, "fuzz_config: bad error message: sqlstate=%s msg=%s\n", unpack_sql_state(pgstub_last_sqlstate),
+					pgstub_last_error);
 			abort();
+		}
 		if (cls != (MAKE_SQLSTATE('2', '2', '0', '0', '0') & 0xFFF) && cls != (MAKE_SQLSTATE('F', '0', '0', '0', '0') & 0xFFF))
+		{
+			fprintf(stderr, "fuzz_config: unexpected SQLSTATE %s: %s\n", unpack_sql_state(pgstub_last_sqlstate),
+					pgstub_last_error);
 			abort();
+		}
 	}
 	PG_exception_stack = NULL;
 	pgstub_reset();

@@ -238,7 +238,7 @@ appendStringInfo(StringInfo str, const char *fmt, ...)
 sigjmp_buf			 *PG_exception_stack = NULL;
 ErrorContextCallback *error_context_stack = NULL;
 volatile sig_atomic_t InterruptPending = false;
-char				  pgstub_last_error[1024];
+char				  pgstub_last_error[65536];
 int					  pgstub_last_sqlstate;
 static int			  cur_level;
 
@@ -416,4 +416,18 @@ void *
 hash_search(HTAB *hashp, const void *keyPtr, HASHACTION action, bool *foundPtr)
 {
 	abort();
+}
+
+char *
+unpack_sql_state(int sql_state)
+{
+	static char buf[12];
+
+	for (int i = 0; i < 5; i++)
+	{
+		buf[i] = PGUNSIXBIT(sql_state);
+		sql_state >>= 6;
+	}
+	buf[5] = '\0';
+	return buf;
 }

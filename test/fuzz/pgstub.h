@@ -2,7 +2,7 @@
 #ifndef AG_FUZZ_PGSTUB_H
 #define AG_FUZZ_PGSTUB_H
 
-extern char pgstub_last_error[1024]; /* message of the latest ERROR */
+extern char pgstub_last_error[65536]; /* message of the latest ERROR */
 extern int	pgstub_last_sqlstate;	 /* its MAKE_SQLSTATE code */
 
 /* pgstub_reset: free everything palloc'd since the last reset. */
