@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/down.sh — make down: stop agingos-http and the cluster; data kept.
 . "$(dirname "$0")/lib.sh"
-[ -e "${AGINGOS_RUN_DIR:-$AG_ROOT/.run}" ] || { say "nothing is running (no .run/)"; exit 0; }
+[ -e "$AGINGOS_RUN_DIR" ] || { say "nothing is running (no .run/)"; exit 0; }
 RUN=$(run_dir)
 http_stop "$RUN"
 [ -f "$RUN/data/PG_VERSION" ] && pg_stop "$RUN/data"

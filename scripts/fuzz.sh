@@ -8,7 +8,7 @@
 #   event   the event validator and timestamp grammar through a backend (libpq)
 # FUZZ_TARGETS="front config event" picks targets.  The event target uses the
 # cluster in PGHOST/PGPORT when FUZZ_PGHOST_GIVEN=1 (make test), else starts a
-# throwaway cluster on AGINGOS_FUZZ_PGPORT (default 55474).  Crashes are kept
+# throwaway cluster on AGINGOS_FUZZ_PGPORT (default 55484).  Crashes are kept
 # in FUZZ_ARTIFACTS (default bin/fuzz/artifacts).  One line per target:
 # "ok fuzz/<t> ..." or "not ok fuzz/<t> - ..."; exit 1 on any crash.
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +17,7 @@ SECS=${FUZZ_SECONDS:-60}
 TARGETS=${FUZZ_TARGETS:-front config event}
 OUT=${FUZZ_OUT:-$AG_ROOT/bin/fuzz}
 ART=${FUZZ_ARTIFACTS:-$OUT/artifacts}
-FPORT=${AGINGOS_FUZZ_PGPORT:-55474}
+FPORT=${AGINGOS_FUZZ_PGPORT:-55484}
 command -v clang >/dev/null || die "clang is missing (Debian packages clang and libfuzzer-14-dev; make deps)"
 mkdir -p "$OUT" "$ART"
 W=$(mktemp -d /tmp/agingos-fuzz.XXXXXX); chmod 755 "$W"

@@ -28,6 +28,11 @@ typedef struct AgSettings
 	int			max_per_client;	   /* AGINGOS_HTTP_MAX_PER_CLIENT, one address */
 	int			request_timeout_s; /* AGINGOS_HTTP_REQUEST_TIMEOUT_S, one request */
 	const char *trusted_proxies;   /* AGINGOS_TRUSTED_PROXIES, parsed by client.c */
+	int			http_rate;		   /* AGINGOS_HTTP_RATE, requests/s per API key, 0 = no limit */
+	int			http_burst;		   /* AGINGOS_HTTP_BURST, bucket size per API key */
+	int			auth_delay_ms;	   /* AGINGOS_HTTP_AUTH_DELAY_MS, first hold of a 401, 0 = none */
+	int			auth_delay_max_ms; /* AGINGOS_HTTP_AUTH_DELAY_MAX_MS, longest hold of a 401 */
+	const char *metrics_token;	   /* AGINGOS_METRICS_TOKEN, NULL = none (metrics_http.h) */
 } AgSettings;
 
 /*

@@ -1,399 +1,403 @@
 /*-------------------------------------------------------------------------
  * guard.c
- *	  Connection limits (guard.h).  A slow client that trickles header
- *	  bytes costs a connection and a file descriptor but no worker thread
- *	  (libmicrohttpd polls); without limits about a thousand of them from
- *	  one address exhaust the descriptors and nobody else gets in.
+ *	  Per-key token buckets and held answers to wrong keys (guard.h,
+ *	  docs/security.md).
  *
- *	  - per client address: live connections are counted per peer address
- *	    (notify callback); the accept policy refuses a peer at its limit.
- *	    A trusted proxy (AGINGOS_TRUSTED_PROXIES) is exempt: all its clients
- *	    share its address; the total limit still holds.
- *	  - total: the accept policy refuses past max_connections.
- *	  - deadline: a watchdog thread shuts down (shutdown(2), libmicrohttpd
- *	    then closes it) a connection whose request is not done within
- *	    request_timeout_s of the accept or of the end of the previous
- *	    request, unless the request is in its SQL call.
- *	  - logs: each kind of limit event is counted and logged by the
- *	    watchdog at most once per AG_GUARD_LOG_INTERVAL_S with the count.
- *	  One mutex guards the table and the list; every critical section is a
- *	  few pointer operations.
+ *	  Buckets live in a fixed open-addressing table (BUCKETS slots, probed
+ *	  PROBE deep) under one mutex; a key is known only by a 64-bit FNV-1a
+ *	  hash seeded from /dev/urandom at start.  When every probed slot is
+ *	  taken, the fullest bucket (the idlest key) gives its slot up, which
+ *	  costs that key nothing but a fresh burst.
+ *
+ *	  Wrong keys: a table of client addresses counts failures within
+ *	  FAIL_WINDOW_MS; the answer is held base·2^(n−1) ms, at most max ms.
+ *	  Held connections are suspended (libmicrohttpd's suspend/resume) and a
+ *	  small thread resumes them when due, so no worker thread sleeps.
  *-------------------------------------------------------------------------
  */
-#include <errno.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
-#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "client.h"
 #include "guard.h"
 #include "log.h"
 
-#define BUCKETS 1024
-#define MHD_LINES_PER_INTERVAL 5
+#define BUCKETS 8192		 /* per-key buckets kept at once */
+#define PROBE 8				 /* slots probed per key */
+#define ADDRS 1024			 /* client addresses with recent failures */
+#define ADDR_PROBE 4		 /* slots probed per address */
+#define FAIL_WINDOW_MS 60000 /* failures older than this are forgotten */
+#define MAX_HELD 4096		 /* held answers at once; more are answered at once */
+#define PREFIX_MAX 8		 /* key characters a log line may show */
 
-/* PeerCount: live connections of one peer address (hash chain node). */
-typedef struct PeerCount
+typedef struct Bucket
 {
-	AgAddr			  addr;
-	int				  live;
-	struct PeerCount *next;
-} PeerCount;
+	uint64_t hash; /* 0 = free */
+	double	 tokens;
+	int64_t	 last_ms;
+} Bucket;
 
-/* Conn: one live connection (the notify callback's socket context). */
-typedef struct Conn
+typedef struct AddrSlot
+{
+	bool	used;
+	uint8_t addr[16]; /* IPv6, or IPv4-mapped */
+	int		fails;
+	int64_t last_ms;
+} AddrSlot;
+
+typedef struct Held
 {
 	struct MHD_Connection *connection;
-	int					   fd;
-	AgAddr				   peer;
-	int64_t				   since_us; /* deadline base */
-	bool				   busy;	 /* in its SQL call */
-	bool				   cut;		 /* shut down by the watchdog */
-	struct Conn			  *prev, *next;
-} Conn;
+	int64_t				   due_ms;
+} Held;
 
-/* Counter: one kind of limit event between two log lines. */
-typedef struct Counter
-{
-	const char *kind;
-	long		count;
-	AgAddr		last; /* the address of the latest event */
-	int64_t		logged_us;
-} Counter;
+static double	rate_per_s;
+static double	burst;
+static int		delay_base_ms;
+static int		delay_max_ms;
+static uint64_t hash_seed;
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t  wake = PTHREAD_COND_INITIALIZER;
-static pthread_t	   watchdog;
-static bool			   running = false;
-static bool			   stopping = false;
-static AgGuardLimits   lim;
-static PeerCount	  *table[BUCKETS];
-static Conn			  *conns = NULL;
-static int			   live_total = 0;
-static Counter		   per_client = {.kind = "per_client"};
-static Counter		   total = {.kind = "total"};
-static Counter		   timeouts = {.kind = "request_timeout"};
-static long			   mhd_lines = 0, mhd_suppressed = 0;
-static int64_t		   mhd_window_us = 0, mhd_logged_us = 0;
+static pthread_mutex_t bucket_lock = PTHREAD_MUTEX_INITIALIZER;
+static Bucket		   buckets[BUCKETS];
 
-/* mono_us: monotonic clock in microseconds. */
+static pthread_mutex_t addr_lock = PTHREAD_MUTEX_INITIALIZER;
+static AddrSlot		   addrs[ADDRS];
+
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t  held_cond;
+static Held			   held[MAX_HELD];
+static int			   held_count;
+static bool			   held_running;
+static pthread_t	   held_thread;
+
+/* now_ms: monotonic clock in milliseconds. */
 static int64_t
-mono_us(void)
+now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* bucket_of: FNV-1a over the address bytes. */
-static unsigned
-bucket_of(const AgAddr *a)
+/* key_hash: seeded FNV-1a of the key; never 0 (0 marks a free slot). */
+static uint64_t
+key_hash(const char *key)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = 1469598103934665603ULL ^ hash_seed;
 
-	for (size_t i = 0; i < sizeof(*a); i++)
-		h = (h ^ ((const unsigned char *) a)[i]) * 16777619u;
-	return h % BUCKETS;
-}
-
-/* peer_find: the node of addr, or NULL; with create, a new node (NULL on OOM). */
-static PeerCount *
-peer_find(const AgAddr *addr, bool create)
-{
-	unsigned   b = bucket_of(addr);
-	PeerCount *p;
-
-	for (p = table[b]; p != NULL; p = p->next)
+	for (const unsigned char *p = (const unsigned char *) key; *p != '\0'; p++)
 	{
-		if (memcmp(&p->addr, addr, sizeof(*addr)) == 0)
-			return p;
+		h ^= *p;
+		h *= 1099511628211ULL;
 	}
-	if (!create || (p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
-	p->addr = *addr;
-	p->next = table[b];
-	table[b] = p;
-	return p;
+	return h == 0 ? 1 : h;
 }
 
-/* peer_release: one connection of addr less; frees the node at zero. */
-static void
-peer_release(const AgAddr *addr)
+/* refill: tokens of b at now (not stored). */
+static double
+refill(const Bucket *b, int64_t now)
 {
-	unsigned	b = bucket_of(addr);
-	PeerCount **pp;
+	double t = b->tokens + (double) (now - b->last_ms) / 1000.0 * rate_per_s;
 
-	for (pp = &table[b]; *pp != NULL; pp = &(*pp)->next)
-	{
-		if (memcmp(&(*pp)->addr, addr, sizeof(*addr)) == 0)
-		{
-			PeerCount *p = *pp;
-
-			if (--p->live <= 0)
-			{
-				*pp = p->next;
-				free(p);
-			}
-			return;
-		}
-	}
-}
-
-/* count_event: one more event of a kind (caller holds the lock). */
-static void
-count_event(Counter *c, const AgAddr *addr)
-{
-	c->count++;
-	c->last = *addr;
-}
-
-/* flush_counter: the kind's log line if due (caller holds the lock). */
-static void
-flush_counter(Counter *c, int64_t now)
-{
-	char addr[AG_ADDR_TEXT];
-
-	if (c->count == 0 || (c->logged_us != 0 && now - c->logged_us < (int64_t) AG_GUARD_LOG_INTERVAL_S * 1000000))
-		return;
-	ag_log(AG_LOG_WARN, "connection_limit", "connections refused or cut; further events of this kind are summed up",
-		   "kind=%s events=%ld last_client=%s max_per_client=%d max_connections=%d request_timeout_s=%d "
-		   "live=%d interval_s=%d",
-		   c->kind, c->count, ag_addr_text(&c->last, addr, sizeof(addr)), lim.max_per_client, lim.max_connections,
-		   lim.request_timeout_s, live_total, AG_GUARD_LOG_INTERVAL_S);
-	c->count = 0;
-	c->logged_us = now;
-}
-
-/* watch: the watchdog thread: once a second, deadlines and log lines. */
-static void *
-watch(void *arg)
-{
-	(void) arg;
-	pthread_mutex_lock(&lock);
-	while (!stopping)
-	{
-		struct timespec until;
-		int64_t			now = mono_us();
-		int64_t			limit = (int64_t) lim.request_timeout_s * 1000000;
-
-		for (Conn *c = conns; c != NULL; c = c->next)
-		{
-			if (!c->busy && !c->cut && now - c->since_us > limit)
-			{
-				/* the fd is still open: the notify callback removes c before
-				 * libmicrohttpd closes it, and both hold this lock */
-				shutdown(c->fd, SHUT_RDWR);
-				c->cut = true;
-				count_event(&timeouts, &c->peer);
-			}
-		}
-		flush_counter(&per_client, now);
-		flush_counter(&total, now);
-		flush_counter(&timeouts, now);
-		if (mhd_suppressed > 0 && now - mhd_logged_us >= (int64_t) AG_GUARD_LOG_INTERVAL_S * 1000000)
-		{
-			ag_log(AG_LOG_WARN, "mhd_suppressed", "libmicrohttpd messages over the budget were not logged",
-				   "lines=%ld interval_s=%d", mhd_suppressed, AG_GUARD_LOG_INTERVAL_S);
-			mhd_suppressed = 0;
-			mhd_logged_us = now;
-		}
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 1;
-		pthread_cond_timedwait(&wake, &lock, &until);
-	}
-	pthread_mutex_unlock(&lock);
-	return NULL;
-}
-
-/* fit_fd_limit: raise the soft RLIMIT_NOFILE; keep max_connections under it. */
-static void
-fit_fd_limit(AgGuardLimits *limits)
-{
-	struct rlimit rl;
-	int			  room;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return;
-	if (rl.rlim_cur < rl.rlim_max)
-	{
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	/* room for the listen socket, the pool's database connections, logs */
-	room = rl.rlim_cur > 100000 ? 100000 : (int) rl.rlim_cur - 128;
-	if (room < 16)
-		room = 16;
-	if (limits->max_connections > room)
-	{
-		ag_log(AG_LOG_WARN, "config_adjusted", "AGINGOS_HTTP_MAX_CONNECTIONS lowered to fit the open-files limit",
-			   "requested=%d used=%d open_files=%llu", limits->max_connections, room, (unsigned long long) rl.rlim_cur);
-		limits->max_connections = room;
-	}
+	return t > burst ? burst : t;
 }
 
 bool
-ag_guard_start(AgGuardLimits *limits)
+ag_rate_take(const char *api_key, unsigned *retry_after_s)
 {
-	fit_fd_limit(limits);
-	lim = *limits;
-	stopping = false;
-	if (pthread_create(&watchdog, NULL, watch, NULL) != 0)
+	uint64_t h;
+	int64_t	 now;
+	Bucket	*slot = NULL;
+	Bucket	*spare = NULL;
+	double	 spare_tokens = -1;
+	bool	 ok;
+
+	if (rate_per_s <= 0 || api_key == NULL)
+		return true;
+	h = key_hash(api_key);
+	now = now_ms();
+	pthread_mutex_lock(&bucket_lock);
+	for (int i = 0; i < PROBE && slot == NULL; i++)
 	{
-		ag_log(AG_LOG_ERROR, "startup_error", "could not start the connection watchdog", NULL);
+		Bucket *b = &buckets[(h + (uint64_t) i) % BUCKETS];
+
+		if (b->hash == h)
+			slot = b;
+		else if (b->hash == 0 && spare_tokens < burst + 1)
+		{
+			spare = b;
+			spare_tokens = burst + 1; /* a free slot beats any taken one */
+		}
+		else if (b->hash != 0 && refill(b, now) > spare_tokens)
+		{
+			spare = b;
+			spare_tokens = refill(b, now);
+		}
+	}
+	if (slot == NULL)
+	{
+		slot = spare;
+		slot->hash = h;
+		slot->tokens = burst;
+		slot->last_ms = now;
+	}
+	slot->tokens = refill(slot, now);
+	slot->last_ms = now;
+	ok = slot->tokens >= 1.0;
+	if (ok)
+		slot->tokens -= 1.0;
+	else
+	{
+		double	 wait_s = (1.0 - slot->tokens) / rate_per_s;
+		unsigned s = (unsigned) wait_s;
+
+		*retry_after_s = (double) s < wait_s ? s + 1 : s;
+		if (*retry_after_s == 0)
+			*retry_after_s = 1;
+	}
+	pthread_mutex_unlock(&bucket_lock);
+	return ok;
+}
+
+void
+ag_rate_forget(const char *api_key)
+{
+	uint64_t h;
+
+	if (api_key == NULL)
+		return;
+	h = key_hash(api_key);
+	pthread_mutex_lock(&bucket_lock);
+	for (int i = 0; i < PROBE; i++)
+	{
+		Bucket *b = &buckets[(h + (uint64_t) i) % BUCKETS];
+
+		if (b->hash == h)
+			b->hash = 0;
+	}
+	pthread_mutex_unlock(&bucket_lock);
+}
+
+/* client_addr: the connection's address as 16 bytes (IPv4 mapped) and text. */
+static void
+client_addr(struct MHD_Connection *connection, uint8_t out[16], char *text, size_t textlen)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr		   *sa = info != NULL ? info->client_addr : NULL;
+
+	memset(out, 0, 16);
+	snprintf(text, textlen, "unknown");
+	if (sa != NULL && sa->sa_family == AF_INET)
+	{
+		const struct sockaddr_in *a4 = (const struct sockaddr_in *) sa;
+
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &a4->sin_addr, 4);
+		inet_ntop(AF_INET, &a4->sin_addr, text, (socklen_t) textlen);
+	}
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+	{
+		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *) sa;
+
+		memcpy(out, &a6->sin6_addr, 16);
+		inet_ntop(AF_INET6, &a6->sin6_addr, text, (socklen_t) textlen);
+	}
+}
+
+/* note_failure: count one failure of addr; returns the failures in the window. */
+static int
+note_failure(const uint8_t addr[16])
+{
+	uint64_t  h = 1469598103934665603ULL ^ hash_seed;
+	int64_t	  now = now_ms();
+	AddrSlot *slot = NULL;
+	AddrSlot *oldest = NULL;
+	int		  fails;
+
+	for (int i = 0; i < 16; i++)
+	{
+		h ^= addr[i];
+		h *= 1099511628211ULL;
+	}
+	pthread_mutex_lock(&addr_lock);
+	for (int i = 0; i < ADDR_PROBE && slot == NULL; i++)
+	{
+		AddrSlot *s = &addrs[(h + (uint64_t) i) % ADDRS];
+
+		if (s->used && memcmp(s->addr, addr, 16) == 0)
+			slot = s;
+		else if (oldest == NULL || !s->used || (oldest->used && s->last_ms < oldest->last_ms))
+			oldest = s;
+	}
+	if (slot == NULL)
+	{
+		slot = oldest;
+		slot->used = true;
+		memcpy(slot->addr, addr, 16);
+		slot->fails = 0;
+	}
+	if (now - slot->last_ms > FAIL_WINDOW_MS)
+		slot->fails = 0;
+	if (slot->fails < 1000000)
+		slot->fails++;
+	slot->last_ms = now;
+	fails = slot->fails;
+	pthread_mutex_unlock(&addr_lock);
+	return fails;
+}
+
+int
+ag_auth_failed(struct MHD_Connection *connection, const char *key_start, size_t key_len, const char *path)
+{
+	uint8_t addr[16];
+	char	addr_text[INET6_ADDRSTRLEN + 1];
+	char	prefix[PREFIX_MAX + 1];
+	char	quoted_prefix[2 * PREFIX_MAX + 4];
+	char	quoted_path[96];
+	size_t	len = key_start != NULL ? key_len : 0;
+	size_t	show = len / 3 < PREFIX_MAX ? len / 3 : PREFIX_MAX;
+	int		fails;
+	int64_t delay = 0;
+
+	client_addr(connection, addr, addr_text, sizeof(addr_text));
+	fails = note_failure(addr);
+	if (delay_base_ms > 0)
+	{
+		delay = delay_base_ms;
+		for (int i = 1; i < fails && delay < delay_max_ms; i++)
+			delay *= 2;
+		if (delay > delay_max_ms)
+			delay = delay_max_ms;
+	}
+	/* at most 8 characters of the key, and at most a third of a short one */
+	if (key_start != NULL && strlen(key_start) < show)
+		show = strlen(key_start);
+	memcpy(prefix, key_start != NULL ? key_start : "", show);
+	prefix[show] = '\0';
+	ag_log(AG_LOG_WARN, "auth_failed", "request refused: missing, unknown or revoked API key",
+		   "client=%s key=%s key_prefix=%s key_length=%zu path=%s failures=%d delay_ms=%lld", addr_text,
+		   key_start != NULL ? "given" : "missing", ag_log_quote(quoted_prefix, sizeof(quoted_prefix), prefix), len,
+		   ag_log_quote(quoted_path, sizeof(quoted_path), path), fails, (long long) delay);
+	return (int) delay;
+}
+
+bool
+ag_guard_hold(struct MHD_Connection *connection, int delay_ms)
+{
+	bool held_it = false;
+
+	if (delay_ms <= 0)
+		return false;
+	pthread_mutex_lock(&held_lock);
+	if (held_running && held_count < MAX_HELD)
+	{
+		MHD_suspend_connection(connection);
+		held[held_count].connection = connection;
+		held[held_count].due_ms = now_ms() + delay_ms;
+		held_count++;
+		held_it = true;
+		pthread_cond_signal(&held_cond);
+	}
+	pthread_mutex_unlock(&held_lock);
+	return held_it;
+}
+
+/* resumer: resume held connections when due; all of them at stop. */
+static void *
+resumer(void *arg)
+{
+	(void) arg;
+	pthread_mutex_lock(&held_lock);
+	for (;;)
+	{
+		int64_t now = now_ms();
+		int64_t next = -1;
+
+		for (int i = 0; i < held_count;)
+		{
+			if (!held_running || held[i].due_ms <= now)
+			{
+				MHD_resume_connection(held[i].connection);
+				held[i] = held[--held_count];
+				continue;
+			}
+			if (next < 0 || held[i].due_ms < next)
+				next = held[i].due_ms;
+			i++;
+		}
+		if (!held_running)
+			break;
+		if (next < 0)
+			pthread_cond_wait(&held_cond, &held_lock);
+		else
+		{
+			struct timespec ts;
+			int64_t			wait = next - now;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += wait / 1000;
+			ts.tv_nsec += (wait % 1000) * 1000000;
+			if (ts.tv_nsec >= 1000000000)
+			{
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&held_cond, &held_lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&held_lock);
+	return NULL;
+}
+
+bool
+ag_guard_start(const AgSettings *settings)
+{
+	pthread_condattr_t attr;
+	int				   fd;
+
+	rate_per_s = settings->http_rate;
+	burst = settings->http_burst;
+	delay_base_ms = settings->auth_delay_ms;
+	delay_max_ms = settings->auth_delay_max_ms < settings->auth_delay_ms ? settings->auth_delay_ms
+																		 : settings->auth_delay_max_ms;
+	fd = open("/dev/urandom", O_RDONLY);
+	if (fd < 0 || read(fd, &hash_seed, sizeof(hash_seed)) != (ssize_t) sizeof(hash_seed))
+		hash_seed = (uint64_t) time(NULL) * 2654435761ULL ^ (uint64_t) getpid();
+	if (fd >= 0)
+		close(fd);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&held_cond, &attr);
+	pthread_condattr_destroy(&attr);
+	held_running = true;
+	if (pthread_create(&held_thread, NULL, resumer, NULL) != 0)
+	{
+		held_running = false;
+		ag_log(AG_LOG_ERROR, "startup_error", "could not start the thread for held answers", NULL);
 		return false;
 	}
-	running = true;
 	return true;
 }
 
 void
 ag_guard_stop(void)
 {
-	if (!running)
+	pthread_mutex_lock(&held_lock);
+	if (!held_running)
+	{
+		pthread_mutex_unlock(&held_lock);
 		return;
-	pthread_mutex_lock(&lock);
-	stopping = true;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
-	pthread_join(watchdog, NULL);
-	running = false;
-}
-
-enum MHD_Result
-ag_guard_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
-{
-	AgAddr			peer;
-	PeerCount	   *p;
-	enum MHD_Result ret = MHD_YES;
-
-	(void) cls;
-	(void) addrlen;
-	ag_addr_from_sockaddr(addr, &peer);
-	pthread_mutex_lock(&lock);
-	if (live_total >= lim.max_connections)
-	{
-		count_event(&total, &peer);
-		ret = MHD_NO;
 	}
-	else if (!ag_proxy_trusted(&peer) && (p = peer_find(&peer, false)) != NULL && p->live >= lim.max_per_client)
-	{
-		count_event(&per_client, &peer);
-		ret = MHD_NO;
-	}
-	pthread_mutex_unlock(&lock);
-	return ret;
-}
-
-void
-ag_guard_notify(void *cls, struct MHD_Connection *connection, void **socket_context,
-				enum MHD_ConnectionNotificationCode toe)
-{
-	(void) cls;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-	{
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		const union MHD_ConnectionInfo *fi = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
-		Conn						   *c = calloc(1, sizeof(*c));
-		PeerCount					   *p;
-
-		*socket_context = c;
-		if (c == NULL)
-			return;
-		c->connection = connection;
-		c->fd = fi != NULL ? fi->connect_fd : -1;
-		ag_addr_from_sockaddr(ci != NULL ? ci->client_addr : NULL, &c->peer);
-		c->since_us = mono_us();
-		pthread_mutex_lock(&lock);
-		if ((p = peer_find(&c->peer, true)) != NULL)
-			p->live++;
-		live_total++;
-		c->next = conns;
-		if (conns != NULL)
-			conns->prev = c;
-		conns = c;
-		if (c->fd < 0)
-			c->cut = true; /* never shut down an unknown descriptor */
-		pthread_mutex_unlock(&lock);
-	}
-	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
-	{
-		Conn *c = *socket_context;
-
-		if (c == NULL)
-			return;
-		pthread_mutex_lock(&lock);
-		peer_release(&c->peer);
-		live_total--;
-		if (c->prev != NULL)
-			c->prev->next = c->next;
-		else
-			conns = c->next;
-		if (c->next != NULL)
-			c->next->prev = c->prev;
-		pthread_mutex_unlock(&lock);
-		free(c);
-		*socket_context = NULL;
-	}
-}
-
-/* conn_of: the guard's record of a connection, or NULL. */
-static Conn *
-conn_of(struct MHD_Connection *connection)
-{
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-	return info != NULL ? info->socket_context : NULL;
-}
-
-void
-ag_guard_busy(struct MHD_Connection *connection, bool busy)
-{
-	Conn *c = conn_of(connection);
-
-	if (c == NULL)
-		return;
-	pthread_mutex_lock(&lock);
-	c->busy = busy;
-	if (!busy)
-		c->since_us = mono_us(); /* the reply gets a full deadline to go out */
-	pthread_mutex_unlock(&lock);
-}
-
-void
-ag_guard_request_done(struct MHD_Connection *connection)
-{
-	Conn *c = conn_of(connection);
-
-	if (c == NULL)
-		return;
-	pthread_mutex_lock(&lock);
-	c->since_us = mono_us();
-	c->busy = false;
-	pthread_mutex_unlock(&lock);
-}
-
-bool
-ag_guard_mhd_line(void)
-{
-	bool ok;
-
-	int64_t now = mono_us();
-
-	pthread_mutex_lock(&lock);
-	if (now - mhd_window_us >= (int64_t) AG_GUARD_LOG_INTERVAL_S * 1000000)
-	{
-		mhd_window_us = now;
-		mhd_lines = 0;
-	}
-	ok = ++mhd_lines <= MHD_LINES_PER_INTERVAL;
-	if (!ok)
-		mhd_suppressed++;
-	pthread_mutex_unlock(&lock);
-	return ok;
+	held_running = false;
+	pthread_cond_signal(&held_cond);
+	pthread_mutex_unlock(&held_lock);
+	pthread_join(held_thread, NULL);
 }

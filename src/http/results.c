@@ -38,7 +38,7 @@ ag_result_reply(const AgRoute *route, const PGresult *res, AgReply *reply)
 	char *end = NULL;
 	long  status = 0;
 
-	if (PQntuples(res) == 1 && PQnfields(res) == 2 && !PQgetisnull(res, 0, 0))
+	if (PQntuples(res) == 1 && PQnfields(res) >= 2 && !PQgetisnull(res, 0, 0))
 		status = strtol(PQgetvalue(res, 0, 0), &end, 10);
 	if (end == NULL || *end != '\0' || status < 100 || status > 599)
 	{

@@ -8,7 +8,9 @@
  *	  carries a body: it is answered at once and the connection closed, so a
  *	  rejected body is never read.  The front decides only 404, 405, 413, 415
  *	  and text PostgreSQL cannot take (NUL bytes, invalid UTF-8) here;
- *	  everything else is the route's SQL function.
+ *	  everything else is the route's SQL function.  GET /metrics is served
+ *	  by metrics_http.c; every answered request is counted (metrics.c) when
+ *	  libmicrohttpd reports it completed.
  *-------------------------------------------------------------------------
  */
 #include <arpa/inet.h>
@@ -25,15 +27,21 @@
 
 #include "checks.h"
 #include "client.h"
+#include "connlimit.h"
 #include "db.h"
 #include "errors.h"
 #include "guard.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "routes.h"
 #include "server.h"
 
 #define IDLE_TIMEOUT_S 30				/* idle keep-alive connections are closed */
 #define DISCARD_MAX_BYTES (16 * AG_MIB) /* read and dropped after a 413 */
+
+static int settings_rate;  /* AGINGOS_HTTP_RATE, for the 429 body */
+static int settings_burst; /* AGINGOS_HTTP_BURST */
 
 static const char OOM_BODY[] = "{\"code\":\"53200\",\"message\":\"out of memory\",\"details\":null,\"hint\":null}";
 
@@ -45,17 +53,22 @@ struct AgServer
 /* AgRequest: per-request state, libmicrohttpd's *con_cls. */
 typedef struct AgRequest
 {
-	AgMatch match;
-	AgReply reply;
-	char	method[16]; /* for the access line */
-	char	path[256];	/* ditto, truncated */
-	bool	started;	/* the access handler has seen the request */
-	bool	path_nul;	/* the raw path holds %00; path is the raw path */
-	char   *body;		/* accumulated body, NUL-terminated */
-	size_t	body_len;
-	size_t	body_cap;
-	size_t	upload_total; /* bytes of upload seen, kept or not */
-	int64_t start_us;
+	AgMatch		match;
+	AgReply		reply;
+	char		method[16]; /* for the access line */
+	char		path[256];	/* ditto, truncated */
+	bool		started;	/* the access handler has seen the request */
+	bool		path_nul;	/* the raw path holds %00; path is the raw path */
+	bool		guarded;	/* the 401 hold has been decided (guard.h) */
+	char		key[16];	/* the first bytes of the X-API-Key value of a 401, for its log line */
+	size_t		key_len;	/* its full length */
+	bool		has_key;
+	char	   *body; /* accumulated body, NUL-terminated */
+	size_t		body_len;
+	size_t		body_cap;
+	size_t		upload_total; /* bytes of upload seen, kept or not */
+	int64_t		start_us;
+	AgCallExtra extra; /* outcome columns of an ingest route's call (metrics.h) */
 } AgRequest;
 
 /* mono_us: monotonic clock in microseconds. */
@@ -167,15 +180,48 @@ dispatch(struct MHD_Connection *connection, AgRequest *req)
 		return;
 	else if (route->function == NULL)
 		ag_db_health(&req->reply);
+	else if ((route->flags & AG_ROUTE_METRICS) != 0)
+		ag_metrics_serve(connection, route, &req->reply);
 	if (req->reply.status != 0)
 		return;
 	params = ag_check_args(connection, &req->match, &api_key, &req->reply);
 	if (params == NULL)
 		return;
-	ag_guard_busy(connection, true);
-	ag_db_call(route, params, req->body_len > 0 ? req->body : NULL, api_key, &req->reply);
-	ag_guard_busy(connection, false);
+	if (api_key != NULL && !ag_db_auth_none())
+	{
+		unsigned retry_after;
+
+		if (!ag_rate_take(api_key, &retry_after))
+		{
+			/* over the key's rate: 429, the route is not called, nothing stored */
+			ag_err_rate_limited(&req->reply, settings_rate, settings_burst, retry_after);
+			free(params);
+			return;
+		}
+	}
+	if ((route->flags & (AG_ROUTE_INGEST_ONE | AG_ROUTE_INGEST_BATCH)) != 0)
+	{
+		AgCallArgs args = {params, req->body_len > 0 ? req->body : NULL, api_key, NULL, 0};
+
+		ag_connlimit_busy(connection, true);
+		ag_db_call_ex(route, &args, &req->reply, &req->extra);
+		ag_connlimit_busy(connection, false);
+	}
+	else
+	{
+		ag_connlimit_busy(connection, true);
+		ag_db_call(route, params, req->body_len > 0 ? req->body : NULL, api_key, &req->reply);
+		ag_connlimit_busy(connection, false);
+	}
 	free(params);
+	if (req->reply.status == 401)
+	{
+		/* unknown keys keep no bucket; the hold and log line follow in access_handler */
+		ag_rate_forget(api_key);
+		req->has_key = api_key != NULL;
+		req->key_len = api_key != NULL ? strlen(api_key) : 0;
+		snprintf(req->key, sizeof(req->key), "%s", api_key != NULL ? api_key : "");
+	}
 }
 
 /* queue_reply: hand the decided reply to libmicrohttpd (it copies it). */
@@ -195,7 +241,15 @@ queue_reply(struct MHD_Connection *connection, AgRequest *req)
 		response = MHD_create_response_from_buffer(reply->len, reply->body, MHD_RESPMEM_MUST_COPY);
 	if (response == NULL)
 		return MHD_NO;
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (reply->retry_after > 0)
+	{
+		char value[16];
+
+		snprintf(value, sizeof(value), "%u", reply->retry_after);
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, value);
+	}
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+							reply->content_type != NULL ? reply->content_type : "application/json");
 	if (reply->allow != NULL)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, reply->allow);
 	ret = MHD_queue_response(connection, reply->status, response);
@@ -248,6 +302,17 @@ access_handler(void *cls, struct MHD_Connection *connection, const char *url, co
 	}
 	if (req->reply.status == 0)
 		dispatch(connection, req);
+	if (req->reply.status == 401 && !req->guarded)
+	{
+		/* a wrong key: log it (prefix, address) and hold the answer a while */
+		int delay;
+
+		req->guarded = true;
+		delay = ag_auth_failed(connection, req->has_key ? req->key : NULL, req->key_len, req->path);
+		memset(req->key, 0, sizeof(req->key));
+		if (ag_guard_hold(connection, delay))
+			return MHD_YES; /* called again when resumed */
+	}
 	return queue_reply(connection, req);
 }
 
@@ -291,7 +356,10 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *connection)
 	return req;
 }
 
-/* request_completed: the access line (debug only) and cleanup. */
+/*
+ * request_completed: the metrics (metrics.h) and the access line (debug
+ * only) of an answered request, then cleanup.
+ */
 static void
 request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
@@ -299,9 +367,15 @@ request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, 
 	char	   path[300];
 
 	(void) cls;
-	ag_guard_request_done(connection);
+	ag_connlimit_request_done(connection);
 	if (req == NULL)
 		return;
+	if (req->started && req->reply.status != 0)
+	{
+		ag_metrics_observe(&req->match, req->reply.status, mono_us() - req->start_us);
+		if (req->match.route != NULL)
+			ag_metrics_ingest(req->match.route, &req->extra);
+	}
 	if (req->started && ag_log_enabled(AG_LOG_DEBUG))
 	{
 		char client[AG_ADDR_TEXT];
@@ -340,7 +414,7 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 	len = strlen(msg);
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 		msg[--len] = '\0';
-	if (ag_guard_mhd_line()) /* a flood must not become a flood of lines */
+	if (ag_connlimit_mhd_line()) /* a flood must not become a flood of lines */
 		ag_log(AG_LOG_WARN, "mhd", msg, NULL);
 }
 
@@ -371,37 +445,46 @@ AgServer *
 ag_server_start(const AgSettings *settings)
 {
 	struct sockaddr_storage addr;
-	unsigned int			flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	unsigned int			flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	AgServer			   *server = calloc(1, sizeof(*server));
 
-	AgGuardLimits limits = {settings->max_connections, settings->max_per_client, settings->request_timeout_s};
+	AgLimits limits = {settings->max_connections, settings->max_per_client, settings->request_timeout_s};
 
 	if (server == NULL)
 		return NULL;
-	if (!ag_guard_start(&limits))
+	settings_rate = settings->http_rate;
+	settings_burst = settings->http_burst;
+	if (!ag_connlimit_start(&limits))
 	{
+		free(server);
+		return NULL;
+	}
+	if (!ag_guard_start(settings))
+	{
+		ag_connlimit_stop();
 		free(server);
 		return NULL;
 	}
 	fill_addr(settings, &addr);
 	if (settings->http_host_v6)
 		flags |= MHD_USE_IPv6;
-	server->daemon = MHD_start_daemon(flags, (uint16_t) settings->http_port, ag_guard_accept, NULL, access_handler, NULL,
+	server->daemon = MHD_start_daemon(flags, (uint16_t) settings->http_port, ag_connlimit_accept, NULL, access_handler, NULL,
 									  MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
 									  MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
 									  MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) settings->http_threads,
 									  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) IDLE_TIMEOUT_S,
 									  MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
 									  MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
-									  /* guard.c decides; libmicrohttpd's own limit is the backstop */
+									  /* connlimit.c decides; libmicrohttpd's own limit is the backstop */
 									  MHD_OPTION_CONNECTION_LIMIT, (unsigned int) limits.max_connections + 16,
-									  MHD_OPTION_NOTIFY_CONNECTION, ag_guard_notify, NULL,
+									  MHD_OPTION_NOTIFY_CONNECTION, ag_connlimit_notify, NULL,
 									  MHD_OPTION_END);
 	if (server->daemon == NULL)
 	{
 		ag_log(AG_LOG_ERROR, "startup_error", "could not listen on the address", "host=%s port=%d",
 			   settings->http_host, settings->http_port);
 		ag_guard_stop();
+		ag_connlimit_stop();
 		free(server);
 		return NULL;
 	}
@@ -411,7 +494,8 @@ ag_server_start(const AgSettings *settings)
 void
 ag_server_stop(AgServer *server)
 {
+	ag_guard_stop(); /* resumes every held connection first */
 	MHD_stop_daemon(server->daemon);
-	ag_guard_stop();
+	ag_connlimit_stop();
 	free(server);
 }

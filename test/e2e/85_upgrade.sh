@@ -7,9 +7,9 @@
 # config_dump entries, comments) with a fresh install of the current version
 # in a second database of the same private cluster (pg_cron lives in
 # cron.database_name only, so the cluster restarts between the two).
-# Port: AGINGOS_UPGRADE_PGPORT (default 55470).  About 15 s.
+# Port: AGINGOS_UPGRADE_PGPORT (default 55480).  About 15 s.
 . "$(dirname "$0")/lib.sh"
-PORT=${AGINGOS_UPGRADE_PGPORT:-55470}
+PORT=${AGINGOS_UPGRADE_PGPORT:-55480}
 T=$(mktemp -d /tmp/ag_e2e_upgrade.XXXXXX)
 chmod 755 "$T"
 trap 'cluster_down "$T/run"; rm -rf "$T"' EXIT

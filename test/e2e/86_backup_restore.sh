@@ -3,11 +3,11 @@
 # rows, the same auth mode and keys, and ingestion and ticks go on without an
 # error (contract.md §12).  Source and target are private clusters; the
 # backup is db_backup / db_restore of scripts/lib.sh (make backup / make
-# restore).  Ports: AGINGOS_RESTORE_SRC_PGPORT (55471),
-# AGINGOS_RESTORE_PGPORT (55472).  About 20 s.
+# restore).  Ports: AGINGOS_RESTORE_SRC_PGPORT (55481),
+# AGINGOS_RESTORE_PGPORT (55482).  About 20 s.
 . "$(dirname "$0")/lib.sh"
-SRC_PORT=${AGINGOS_RESTORE_SRC_PGPORT:-55471}
-DST_PORT=${AGINGOS_RESTORE_PGPORT:-55472}
+SRC_PORT=${AGINGOS_RESTORE_SRC_PGPORT:-55481}
+DST_PORT=${AGINGOS_RESTORE_PGPORT:-55482}
 T=$(mktemp -d /tmp/ag_e2e_restore.XXXXXX)
 chmod 755 "$T"
 trap 'cluster_down "$T/src"; cluster_down "$T/dst"; rm -rf "$T"' EXIT

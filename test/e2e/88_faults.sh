@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # 88_faults: crashes under load (contract.md §12, docs/security.md "Machine
 # and operations").  A private system started by scripts/up.sh itself
-# (AGINGOS_RUN_DIR, ports AGINGOS_FAULT_PGPORT=55473 and
+# (AGINGOS_RUN_DIR, ports AGINGOS_FAULT_PGPORT=55483 and
 # AGINGOS_FAULT_HTTP_PORT=58096) takes ~200 events/s (loadgen.py) while
 #   A. the front is killed with SIGKILL, and make up (scripts/up.sh) starts it again;
 #   B. the postmaster is killed with SIGKILL and started again; the front
 #      reconnects by itself (same pid).
 # After each: every acknowledged (2xx) id is stored, exactly once.  About 60 s.
 . "$(dirname "$0")/lib.sh"
-PGP=${AGINGOS_FAULT_PGPORT:-55473}
+PGP=${AGINGOS_FAULT_PGPORT:-55483}
 HP=${AGINGOS_FAULT_HTTP_PORT:-58096}
 T=$(mktemp -d /tmp/ag_e2e_faults.XXXXXX)
 chmod 755 "$T"

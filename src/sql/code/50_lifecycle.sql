@@ -25,25 +25,28 @@ CREATE OR REPLACE FUNCTION agingos.agingos_rules(OUT rule_id text, OUT title tex
 RETURNS SETOF record
 LANGUAGE C STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'agingos_rules';
-COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-010 with title (config locale) and purpose.';
+COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-011 with title (config locale) and purpose.';
 
--- agingos_deviation_event(d, event, from_status, reason_at): history row +
--- NOTIFY agingos_deviation with a small JSON payload (no evidence).
+-- agingos_deviation_event(d, event, from_status, at, actor, note): history
+-- row + NOTIFY agingos_deviation with a small JSON payload (no evidence).
 -- event: open | reopen | escalation | deescalation | ack | stale | manual.
-CREATE OR REPLACE FUNCTION agingos.agingos_deviation_event(d agingos.deviations, event text, from_status text, at timestamptz)
+-- actor: scheduler (the default), key:<key_id>, contact:<contact_id> or
+-- sql:<role> (contract.md section 12); note: text given with ACK/CLOSE.
+CREATE OR REPLACE FUNCTION agingos.agingos_deviation_event(d agingos.deviations, event text, from_status text, at timestamptz,
+	actor text DEFAULT 'scheduler', note text DEFAULT NULL)
 RETURNS void
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
-	INSERT INTO agingos.deviation_history (deviation_id, home_id, rule_id, at, from_status, to_status, severity, reason)
-	VALUES (d.deviation_id, d.home_id, d.rule_id, at, from_status, d.status, d.severity, event);
+	INSERT INTO agingos.deviation_history (deviation_id, home_id, rule_id, at, from_status, to_status, severity, reason, actor, note)
+	VALUES (d.deviation_id, d.home_id, d.rule_id, at, from_status, d.status, d.severity, event, actor, note);
 	SELECT pg_notify('agingos_deviation', json_build_object(
 		'event', CASE event WHEN 'stale' THEN 'close' WHEN 'manual' THEN 'close' ELSE event END,
 		'reason', event, 'deviation_id', d.deviation_id, 'home_id', d.home_id, 'rule_id', d.rule_id,
 		'status', d.status, 'severity', d.severity, 'at', agingos.agingos_iso(at))::text);
 $$;
-COMMENT ON FUNCTION agingos.agingos_deviation_event(agingos.deviations, text, text, timestamptz) IS
-'Internal: record a lifecycle change in deviation_history and NOTIFY agingos_deviation.';
+COMMENT ON FUNCTION agingos.agingos_deviation_event(agingos.deviations, text, text, timestamptz, text, text) IS
+'Internal: record a lifecycle change (with its actor and note) in deviation_history and NOTIFY agingos_deviation.';
 
 -- agingos_upsert_deviation(home, rule, subject, now, severity, title,
 -- explanation, evidence, since, until) → 'inserted' | 'updated'
@@ -182,6 +185,7 @@ BEGIN
 				failed := '{}';
 				h_total := 0; h_ok := 0; h_failed := 0; h_upserted := 0; h_opened := 0;
 				BEGIN	-- one home: its upserts and closes stand or fall together
+					PERFORM agingos.agingos_profile_maybe_refresh(home, v_now);	-- personal baselines, once a local day
 					FOR r IN SELECT * FROM agingos.agingos_tick_evaluate(home, v_now) LOOP
 						h_total := h_total + 1;
 						e_state := r.error_sqlstate;

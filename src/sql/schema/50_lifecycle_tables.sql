@@ -4,19 +4,28 @@
 
 -- deviation_history: one row per status or severity change of a persisted
 -- deviation.  reason: open | reopen | escalation | deescalation | ack |
--- stale (closed by a tick) | manual (closed by an admin).
+-- stale (closed by a tick) | manual (closed by an admin).  actor: who made
+-- the change — scheduler, key:<key_id>, contact:<contact_id> or sql:<role>
+-- (contract.md section 12); note: free text given with ACK/CLOSE.
+-- The audit outlives the deviation it describes: no foreign key, so the
+-- retention of CLOSED deviations keeps it; agingos_retention prunes it
+-- after retention.audit_days of its own.
 CREATE TABLE agingos.deviation_history (
 	history_id	bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	deviation_id bigint NOT NULL REFERENCES agingos.deviations (deviation_id) ON DELETE CASCADE,
+	deviation_id bigint NOT NULL,
 	home_id		text NOT NULL,
 	rule_id		text NOT NULL,
 	at			timestamptz NOT NULL,
 	from_status text CHECK (from_status IN ('OPEN', 'ACK', 'CLOSED')),
 	to_status	text NOT NULL CHECK (to_status IN ('OPEN', 'ACK', 'CLOSED')),
 	severity	text NOT NULL CHECK (severity IN ('LOW', 'MEDIUM', 'HIGH')),
-	reason		text NOT NULL CHECK (reason IN ('open', 'reopen', 'escalation', 'deescalation', 'ack', 'stale', 'manual'))
+	reason		text NOT NULL CHECK (reason IN ('open', 'reopen', 'escalation', 'deescalation', 'ack', 'stale', 'manual')),
+	actor		text NOT NULL,
+	note		text
 );
 CREATE INDEX deviation_history_deviation_idx ON agingos.deviation_history (deviation_id, at);
+-- retention.audit_days prunes by "at"
+CREATE INDEX deviation_history_at_idx ON agingos.deviation_history (at);
 COMMENT ON TABLE agingos.deviation_history IS 'Audit trail of persisted deviations: opens, severity changes, ACK, closes.';
 
 -- scheduler_runs: one row per tick (skipped ones included), pruned after
