@@ -56,7 +56,7 @@ else nok "flood: the front closed the attacker's extra connections" "closed_by_s
 
 lines=$(tail -n +"$((before + 1))" "$LOG" | grep -vc 'event=request ')
 echo "# log lines during the attack: $lines"; tail -n +"$((before + 1))" "$LOG" | grep -v 'event=request ' | head -5 | sed 's/^/#   /'
-if [ "$lines" -le $((ATTACK_S / 10 * 4 + 8)) ]; then ok "flood: log bounded ($lines lines in ${ATTACK_S} s)"
+if [ "$lines" -le $(((ATTACK_S / 10 + 1) * 4 + 8)) ]; then ok "flood: log bounded ($lines lines in ${ATTACK_S} s)"
 else nok "flood: log bounded" "$lines lines in ${ATTACK_S} s"; fi
 check "flood: per-client limit logged" "$(tail -n +"$((before + 1))" "$LOG" | grep -c 'event=connection_limit .*kind=per_client' | awk '{ print ($1 >= 1) }')" 1
 check "flood: request deadline cut slow senders" "$(tail -n +"$((before + 1))" "$LOG" | grep -c 'event=connection_limit .*kind=request_timeout .*last_client=127.0.0.2' | awk '{ print ($1 >= 1) }')" 1
