@@ -53,7 +53,7 @@ SELECT h -> 'counts' ->> 'scope' AS scope, h -> 'counts' -> 'homes' AS homes
 
 -- cleanup
 UPDATE settings SET value = :'auth_before' WHERE name = 'auth_mode';
-DELETE FROM api_keys WHERE home_id IN ('hd9-a', 'hd9-b');
+DELETE FROM api_keys WHERE key_id IN (SELECT key_id FROM api_key_homes WHERE home_id IN ('hd9-a', 'hd9-b'));
 DELETE FROM events WHERE home_id IN ('hd9-a', 'hd9-b');
 DELETE FROM homes WHERE home_id IN ('hd9-a', 'hd9-b');
 DELETE FROM config WHERE version > :first_version;
