@@ -22,8 +22,8 @@ REASON='no rule is enabled in the scheduler (every rules.<id>.enabled_in_schedul
 load "$(cat "$AG_ROOT/config/rules.yaml")" >/dev/null
 v0=$(sql "SELECT max(version) FROM agingos.config")
 r=$(get /health/detail)
-check "shipped config: no 'no rule enabled' reason, ten rules enabled" \
-	"$(body_of "$r" | jq -c --arg r "$REASON" '[(.reasons | index($r)), .config.rules_enabled_in_scheduler]')" "[null,10]"
+check "shipped config: no 'no rule enabled' reason, eleven rules enabled (R-001…R-011)" \
+	"$(body_of "$r" | jq -c --arg r "$REASON" '[(.reasons | index($r)), .config.rules_enabled_in_scheduler]')" "[null,11]"
 
 # D31: rules: required, the previous config stays
 printf '' >"$W/empty.yaml"
