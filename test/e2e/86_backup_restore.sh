@@ -58,8 +58,8 @@ for t in $tables; do
 	check "restore: $t has the same rows (${a%% *})" "$b" "$a"
 done
 check "restore: auth mode api_key kept" "$(QD -c "SELECT value FROM settings WHERE name = 'auth_mode'")" api_key
-check "restore: the key works" "$(QD -c "SELECT status FROM http_event('', '{\"id\": \"after-key\", \"timestamp\": \"2025-12-23T08:00:00Z\", \"category\": \"motion\"}', '$KEY')")" 200
-check "restore: no key is 401" "$(QD -c "SELECT status FROM http_event('', '{\"id\": \"after-nokey\", \"timestamp\": \"2025-12-23T08:00:00Z\", \"category\": \"motion\"}', NULL)")" 401
+check "restore: the key works" "$(QD -c "SELECT status FROM http_event('{}', '{\"id\": \"after-key\", \"timestamp\": \"2025-12-23T08:00:00Z\", \"category\": \"motion\"}', '$KEY')")" 200
+check "restore: no key is 401" "$(QD -c "SELECT status FROM http_event('{}', '{\"id\": \"after-nokey\", \"timestamp\": \"2025-12-23T08:00:00Z\", \"category\": \"motion\"}', NULL)")" 401
 check "restore: the roles came along" "$(QD -c "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('agingos_api', 'agingos_http')")" "agingos_api,agingos_http"
 check "restore: pg_cron job kept" "$(QD -c "SELECT count(*) FROM cron.job WHERE jobname = 'agingos-scheduler'")" 1
 check "restore: search_path kept" "$(QD -c "SHOW search_path")" "agingos, public"

@@ -28,6 +28,32 @@ COMMENT ON FUNCTION agingos.settings_merge() IS
 CREATE OR REPLACE TRIGGER settings_merge BEFORE INSERT ON agingos.settings
 	FOR EACH ROW EXECUTE FUNCTION agingos.settings_merge();
 
+-- scheduler_totals_merge() → trigger: BEFORE INSERT ON scheduler_totals
+-- (issue 12's counters, one row per status inserted by the install
+-- script): the same as settings_merge for pg_restore, an INSERT of a
+-- status that exists sets its counters instead of failing on
+-- scheduler_totals_pkey.  The counters themselves only ever change by
+-- UPDATE (agingos_scheduler_totals_add), so nothing else reaches it.
+CREATE OR REPLACE FUNCTION agingos.scheduler_totals_merge()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, agingos
+AS $$
+BEGIN
+	UPDATE agingos.scheduler_totals t
+	   SET ticks = NEW.ticks, rules_failed = NEW.rules_failed, duration_ms = NEW.duration_ms
+	 WHERE t.status = NEW.status;
+	IF FOUND THEN
+		RETURN NULL;
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION agingos.scheduler_totals_merge() IS
+	'BEFORE INSERT trigger of scheduler_totals: a row whose status exists updates its counters (restore of a dump over the installed rows).';
+CREATE OR REPLACE TRIGGER scheduler_totals_merge BEFORE INSERT ON agingos.scheduler_totals
+	FOR EACH ROW EXECUTE FUNCTION agingos.scheduler_totals_merge();
+
 -- Every sequence behind an identity (or serial) column of an agingos table
 -- is dumped with its value (pg_extension_config_dump, as pg_cron does for
 -- its jobid sequence): otherwise the first insert after a restore reuses
