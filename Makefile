@@ -60,7 +60,7 @@ sim: sim-build
 
 ALARM_QUALITY_ENV ?=
 
-.PHONY: alarm-quality http importer import-ha backtest sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
+.PHONY: alarm-quality http importer import-ha backtest sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast backup restore fuzz
 
 deps:
 	@scripts/deps.sh
@@ -105,6 +105,18 @@ scenario:
 
 demo:
 	@scripts/demo.sh
+
+# backup of the make-up cluster (roles + pg_dump; docs/security.md)
+backup:
+	@scripts/backup.sh
+
+restore:
+	@scripts/restore.sh
+
+# libFuzzer targets (test/fuzz/; docs/security.md): FUZZ_SECONDS per target
+FUZZ_SECONDS ?= 60
+fuzz:
+	@FUZZ_SECONDS="$(FUZZ_SECONDS)" scripts/fuzz.sh
 
 test:
 	@scripts/test.sh

@@ -13,8 +13,7 @@ PORT=${AGINGOS_BENCH_PGPORT:-55450}
 HPORT=${AGINGOS_BENCH_HTTP_PORT:-58090}
 DUR=${BENCH_SECONDS:-15}
 W=$(mktemp -d /tmp/agingos-bench.XXXXXX); chmod 755 "$W"
-RUN="$W/run"; mkdir -p "$RUN/log" "$RUN/sock"
-[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$RUN"
+RUN="$W/run"; run_prepare "$RUN"
 # On failure show the end of the logs before $W (and with it the logs) is removed.
 trap 'rc=$?; if [ "$rc" -ne 0 ]; then for f in "$RUN"/log/*.log; do [ -s "$f" ] && { echo "--- tail $f" >&2; tail -n 15 "$f" >&2; }; done; fi
 	http_stop "$RUN"; pg_stop "$RUN/data"; rm -rf "$W"' EXIT

@@ -40,38 +40,160 @@ as_pg() {
 	fi
 }
 
-# run_dir: .run/ of this checkout (AGINGOS_RUN_DIR); when root and the
-# checkout is not readable by postgres (e.g. under /root), .run is a symlink
-# to /var/tmp.
+# Ownership of a run directory (docs/security.md "Machine and operations"):
+#   DIR/              the make user (root)      0755  pid files, secrets, logs
+#   DIR/data          postgres (cluster owner)  0700  initdb
+#   DIR/sock          postgres, group $AGINGOS_RUN_USER 0750  the socket; only root,
+#                     postgres and the service user reach it
+#   DIR/log           the make user             0755  http.log is opened by root
+#   DIR/log/postgres.log  postgres (a file in a root directory: postgres can
+#                     append to it but cannot swap it for a symlink)
+#   DIR/secrets       the make user             0700  database passwords, pgpass
+#   DIR/http.pid      the make user             0644
+# As a normal user everything belongs to that user and the socket dir is 0700.
+AGINGOS_RUN_USER=${AGINGOS_RUN_USER:-agingos}
+
+# svc_user_ensure: when root, the unprivileged system user (and group)
+# AGINGOS_RUN_USER the programs drop to; created once (several checkouts on
+# one machine may race: useradd is retried).
+svc_user_ensure() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	local i
+	for i in $(seq 1 30); do
+		getent passwd "$AGINGOS_RUN_USER" >/dev/null && getent group "$AGINGOS_RUN_USER" >/dev/null && return 0
+		useradd --system --user-group --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin --comment "agingos programs" "$AGINGOS_RUN_USER" 2>/dev/null
+		sleep 0.2
+	done
+	die "could not create the system user '$AGINGOS_RUN_USER' (useradd); create it or set AGINGOS_RUN_USER to an existing unprivileged user"
+}
+
+# safe_dir PATH OWNER:GROUP MODE: PATH is a real directory (never a symlink)
+# with that owner and mode; OWNER is ignored for a normal user.
+safe_dir() {
+	local p=$1 own=$2 mode=$3
+	[ -L "$p" ] && die "$p is a symlink; refusing to use it (remove it and run again)"
+	mkdir -p "$p" || die "cannot create $p"
+	[ "$(id -u)" -eq 0 ] && chown -h "$own" "$p"
+	chmod "$mode" "$p"
+}
+
+# run_prepare DIR: create or repair the layout above (also fixes a .run of
+# an older checkout where everything belonged to postgres).
+run_prepare() {
+	local d=$1 me=root:root f
+	[ "$(id -u)" -eq 0 ] || me=$(id -un):$(id -gn)
+	svc_user_ensure
+	safe_dir "$d" "$me" 0755
+	safe_dir "$d/log" "$me" 0755
+	safe_dir "$d/secrets" "$me" 0700
+	for f in "$d/http.pid" "$d/notify.pid" "$d/log/http.log" "$d/log/notify.log"; do
+		if [ -L "$f" ]; then rm -f "$f"
+		elif [ -e "$f" ] && [ "$(id -u)" -eq 0 ]; then chown -h root:root "$f"; fi
+	done
+	if [ "$(id -u)" -eq 0 ]; then
+		safe_dir "$d/sock" "postgres:$AGINGOS_RUN_USER" 0750
+		if [ ! -d "$d/data" ]; then safe_dir "$d/data" postgres:postgres 0700; fi
+		[ -L "$d/log/postgres.log" ] && rm -f "$d/log/postgres.log"
+		(set -C; : >"$d/log/postgres.log") 2>/dev/null
+		chown -h postgres:postgres "$d/log/postgres.log"; chmod 0640 "$d/log/postgres.log"
+	else
+		safe_dir "$d/sock" "$me" 0700
+		[ -d "$d/data" ] || safe_dir "$d/data" "$me" 0700
+	fi
+}
+
+# run_dir: .run/ of this checkout (prepared by run_prepare); when root and
+# the checkout is not readable by postgres (e.g. under /root), .run is a
+# symlink to a root-owned directory under /var/tmp.  AGINGOS_RUN_DIR moves it (a directory of the caller's choice, e.g. a test's).
 run_dir() {
-	local d="$AGINGOS_RUN_DIR"
+	local d="${AGINGOS_RUN_DIR:-$AG_ROOT/.run}"
 	if [ ! -e "$d" ]; then
 		if [ "$(id -u)" -eq 0 ] && ! /usr/sbin/runuser -u postgres -- test -r "$AG_ROOT/Makefile" 2>/dev/null; then
 			local alt="/var/tmp/agingos-run-$(printf '%s' "$AG_ROOT" | md5sum | cut -c1-12)"
-			mkdir -p "$alt" && ln -s "$alt" "$d"
+			[ -L "$alt" ] && die "$alt is a symlink; refusing to use it"
+			mkdir -p "$alt" && chown root:root "$alt" && ln -s "$alt" "$d"
 		else
 			mkdir -p "$d"
 		fi
 	fi
-	mkdir -p "$d/log" "$d/sock"
-	[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$(readlink -f "$d")"
-	readlink -f "$d"
+	d=$(readlink -f "$d")
+	run_prepare "$d"
+	echo "$d"
+}
+
+# pid_write FILE PID: write a pid file without following a planted symlink.
+pid_write() {
+	rm -f "$1" && (set -C; echo "$2" >"$1") || die "cannot write pid file $1"
+}
+
+# pid_read FILE NAME: the pid in FILE if it is a running process whose
+# command is NAME (a stale or forged pid file names some other process:
+# nothing is killed then); empty otherwise.
+pid_read() {
+	local f=$1 name=$2 pid cmd
+	[ -f "$f" ] && [ ! -L "$f" ] || return 0
+	pid=$(head -c 32 "$f" | tr -dc 0-9)
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -d' ' -f1)
+	[ "$(basename "$cmd")" = "$name" ] && echo "$pid"
+	return 0
 }
 
 # port_busy PORT: whether something listens on 127.0.0.1:PORT.
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# pg_init DATA: initdb with owner role agingos, trust auth, UTF-8.
+# pg_init DATA: initdb with owner role agingos, UTF-8; never trust (peer on
+# the socket, scram-sha-256 over TCP; pg_conf writes the real pg_hba.conf
+# before the first start).
 pg_init() {
 	local data=$1
 	[ -f "$data/PG_VERSION" ] && return 0
-	as_pg "$PGBIN/initdb" -D "$data" -U agingos --auth=trust --locale=C.UTF-8 -E UTF8 >/dev/null ||
-		die "initdb failed for $data"
+	as_pg "$PGBIN/initdb" -D "$data" -U agingos --auth-local=peer --auth-host=scram-sha-256 \
+		--locale=C.UTF-8 -E UTF8 >/dev/null || die "initdb failed for $data"
+}
+
+# The database roles the local socket admits by peer authentication, and
+# which operating-system users may use them (pg_ident.conf map "agingos"):
+# root, postgres and the checkout's owner may be agingos (the owner role);
+# the service user AGINGOS_RUN_USER may be only the programs' roles.  Any
+# other role on the socket, and every role over TCP, needs its password
+# (scram-sha-256; the passwords are in DIR/secrets/, mode 0600).
+AG_PEER_ROLES="agingos agingos_http agingos_notify"
+AG_PROGRAM_ROLES="agingos_http agingos_notify"
+
+# pg_auth_files DATA: write pg_hba.conf and pg_ident.conf (no trust anywhere).
+pg_auth_files() {
+	local data=$1 u r owner
+	{
+		echo "# written by scripts/lib.sh (agingos); edits are overwritten by make up/test"
+		echo "# TYPE  DATABASE  USER  ADDRESS  METHOD"
+		echo "local   all  $(echo $AG_PEER_ROLES | tr ' ' ,)  peer map=agingos"
+		echo "local   all  all                  scram-sha-256"
+		echo "host    all  all  127.0.0.1/32    scram-sha-256"
+		echo "host    all  all  ::1/128         scram-sha-256"
+	} | as_pg tee "$data/pg_hba.conf" >/dev/null
+	{
+		echo "# written by scripts/lib.sh (agingos): OS user -> database roles it may use"
+		echo "# MAPNAME  SYSTEM-USERNAME  PG-USERNAME"
+		if [ "$(id -u)" -eq 0 ]; then
+			for r in $AG_PEER_ROLES; do echo "agingos  root  $r"; done
+			echo "agingos  postgres  agingos"
+			owner=$(stat -c %U "$AG_ROOT")
+			[ "$owner" != root ] && [ "$owner" != UNKNOWN ] && echo "agingos  $owner  agingos"
+			for r in $AG_PROGRAM_ROLES; do echo "agingos  $AGINGOS_RUN_USER  $r"; done
+		else
+			u=$(id -un)
+			for r in $AG_PEER_ROLES; do echo "agingos  $u  $r"; done
+		fi
+	} | as_pg tee "$data/pg_ident.conf" >/dev/null
 }
 
 # pg_conf DATA PORT SOCKDIR [PRELOAD]: the settings agingos needs (pg_cron
 # preloaded unless PRELOAD is "no": the very first start creates the
-# database before pg_cron's launcher looks for it).
+# database before pg_cron's launcher looks for it), pg_hba.conf and
+# pg_ident.conf.  pg_cron runs its jobs in background workers: a job that
+# connected over 127.0.0.1 would need a password (docs/security.md).
 pg_conf() {
 	local data=$1 port=$2 sock=$3 preload=${4:-yes} spl="'pg_cron'"
 	[ "$preload" = no ] && spl="''"
@@ -80,10 +202,14 @@ pg_conf() {
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$sock'
+password_encryption = 'scram-sha-256'
 shared_preload_libraries = $spl
 cron.database_name = 'agingos'
 cron.log_statement = off
 cron.log_run = on
+cron.use_background_workers = on
+cron.max_running_jobs = 4
+max_worker_processes = 16
 max_connections = 100
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_messages = warning
@@ -92,6 +218,7 @@ log_min_error_statement = panic
 CONF
 	grep -q "conf.d-agingos.conf" "$data/postgresql.conf" ||
 		echo "include_if_exists = 'conf.d-agingos.conf'" | as_pg tee -a "$data/postgresql.conf" >/dev/null
+	pg_auth_files "$data"
 }
 
 # pg_start DATA PORT LOG: start the cluster unless it runs; fail clearly if
@@ -120,6 +247,15 @@ pg_ready() {
 		pg_stop "$data"
 	fi
 	pg_conf "$data" "$port" "$sock"
+	if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+		# a cluster started by an older make up: new pg_hba.conf now, and a
+		# restart when pg_cron still connects over TCP
+		as_pg "$PGBIN/pg_ctl" -D "$data" reload >/dev/null
+		if [ "$(psql_at "$sock" "$port" postgres -tA -c "SELECT current_setting('cron.use_background_workers', true)" 2>/dev/null)" != on ]; then
+			say "restarting PostgreSQL for the new settings (pg_cron background workers)"
+			pg_stop "$data"
+		fi
+	fi
 	pg_start "$data" "$port" "$log"
 }
 
@@ -156,6 +292,40 @@ BEGIN
 END
 $$;
 SQL
+	db_passwords "$sock" "$port"
+}
+
+# secret_file FILE: print the secret in FILE, creating it (random, mode 0600,
+# owned by whoever runs make) when missing.  Rotate a secret by removing
+# its file and running make up again (docs/security.md).
+secret_file() {
+	local f=$1
+	[ -L "$f" ] && die "$f is a symlink; refusing to use it"
+	if [ ! -s "$f" ]; then
+		(umask 077; rm -f "$f"; set -C; head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$f") ||
+			die "cannot write secret $f"
+	fi
+	chmod 0600 "$f"
+	cat "$f"
+}
+
+# db_passwords SOCK PORT: the passwords of the login roles agingos and
+# agingos_http (needed over TCP only; the socket uses peer) from
+# DIR/secrets/<role>.password, plus DIR/secrets/pgpass for libpq clients
+# (PGPASSFILE).  DIR is the socket directory's parent; skipped when that has
+# no secrets/ directory (e.g. a longrun against someone else's cluster).
+db_passwords() {
+	local sock=$1 port=$2 dir r pw
+	dir="$(dirname "$sock")/secrets"
+	[ -d "$dir" ] && [ -w "$dir" ] || return 0
+	(umask 077; rm -f "$dir/pgpass.new"; : >"$dir/pgpass.new")
+	for r in agingos agingos_http; do
+		pw=$(secret_file "$dir/$r.password")
+		echo "ALTER ROLE $r PASSWORD :'pw'" | psql_at "$sock" "$port" agingos -v pw="$pw" >/dev/null ||
+			die "could not set the password of role $r"
+		printf '127.0.0.1:%s:*:%s:%s\nlocalhost:%s:*:%s:%s\n' "$port" "$r" "$pw" "$port" "$r" "$pw" >>"$dir/pgpass.new"
+	done
+	mv -f "$dir/pgpass.new" "$dir/pgpass"
 }
 
 # check_api_key: refuse an AGINGOS_API_KEY that is too weak, before anything
@@ -218,12 +388,15 @@ db_load_config() {
 }
 
 # http_pid RUNDIR: prints the pid of RUNDIR/http.pid and succeeds only if it
-# is a live agingos-http of this checkout: not gone, not a zombie (kill -0
-# passes for one), not a reused pid now held by another program.
+# is a live agingos-http of this checkout: the pid file is no symlink, the
+# process is not gone, not a zombie (kill -0 passes for one), not a reused
+# pid now held by another program.  Works for a front that dropped to
+# AGINGOS_RUN_USER (its /proc entries stay readable).
 http_pid() {
-	local pid state
-	pid=$(cat "$1/http.pid" 2>/dev/null) || return 1
-	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	local f="$1/http.pid" pid state
+	[ -f "$f" ] && [ ! -L "$f" ] || return 1
+	pid=$(head -c 32 "$f" | tr -dc 0-9)
+	[ -n "$pid" ] || return 1
 	state=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
 	case "$state" in "" | Z | X | x) return 1 ;; esac
 	[ "$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -1)" = "$AG_ROOT/bin/agingos-http" ] || return 1
@@ -244,22 +417,39 @@ http_health() {
 # /health 200.  A front already running is kept only if http.pid names a
 # live agingos-http of this checkout (http_pid) and /health answers on PORT;
 # a stale pid file (front killed, zombie, pid reused) is dropped and a front
-# that does not answer is stopped, then a new one starts.
+# that does not answer is stopped, then a new one starts.  As root the front
+# runs as the unprivileged AGINGOS_RUN_USER (setpriv; it reaches the socket
+# through the socket directory's group and logs in as agingos_http by peer
+# authentication); root opens the log and writes the pid file, both in
+# root's directories.
 http_start() {
 	local run=$1 sock=$2 pgport=$3 port=$4 pid
+	local -a drop=()
 	if pid=$(http_pid "$run"); then
 		http_health "$port" 30 && return 0
 		say "agingos-http (pid $pid) does not answer /health on port $port; restarting it"
 		http_stop "$run"
-	elif [ -f "$run/http.pid" ]; then
-		say "agingos-http of $run/http.pid (pid $(cat "$run/http.pid" 2>/dev/null)) is not running; starting it"
+	elif [ -e "$run/http.pid" ] || [ -L "$run/http.pid" ]; then
+		say "agingos-http of $run/http.pid (pid $(head -c 32 "$run/http.pid" 2>/dev/null | tr -dc 0-9)) is not running; starting it"
 		rm -f "$run/http.pid"
 	fi
 	port_busy "$port" && die "port $port on 127.0.0.1 is used by another process; set AGINGOS_HTTP_PORT to a free port"
-	AGINGOS_HTTP_PORT=$port AGINGOS_PGHOST=$sock AGINGOS_PGPORT=$pgport AGINGOS_PGUSER=agingos_http \
-		AGINGOS_PGDATABASE=agingos nohup "$AG_ROOT/bin/agingos-http" >>"$run/log/http.log" 2>&1 &
-	echo $! >"$run/http.pid"
-	http_health "$port" 100 && return 0
+	if [ "$(id -u)" -eq 0 ]; then
+		svc_user_ensure
+		/usr/sbin/runuser -u "$AGINGOS_RUN_USER" -- test -x "$AG_ROOT/bin/agingos-http" ||
+			die "user $AGINGOS_RUN_USER cannot run $AG_ROOT/bin/agingos-http (a parent directory not traversable?); move the checkout or set AGINGOS_RUN_USER"
+		drop=(setpriv --reuid="$AGINGOS_RUN_USER" --regid="$AGINGOS_RUN_USER" --init-groups --no-new-privs --inh-caps=-all --)
+	fi
+	[ -L "$run/log/http.log" ] && rm -f "$run/log/http.log"
+	(cd / && AGINGOS_HTTP_PORT=$port AGINGOS_PGHOST=$sock AGINGOS_PGPORT=$pgport AGINGOS_PGUSER=agingos_http \
+		AGINGOS_PGDATABASE=agingos exec nohup "${drop[@]}" "$AG_ROOT/bin/agingos-http") >>"$run/log/http.log" 2>&1 &
+	pid=$!
+	pid_write "$run/http.pid" "$pid"
+	for _ in $(seq 1 100); do
+		http_health "$port" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
 	die "agingos-http did not answer /health within 10 s; see $run/log/http.log"
 }
 
@@ -267,7 +457,7 @@ http_start() {
 # confirms is signalled: a reused pid belongs to someone else).
 http_stop() {
 	local run=$1 pid
-	[ -f "$run/http.pid" ] || return 0
+	[ -e "$run/http.pid" ] || [ -L "$run/http.pid" ] || return 0
 	if pid=$(http_pid "$run"); then
 		kill "$pid"
 		# gone or a zombie (nobody may reap it) counts as stopped
@@ -276,13 +466,61 @@ http_stop() {
 	rm -f "$run/http.pid"
 }
 
+# db_backup SOCK PORT OUT: a backup in directory OUT (mode 0700):
+# roles.sql (pg_dumpall --roles-only: roles, memberships, password hashes)
+# and agingos.dump (pg_dump -Fc of database agingos, with every extension
+# table and sequence, the settings and the pg_cron job).  Secrets files are
+# not in it (docs/security.md "Backup and restore").
+db_backup() {
+	local sock=$1 port=$2 out=$3
+	[ -e "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ] && die "backup directory $out exists and is not empty"
+	(umask 077; mkdir -p "$out") || die "cannot create $out"
+	chmod 0700 "$out"
+	(umask 077
+	 "$PGBIN/pg_dumpall" -h "$sock" -p "$port" -U agingos --roles-only >"$out/roles.sql" &&
+	 "$PGBIN/pg_dump" -h "$sock" -p "$port" -U agingos -d agingos -Fc -f "$out/agingos.dump") ||
+		die "backup failed (see the error above); $out is incomplete"
+	{
+		echo "agingos backup $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		echo "extension $(psql_at "$sock" "$port" agingos -tA -c "SELECT extversion FROM pg_extension WHERE extname = 'agingos'")"
+		echo "server $("$PGBIN/pg_dump" --version)"
+	} >"$out/MANIFEST"
+	say "backup written to $out (roles.sql, agingos.dump; keep it as private as the database)"
+}
+
+# db_restore SOCK PORT IN [FORCE]: restore a db_backup into the cluster at
+# SOCK/PORT: the roles (existing ones are updated, not re-created), then
+# database agingos re-created from the dump (pg_restore --create).  An
+# existing database agingos with events is replaced only when FORCE is 1.
+# Afterwards the passwords of agingos/agingos_http are set again from this
+# cluster's secrets/ files (the dump carries the old cluster's hashes).
+db_restore() {
+	local sock=$1 port=$2 in=$3 force=${4:-0} n err
+	[ -f "$in/roles.sql" ] && [ -f "$in/agingos.dump" ] || die "$in is not a backup (roles.sql and agingos.dump expected)"
+	n=$(psql_at "$sock" "$port" postgres -tA -c "SELECT count(*) FROM pg_database WHERE datname = 'agingos'")
+	if [ "$n" = 1 ] && [ "$force" != 1 ]; then
+		n=0
+		[ "$(psql_at "$sock" "$port" agingos -tA -c "SELECT to_regclass('agingos.events') IS NOT NULL")" = t ] &&
+			n=$(psql_at "$sock" "$port" agingos -tA -c "SELECT count(*) FROM agingos.events")
+		[ "$n" = 0 ] || die "database agingos has $n events; restore replaces it: give RESTORE_FORCE=1 to do so"
+	fi
+	# CREATE ROLE x; -> create only when missing (the owner role agingos always exists)
+	err=$(sed -E 's/^CREATE ROLE ([^;]+);$/DO $ag$ BEGIN CREATE ROLE \1; EXCEPTION WHEN duplicate_object THEN NULL; END $ag$;/' "$in/roles.sql" |
+		psql_at "$sock" "$port" postgres -v ON_ERROR_STOP=1 2>&1 >/dev/null) || { echo "$err" >&2; die "restoring the roles failed"; }
+	psql_at "$sock" "$port" postgres -c "DROP DATABASE IF EXISTS agingos WITH (FORCE)" >/dev/null ||
+		die "could not drop database agingos"
+	"$PGBIN/pg_restore" -h "$sock" -p "$port" -U agingos -d postgres --create --exit-on-error "$in/agingos.dump" ||
+		die "pg_restore failed (see the error above)"
+	db_passwords "$sock" "$port"
+	say "restored $(head -1 "$in/MANIFEST" 2>/dev/null || echo "$in") into database agingos"
+}
+
 # throwaway_up DIR PGPORT HTTPPORT: a private cluster + front under DIR (own
 # ports, shipped config, auth off, no pg_cron job) for tests, benchmarks and
 # scenario runs; stop it with throwaway_down DIR.
 throwaway_up() {
 	local dir=$1 pgport=$2 hport=$3
-	mkdir -p "$dir/log" "$dir/sock"
-	[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$dir"
+	run_prepare "$dir"
 	pg_ready "$dir/data" "$pgport" "$dir/sock" "$dir/log/postgres.log"
 	db_setup "$dir/sock" "$pgport"
 	AGINGOS_AUTH_MODE=none db_auth "$dir/sock" "$pgport"

@@ -108,8 +108,7 @@ if [ "$OWN" = 1 ]; then
 	fi
 	port_busy "$PGPORT_L" && die "port $PGPORT_L on 127.0.0.1 is used by another process; set LONGRUN_PGPORT to a free port"
 	port_busy "$HTTP_PORT_L" && die "port $HTTP_PORT_L on 127.0.0.1 is used by another process; set LONGRUN_HTTP_PORT to a free port"
-	rm -rf "$RUN"; mkdir -p "$RUN/log" "$RUN/sock"; chmod 755 "$RUN"
-	[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$RUN"
+	rm -rf "$RUN"; run_prepare "$RUN"
 	STARTED=1
 	pg_init "$RUN/data"
 	pg_conf "$RUN/data" "$PGPORT_L" "$RUN/sock"

@@ -62,17 +62,27 @@ fi
 E2E_RUN="$W/e2e"
 throwaway_up "$E2E_RUN" "$TEST_PGPORT" "$TEST_HTTP_PORT"
 export AG_ROOT AG_E2E_RUN="$E2E_RUN" AGINGOS_HTTP_PORT="$TEST_HTTP_PORT" PGBIN \
-	PGHOST="$E2E_RUN/sock" PGPORT="$TEST_PGPORT" PGUSER=agingos PGDATABASE=agingos
+	PGHOST="$E2E_RUN/sock" PGPORT="$TEST_PGPORT" PGUSER=agingos PGDATABASE=agingos \
+	PGPASSFILE="$E2E_RUN/secrets/pgpass"
 for t in test/e2e/[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	out=$(bash "$t" 2>&1)
-	echo "$out" | grep -E '^(ok|not ok) ' | sed "s#^\(ok\|not ok\) #\1 e2e/$(basename "$t" .sh)/#"
+	echo "$out" | grep -E '^(ok|not ok|#) ' | sed "s#^\(ok\|not ok\) #\1 e2e/$(basename "$t" .sh)/#"
 	pass=$((pass + $(echo "$out" | grep -c '^ok ')))
 	fail=$((fail + $(echo "$out" | grep -c '^not ok ')))
 	if ! echo "$out" | grep -qE '^(ok|not ok) '; then
 		fail=$((fail + 1)); echo "not ok e2e/$(basename "$t" .sh) - printed no result"; echo "$out" | tail -20
 	fi
 done
+
+# 4. the fuzz targets, briefly (make fuzz FUZZ_SECONDS=... for long runs);
+# the event target uses the e2e cluster
+out=$(FUZZ_SECONDS=${AGINGOS_TEST_FUZZ_SECONDS:-8} FUZZ_PGHOST_GIVEN=1 FUZZ_OUT="$W/fuzz" \
+	FUZZ_ARTIFACTS="$W/fuzz/artifacts" scripts/fuzz.sh 2>&1)
+echo "$out" | grep -E '^(ok|not ok|#) '
+pass=$((pass + $(echo "$out" | grep -c '^ok ')))
+fail=$((fail + $(echo "$out" | grep -c '^not ok ')))
+if ! echo "$out" | grep -qE '^(ok|not ok) '; then fail=$((fail + 1)); echo "not ok fuzz - printed no result"; echo "$out" | tail -10; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

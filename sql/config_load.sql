@@ -318,8 +318,8 @@ SELECT agingos_load_config(E'timezone: Europe/Oslo\nlanguage: nb\n');
 SELECT agingos_load_config(E'retention:\n  events_day: 30\n');
 SELECT agingos_load_config(E'rules:\n  R-001:\n    enabled: true\n');
 SELECT agingos_load_config(E'rules:\n  R-004:\n    params:\n      night_start: 22\n');
--- case: a rule id other than R-001 ... R-010
-SELECT agingos_load_config(E'rules:\n  R-011: {}\n');
+-- case: a rule id other than R-001 ... R-011
+SELECT agingos_load_config(E'rules:\n  R-012: {}\n');
 SELECT agingos_load_config(E'rules:\n  r-001: {}\n');
 -- case: a param of another rule, and the other timezone spelling
 SELECT agingos_load_config(E'rules:\n  R-001:\n    params:\n      followup_minutes: 10\n');

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client.h"
 #include "env.h"
 
 /* env_get: the variable's value, or NULL when it is unset or empty. */
@@ -88,6 +89,19 @@ read_level(AgSettings *s)
 	return bad_value("AGINGOS_LOG_LEVEL", value, "expected one of debug, info, warn, error");
 }
 
+/* read_proxies: AGINGOS_TRUSTED_PROXIES, numeric addresses, comma-separated. */
+static bool
+read_proxies(AgSettings *s)
+{
+	const char *bad;
+
+	s->trusted_proxies = env_get("AGINGOS_TRUSTED_PROXIES");
+	if (ag_proxies_parse(s->trusted_proxies, &bad))
+		return true;
+	return bad_value("AGINGOS_TRUSTED_PROXIES", s->trusted_proxies,
+					 "expected up to 16 numeric IPv4/IPv6 addresses separated by commas, e.g. 127.0.0.1,::1");
+}
+
 /*
  * read_token: AGINGOS_METRICS_TOKEN, the Bearer token of GET /metrics
  * (docs/spec/contract.md §11): at least 24 visible ASCII characters, so it
@@ -132,6 +146,10 @@ ag_env_read(AgSettings *s)
 		!read_level(s) ||
 		!read_int("AGINGOS_PGPORT", 5432, 1, 65535, &pg_port) ||
 		!read_int("AGINGOS_HTTP_DB_TIMEOUT_MS", 10000, 100, 3600000, &s->db_timeout_ms) ||
+		!read_int("AGINGOS_HTTP_MAX_CONNECTIONS", 1000, 1, 100000, &s->max_connections) ||
+		!read_int("AGINGOS_HTTP_MAX_PER_CLIENT", 64, 1, 100000, &s->max_per_client) ||
+		!read_int("AGINGOS_HTTP_REQUEST_TIMEOUT_S", 30, 1, 3600, &s->request_timeout_s) ||
+		!read_proxies(s) ||
 		!read_int("AGINGOS_HTTP_RATE", 50, 0, 1000000, &s->http_rate) ||
 		!read_int("AGINGOS_HTTP_BURST", 100, 1, 1000000, &s->http_burst) ||
 		!read_int("AGINGOS_HTTP_AUTH_DELAY_MS", 200, 0, 60000, &s->auth_delay_ms) ||
@@ -159,6 +177,14 @@ ag_env_usage(FILE *out)
 		  "  AGINGOS_HTTP_THREADS  worker threads = database connections (1-64) default 16\n"
 		  "  AGINGOS_HTTP_DB_TIMEOUT_MS  longest wait for a route's SQL call in ms,\n"
 		  "                        100-3600000; then 503 and a cancel    default 10000\n"
+		  "  AGINGOS_HTTP_MAX_CONNECTIONS  open connections of all clients   default 1000\n"
+		  "                        (1-100000; lowered to fit the open-files limit)\n"
+		  "  AGINGOS_HTTP_MAX_PER_CLIENT   open connections of one client address\n"
+		  "                        (1-100000; a trusted proxy is exempt)     default 64\n"
+		  "  AGINGOS_HTTP_REQUEST_TIMEOUT_S  seconds a request may take to arrive\n"
+		  "                        (1-3600; the SQL call has its own limit)  default 30\n"
+		  "  AGINGOS_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For names\n"
+		  "                        the client: numeric addresses, comma-separated; default none\n"
 		  "  AGINGOS_HTTP_RATE     requests per second per API key (0-1000000,\n"
 		  "                        0 = no limit; auth mode none: no limit) default 50\n"
 		  "  AGINGOS_HTTP_BURST    bursts per API key (1-1000000)            default 100\n"

@@ -24,6 +24,10 @@ typedef struct AgSettings
 	const char *pg_database;	   /* AGINGOS_PGDATABASE */
 	const char *pg_user;		   /* AGINGOS_PGUSER */
 	int			db_timeout_ms;	   /* AGINGOS_HTTP_DB_TIMEOUT_MS, wait for a route call */
+	int			max_connections;   /* AGINGOS_HTTP_MAX_CONNECTIONS, all clients */
+	int			max_per_client;	   /* AGINGOS_HTTP_MAX_PER_CLIENT, one address */
+	int			request_timeout_s; /* AGINGOS_HTTP_REQUEST_TIMEOUT_S, one request */
+	const char *trusted_proxies;   /* AGINGOS_TRUSTED_PROXIES, parsed by client.c */
 	int			http_rate;		   /* AGINGOS_HTTP_RATE, requests/s per API key, 0 = no limit */
 	int			http_burst;		   /* AGINGOS_HTTP_BURST, bucket size per API key */
 	int			auth_delay_ms;	   /* AGINGOS_HTTP_AUTH_DELAY_MS, first hold of a 401, 0 = none */

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "env.h"
@@ -72,9 +73,14 @@ main(int argc, char **argv)
 	block_stop_signals(&wait_mask);
 	if (!ag_db_setup(&settings) || !ag_metrics_setup(&settings) || (server = ag_server_start(&settings)) == NULL)
 		return 1;
-	ag_log(AG_LOG_INFO, "start", NULL, "host=%s port=%d threads=%d pg_port=%s pg_database=%s pg_user=%s metrics_token=%s",
+	ag_log(AG_LOG_INFO, "start", NULL,
+		   "host=%s port=%d threads=%d pg_port=%s pg_database=%s pg_user=%s max_connections=%d max_per_client=%d "
+		   "request_timeout_s=%d trusted_proxies=%s metrics_token=%s uid=%d",
 		   settings.http_host, settings.http_port, settings.http_threads,
-		   settings.pg_port, settings.pg_database, settings.pg_user, settings.metrics_token != NULL ? "set" : "unset");
+		   settings.pg_port, settings.pg_database, settings.pg_user, settings.max_connections,
+		   settings.max_per_client, settings.request_timeout_s,
+		   settings.trusted_proxies != NULL ? settings.trusted_proxies : "-",
+		   settings.metrics_token != NULL ? "set" : "unset", (int) geteuid());
 	while (stop_signal == 0)
 		sigsuspend(&wait_mask);
 	ag_log(AG_LOG_INFO, "stop", NULL, "signal=%s", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");

@@ -26,6 +26,8 @@
 #include <microhttpd.h>
 
 #include "checks.h"
+#include "client.h"
+#include "connlimit.h"
 #include "db.h"
 #include "errors.h"
 #include "guard.h"
@@ -201,10 +203,16 @@ dispatch(struct MHD_Connection *connection, AgRequest *req)
 	{
 		AgCallArgs args = {params, req->body_len > 0 ? req->body : NULL, api_key, NULL, 0};
 
+		ag_connlimit_busy(connection, true);
 		ag_db_call_ex(route, &args, &req->reply, &req->extra);
+		ag_connlimit_busy(connection, false);
 	}
 	else
+	{
+		ag_connlimit_busy(connection, true);
 		ag_db_call(route, params, req->body_len > 0 ? req->body : NULL, api_key, &req->reply);
+		ag_connlimit_busy(connection, false);
+	}
 	free(params);
 	if (req->reply.status == 401)
 	{
@@ -359,7 +367,7 @@ request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, 
 	char	   path[300];
 
 	(void) cls;
-	(void) connection;
+	ag_connlimit_request_done(connection);
 	if (req == NULL)
 		return;
 	if (req->started && req->reply.status != 0)
@@ -369,13 +377,29 @@ request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, 
 			ag_metrics_ingest(req->match.route, &req->extra);
 	}
 	if (req->started && ag_log_enabled(AG_LOG_DEBUG))
-		ag_log(AG_LOG_DEBUG, "request", NULL, "method=%s path=%s status=%u duration_ms=%lld completed=%s",
+	{
+		char client[AG_ADDR_TEXT];
+
+		ag_log(AG_LOG_DEBUG, "request", NULL, "method=%s path=%s status=%u duration_ms=%lld completed=%s client=%s",
 			   req->method, ag_log_quote(path, sizeof(path), req->path), req->reply.status,
-			   (long long) ((mono_us() - req->start_us) / 1000), toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "yes" : "no");
+			   (long long) ((mono_us() - req->start_us) / 1000), toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "yes" : "no",
+			   ag_server_client(connection, client, sizeof(client)));
+	}
 	free(req->body);
 	ag_reply_free(&req->reply);
 	free(req);
 	*con_cls = NULL;
+}
+
+const char *
+ag_server_client(struct MHD_Connection *connection, char *dst, size_t dstlen)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	AgAddr							peer, client;
+
+	ag_addr_from_sockaddr(ci != NULL ? ci->client_addr : NULL, &peer);
+	ag_client_resolve(&peer, MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Forwarded-For"), &client);
+	return ag_addr_text(&client, dst, dstlen);
 }
 
 /* mhd_logger: libmicrohttpd's own messages as log lines. */
@@ -390,7 +414,8 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 	len = strlen(msg);
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 		msg[--len] = '\0';
-	ag_log(AG_LOG_WARN, "mhd", msg, NULL);
+	if (ag_connlimit_mhd_line()) /* a flood must not become a flood of lines */
+		ag_log(AG_LOG_WARN, "mhd", msg, NULL);
 }
 
 /* fill_addr: the bind address; env.c has validated the text already. */
@@ -423,30 +448,43 @@ ag_server_start(const AgSettings *settings)
 	unsigned int			flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	AgServer			   *server = calloc(1, sizeof(*server));
 
+	AgLimits limits = {settings->max_connections, settings->max_per_client, settings->request_timeout_s};
+
 	if (server == NULL)
 		return NULL;
 	settings_rate = settings->http_rate;
 	settings_burst = settings->http_burst;
+	if (!ag_connlimit_start(&limits))
+	{
+		free(server);
+		return NULL;
+	}
 	if (!ag_guard_start(settings))
 	{
+		ag_connlimit_stop();
 		free(server);
 		return NULL;
 	}
 	fill_addr(settings, &addr);
 	if (settings->http_host_v6)
 		flags |= MHD_USE_IPv6;
-	server->daemon = MHD_start_daemon(flags, (uint16_t) settings->http_port, NULL, NULL, access_handler, NULL,
+	server->daemon = MHD_start_daemon(flags, (uint16_t) settings->http_port, ag_connlimit_accept, NULL, access_handler, NULL,
 									  MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
 									  MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
 									  MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) settings->http_threads,
 									  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) IDLE_TIMEOUT_S,
 									  MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
 									  MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
+									  /* connlimit.c decides; libmicrohttpd's own limit is the backstop */
+									  MHD_OPTION_CONNECTION_LIMIT, (unsigned int) limits.max_connections + 16,
+									  MHD_OPTION_NOTIFY_CONNECTION, ag_connlimit_notify, NULL,
 									  MHD_OPTION_END);
 	if (server->daemon == NULL)
 	{
 		ag_log(AG_LOG_ERROR, "startup_error", "could not listen on the address", "host=%s port=%d",
 			   settings->http_host, settings->http_port);
+		ag_guard_stop();
+		ag_connlimit_stop();
 		free(server);
 		return NULL;
 	}
@@ -458,5 +496,6 @@ ag_server_stop(AgServer *server)
 {
 	ag_guard_stop(); /* resumes every held connection first */
 	MHD_stop_daemon(server->daemon);
+	ag_connlimit_stop();
 	free(server);
 }

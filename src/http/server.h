@@ -7,6 +7,10 @@
 #ifndef AG_HTTP_SERVER_H
 #define AG_HTTP_SERVER_H
 
+#include <stddef.h>
+
+#include <microhttpd.h>
+
 #include "env.h"
 
 typedef struct AgServer AgServer;
@@ -25,5 +29,12 @@ AgServer *ag_server_start(const AgSettings *settings);
  * the threads (which closes their database connections) and free server.
  */
 void ag_server_stop(AgServer *server);
+
+/*
+ * ag_server_client: the client's address of a request as text in dst
+ * (AG_ADDR_TEXT bytes): the peer, or what X-Forwarded-For says when the
+ * peer is a trusted proxy (client.h).  For log lines.
+ */
+const char *ag_server_client(struct MHD_Connection *connection, char *dst, size_t dstlen);
 
 #endif /* AG_HTTP_SERVER_H */

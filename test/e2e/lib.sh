@@ -40,3 +40,19 @@ body_of() { echo "${1#* }"; }
 # db_stop / db_start: stop or start the throwaway cluster (for 503 tests).
 db_stop() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$AG_E2E_RUN/data" -m fast -w stop >/dev/null); else "$PGBIN/pg_ctl" -D "$AG_E2E_RUN/data" -m fast -w stop >/dev/null; fi; }
 db_start() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$AG_E2E_RUN/data" -l "$AG_E2E_RUN/log/postgres.log" -w start >/dev/null); else "$PGBIN/pg_ctl" -D "$AG_E2E_RUN/data" -l "$AG_E2E_RUN/log/postgres.log" -w start >/dev/null; fi; }
+
+# cluster_up DIR PGPORT: a private cluster laid out like make up's (no
+# front, no trust, pg_cron preloaded, empty database agingos); cluster_down
+# DIR stops it.  For tests that need a cluster of their own (restore,
+# upgrade, faults); the port comes from the test's own variable.
+cluster_up() {
+	(
+		. "$AG_ROOT/scripts/lib.sh"
+		port_busy "$2" && die "port $2 is in use; set the test's port variable to a free port"
+		run_prepare "$1"
+		pg_ready "$1/data" "$2" "$1/sock" "$1/log/postgres.log"
+	)
+}
+cluster_down() {
+	( . "$AG_ROOT/scripts/lib.sh"; http_stop "$1"; [ -f "$1/data/PG_VERSION" ] && pg_stop "$1/data"; true )
+}

@@ -132,3 +132,8 @@ CREATE TABLE agingos.home_vocabulary (
 COMMENT ON TABLE agingos.home_vocabulary IS
 'Per-home names of the rule roles (bathroom, living_room, bedroom, front_door_room, front_door_entity_ids, front_door_name, liveness_categories, timezone); unset roles follow the config.';
 SELECT pg_catalog.pg_extension_config_dump('agingos.home_vocabulary', '');
+-- issue 16: pg_dump / pg_restore.  No DDL here on purpose: code part
+-- src/sql/code/95_dump.sql (appended below) marks every identity sequence
+-- for pg_extension_config_dump, filters the settings row the install script
+-- inserts and adds the settings_merge trigger; it is idempotent, so it does
+-- the same on an upgraded and on a fresh database.

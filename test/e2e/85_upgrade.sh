@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# 85_upgrade: every release has an upgrade path (contract.md §12).  Installs
+# the frozen 0.1.0 release (src/sql/release/agingos--0.1.0.sql) with data,
+# runs ALTER EXTENSION agingos UPDATE and compares the catalog (catalog.sql:
+# members, tables, columns, types, defaults, constraints, indexes, sequences,
+# functions with their whole definition, views, triggers, policies, grants,
+# config_dump entries, comments) with a fresh install of the current version
+# in a second database of the same private cluster (pg_cron lives in
+# cron.database_name only, so the cluster restarts between the two).
+# Port: AGINGOS_UPGRADE_PGPORT (default 55480).  About 15 s.
+. "$(dirname "$0")/lib.sh"
+PORT=${AGINGOS_UPGRADE_PGPORT:-55480}
+T=$(mktemp -d /tmp/ag_e2e_upgrade.XXXXXX)
+chmod 755 "$T"
+trap 'cluster_down "$T/run"; rm -rf "$T"' EXIT
+Q() { "$PGBIN/psql" -X -qtA -v ON_ERROR_STOP=1 -h "$T/run/sock" -p "$PORT" -U agingos "$@"; }
+VERSION=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$AG_ROOT/agingos.control")
+
+if ! cluster_up "$T/run" "$PORT" >"$T/up.log" 2>&1; then
+	nok "upgrade: private cluster" "$(tail -3 "$T/up.log")"; exit 0
+fi
+# 1. the previous release, with rows in it, then the update
+out=$(Q -d agingos 2>&1 <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION pg_cron;
+CREATE EXTENSION agingos VERSION '0.1.0';
+SELECT agingos.agingos_ingest('{"id": "up-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion", "payload": {"room": "kitchen"}}'::jsonb) IS NOT NULL;
+SQL
+)
+check "upgrade: 0.1.0 installs and ingests" "$?" 0
+[ -n "$out" ] && echo "$out" | grep -v '^t$' | sed 's/^/# /'
+out=$(Q -d agingos -c "SET client_min_messages = warning" -c "ALTER EXTENSION agingos UPDATE" -c "SELECT extversion FROM pg_extension WHERE extname = 'agingos'" 2>&1)
+check "upgrade: ALTER EXTENSION agingos UPDATE reaches $VERSION" "$out" "$VERSION"
+check "upgrade: rows kept" "$(Q -d agingos -c "SELECT count(*) FROM agingos.events WHERE event_id = 'up-1'")" 1
+out=$(Q -d agingos -c "SELECT agingos.agingos_ingest('{\"id\": \"up-2\", \"timestamp\": \"2025-12-23T12:01:00Z\", \"category\": \"motion\"}'::jsonb) IS NOT NULL" -c "SELECT agingos.agingos_scheduler_tick('2025-12-23T13:00:00Z') ->> 'status'" 2>&1)
+check "upgrade: ingest and tick after the update" "$(echo "$out" | tr '\n' ' ')" "t ok "
+Q -d agingos -f "$AG_ROOT/test/e2e/catalog.sql" >"$T/upgraded.txt" 2>"$T/upgraded.err"
+
+# 2. a fresh install of the current version in database fresh
+Q -d postgres -c "CREATE DATABASE fresh OWNER agingos" -c "ALTER SYSTEM SET cron.database_name = 'fresh'" >/dev/null
+( . "$AG_ROOT/scripts/lib.sh"; pg_stop "$T/run/data"; pg_start "$T/run/data" "$PORT" "$T/run/log/postgres.log" )
+out=$(Q -d fresh -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_cron" -c "CREATE EXTENSION agingos" 2>&1)
+check "upgrade: fresh $VERSION installs" "$out" ""
+Q -d fresh -f "$AG_ROOT/test/e2e/catalog.sql" >"$T/fresh.txt" 2>"$T/fresh.err"
+if [ -s "$T/upgraded.err" ] || [ -s "$T/fresh.err" ] || [ ! -s "$T/fresh.txt" ]; then
+	nok "upgrade: catalog snapshots" "$(cat "$T/upgraded.err" "$T/fresh.err" | head -3)"
+	exit 0
+fi
+check "upgrade: snapshot has functions" "$(grep -c '^function | ' "$T/fresh.txt" | awk '{ print ($1 > 50) }')" 1
+
+# 3. the comparison
+if diff -u --label "upgraded (0.1.0 + ALTER EXTENSION UPDATE)" --label "fresh $VERSION install" \
+	"$T/upgraded.txt" "$T/fresh.txt" >"$T/diff.txt"; then
+	ok "upgrade: catalog after ALTER EXTENSION agingos UPDATE equals a fresh $VERSION install ($(wc -l <"$T/fresh.txt") facts)"
+else
+	n=$(grep -c '^[-+][^-+]' "$T/diff.txt")
+	nok "upgrade: catalog after ALTER EXTENSION agingos UPDATE equals a fresh $VERSION install" "$n lines differ (diff below)"
+	echo "# Lines '-' exist only after the upgrade, lines '+' only in a fresh install."
+	echo "# '+' lines: add the DDL to src/sql/upgrade/0.1.0--$VERSION.sql under '-- issue N: ...'"
+	echo "#   (a new table/column/index/constraint/sequence/config_dump/role; new columns go at the END"
+	echo "#   of CREATE TABLE in src/sql/schema/, since ALTER TABLE ADD COLUMN appends; pos= shows it)."
+	echo "# '-' lines: something the new version dropped or renamed: DROP it in the upgrade delta"
+	echo "#   (a changed function signature or return type needs DROP FUNCTION IF EXISTS old(args))."
+	echo "# Reproduce: AGINGOS_UPGRADE_PGPORT=... bash test/e2e/85_upgrade.sh (via make test)."
+	grep '^[-+@]' "$T/diff.txt" | grep -v '^\(---\|+++\) ' | head -150 | sed 's/^/# /'
+	[ "$(grep -c '^[-+]' "$T/diff.txt")" -gt 150 ] && echo "# ... (diff cut at 150 lines)"
+fi
