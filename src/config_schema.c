@@ -82,6 +82,15 @@ static const AgField defaults_fields[] = {
 };
 static const AgFieldTable defaults_table = AG_TABLE(defaults_fields);
 
+/* notify: carer notifications (contract section 10, docs/notifications.md). */
+static const AgField notify_fields[] = {
+	AGF_INT(AgConfig, "escalate_after_minutes", notify_escalate_after_minutes, 1, 10080, "15"),
+	AGF_INT(AgConfig, "reminder_minutes", notify_reminder_minutes, 1, 10080, "60"),
+	AGF_INT(AgConfig, "max_attempts", notify_max_attempts, 1, 1000, "12"),
+	AGF_INT(AgConfig, "ack_link_hours", notify_ack_link_hours, 1, 8760, "72"),
+};
+static const AgFieldTable notify_table = AG_TABLE(notify_fields);
+
 static const AgField top_fields[] = {
 	{.name = "timezone", .type = AG_FT_TZ, .offset = offsetof(AgConfig, timezone), .def = "Europe/Oslo"},
 	AGF_ENUM(AgConfig, "locale", locale, locales, "nb"),
@@ -89,6 +98,7 @@ static const AgField top_fields[] = {
 	AGF_MAP("retention", retention_table),
 	AGF_MAP("scheduler", scheduler_table),
 	AGF_MAP("defaults", defaults_table),
+	AGF_MAP("notify", notify_table),
 	{.name = "rules", .type = AG_FT_RULES},
 };
 const AgFieldTable ag_config_top_table = AG_TABLE(top_fields);

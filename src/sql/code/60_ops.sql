@@ -2,24 +2,81 @@
 -- agingos install script, part 60: operator functions — ACK and close,
 -- pg_cron scheduling, retention, health, reset (contract.md section 4).
 
--- agingos_ack(deviation_id bigint, home_id text DEFAULT 'default') → deviations row
--- OPEN → ACK (acked_at = now()); an ACK row comes back unchanged; a CLOSED
--- row raises 22023; an id not in the home raises P0002.
-CREATE OR REPLACE FUNCTION agingos.agingos_ack(deviation_id bigint, home_id text DEFAULT 'default')
+-- agingos_actor(actor text) → text: the actor recorded in deviation_history
+-- (contract.md section 10): NULL → sql:<session_user>; else one of
+-- scheduler | key:<key_id> | contact:<contact_id> | sql:<role>, or 22023.
+CREATE OR REPLACE FUNCTION agingos.agingos_actor(actor text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, agingos
+AS $$
+BEGIN
+	IF actor IS NULL THEN
+		RETURN 'sql:' || session_user;
+	END IF;
+	IF actor !~ '^(scheduler|key:[^[:space:][:cntrl:]]{1,128}|contact:[0-9]{1,19}|sql:[^[:space:][:cntrl:]]{1,128})$' THEN
+		RAISE EXCEPTION 'argument "actor": % is not an actor', to_json(left(actor, 64)) USING ERRCODE = '22023',
+			DETAIL = 'An actor is scheduler, key:<key_id>, contact:<contact_id> or sql:<role>.',
+			HINT = 'Pass NULL to record the session user as sql:<role>.';
+	END IF;
+	RETURN actor;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_actor(text) IS
+'Internal: validate a deviation_history actor (contract section 10); NULL means sql:<session_user>; 22023 otherwise.';
+
+-- agingos_lock_deviation(p_id, p_home, p_hint) → deviations row, locked
+-- The row by id (and home when p_home is not NULL) FOR UPDATE; P0002 (with
+-- p_hint) when absent, 22023 for a NULL id.
+CREATE OR REPLACE FUNCTION agingos.agingos_lock_deviation(p_id bigint, p_home text, p_hint text)
 RETURNS agingos.deviations
-LANGUAGE plpgsql VOLATILE STRICT
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
 	d agingos.deviations;
 BEGIN
-	SELECT x.* INTO d FROM agingos.deviations x
-	 WHERE x.deviation_id = agingos_ack.deviation_id AND x.home_id = agingos_ack.home_id FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'deviation % not found', agingos_ack.deviation_id USING ERRCODE = 'P0002',
-			DETAIL = format('Home %s has no deviation with this id.', to_json(agingos_ack.home_id)),
-			HINT = 'List the home''s deviations with GET /deviations or select from deviations.';
+	IF p_id IS NULL THEN
+		RAISE EXCEPTION 'argument "deviation_id" must not be null' USING ERRCODE = '22023',
+			HINT = 'Pass the deviation_id of a row of deviations.';
 	END IF;
+	SELECT x.* INTO d FROM agingos.deviations x
+	 WHERE x.deviation_id = p_id AND (p_home IS NULL OR x.home_id = p_home) FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'deviation % not found', p_id USING ERRCODE = 'P0002',
+			DETAIL = CASE WHEN p_home IS NULL THEN 'No home has a deviation with this id.'
+						  ELSE format('Home %s has no deviation with this id.', to_json(p_home)) END,
+			HINT = p_hint;
+	END IF;
+	RETURN d;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_lock_deviation(bigint, text, text) IS
+'Internal: lock a deviation by id (and home unless NULL); P0002 when absent.';
+
+-- agingos_ack(deviation_id bigint, home_id text DEFAULT NULL, actor text
+-- DEFAULT NULL, note text DEFAULT NULL, now timestamptz DEFAULT now())
+-- → deviations row.  OPEN → ACK (acked_at = now); an ACK row comes back
+-- unchanged; a CLOSED row raises 22023; an id not in the home (any home
+-- when home_id is NULL) raises P0002; a bad actor 22023 (agingos_actor).
+-- The history row records actor and note; the outbox gets "acked" for
+-- every contact already told (docs/notifications.md).
+CREATE OR REPLACE FUNCTION agingos.agingos_ack(deviation_id bigint, home_id text DEFAULT NULL, actor text DEFAULT NULL,
+	note text DEFAULT NULL, now timestamptz DEFAULT pg_catalog.now())
+RETURNS agingos.deviations
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	d agingos.deviations;
+	who CONSTANT text := agingos.agingos_actor(agingos_ack.actor);
+BEGIN
+	IF agingos_ack.now IS NULL THEN
+		RAISE EXCEPTION 'argument "now" must not be null' USING ERRCODE = '22023',
+			HINT = 'Leave it out for the current time.';
+	END IF;
+	d := agingos.agingos_lock_deviation(agingos_ack.deviation_id, agingos_ack.home_id,
+		'List the home''s deviations with GET /deviations or select from deviations.');
 	IF d.status = 'CLOSED' THEN
 		RAISE EXCEPTION 'deviation % is closed', d.deviation_id USING ERRCODE = '22023',
 			DETAIL = 'A closed deviation cannot be acknowledged; if the rule fires again, a new episode opens.',
@@ -28,46 +85,50 @@ BEGIN
 	IF d.status = 'ACK' THEN
 		RETURN d;
 	END IF;
-	UPDATE agingos.deviations x SET status = 'ACK', acked_at = pg_catalog.now()
+	UPDATE agingos.deviations x SET status = 'ACK', acked_at = agingos_ack.now
 	 WHERE x.deviation_id = d.deviation_id RETURNING x.* INTO d;
-	PERFORM agingos.agingos_deviation_event(d, 'ack', 'OPEN', d.acked_at);
+	PERFORM agingos.agingos_deviation_event(d, 'ack', 'OPEN', d.acked_at, who, agingos_ack.note);
 	RETURN d;
 END
 $$;
-COMMENT ON FUNCTION agingos.agingos_ack(bigint, text) IS
-'Acknowledge a deviation: OPEN -> ACK; ACK is returned unchanged; CLOSED raises 22023; unknown id P0002.';
+COMMENT ON FUNCTION agingos.agingos_ack(bigint, text, text, text, timestamptz) IS
+'Acknowledge a deviation: OPEN -> ACK, recording actor (NULL: sql:<session_user>) and note; ACK is returned unchanged; CLOSED raises 22023; unknown id P0002.';
 
--- agingos_close(deviation_id bigint, home_id text DEFAULT 'default') → deviations row
--- Manual close by an admin: active row → CLOSED (closed_at = now(), history
--- reason manual); a CLOSED row comes back unchanged; unknown id P0002.
-CREATE OR REPLACE FUNCTION agingos.agingos_close(deviation_id bigint, home_id text DEFAULT 'default')
+-- agingos_close(deviation_id bigint, home_id text DEFAULT NULL, actor text
+-- DEFAULT NULL, note text DEFAULT NULL, now timestamptz DEFAULT now())
+-- → deviations row.  Manual close by an admin: active row → CLOSED
+-- (closed_at = now, history reason manual with actor and note); a CLOSED
+-- row comes back unchanged; unknown id P0002; bad actor 22023.  The outbox
+-- gets "closed" for every contact already told.
+CREATE OR REPLACE FUNCTION agingos.agingos_close(deviation_id bigint, home_id text DEFAULT NULL, actor text DEFAULT NULL,
+	note text DEFAULT NULL, now timestamptz DEFAULT pg_catalog.now())
 RETURNS agingos.deviations
-LANGUAGE plpgsql VOLATILE STRICT
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
 	d agingos.deviations;
 	prev text;
+	who CONSTANT text := agingos.agingos_actor(agingos_close.actor);
 BEGIN
-	SELECT x.* INTO d FROM agingos.deviations x
-	 WHERE x.deviation_id = agingos_close.deviation_id AND x.home_id = agingos_close.home_id FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'deviation % not found', agingos_close.deviation_id USING ERRCODE = 'P0002',
-			DETAIL = format('Home %s has no deviation with this id.', to_json(agingos_close.home_id)),
-			HINT = 'List the home''s deviations with GET /deviations?status=ALL.';
+	IF agingos_close.now IS NULL THEN
+		RAISE EXCEPTION 'argument "now" must not be null' USING ERRCODE = '22023',
+			HINT = 'Leave it out for the current time.';
 	END IF;
+	d := agingos.agingos_lock_deviation(agingos_close.deviation_id, agingos_close.home_id,
+		'List the home''s deviations with GET /deviations?status=ALL.');
 	IF d.status = 'CLOSED' THEN
 		RETURN d;
 	END IF;
 	prev := d.status;
-	UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = pg_catalog.now()
+	UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = agingos_close.now
 	 WHERE x.deviation_id = d.deviation_id RETURNING x.* INTO d;
-	PERFORM agingos.agingos_deviation_event(d, 'manual', prev, d.closed_at);
+	PERFORM agingos.agingos_deviation_event(d, 'manual', prev, d.closed_at, who, agingos_close.note);
 	RETURN d;
 END
 $$;
-COMMENT ON FUNCTION agingos.agingos_close(bigint, text) IS
-'Close an active deviation by hand (admin); history reason manual; a CLOSED row is returned unchanged.';
+COMMENT ON FUNCTION agingos.agingos_close(bigint, text, text, text, timestamptz) IS
+'Close an active deviation by hand (admin), recording actor and note; history reason manual; a CLOSED row is returned unchanged.';
 
 -- agingos_cron_expression(interval_minutes int) → text
 -- The exact cron schedule of scheduler.interval_minutes: a divisor of 60 →
@@ -166,6 +227,10 @@ BEGIN
 	DELETE FROM agingos.deviations d
 	 WHERE d.status = 'CLOSED' AND d.closed_at < v_now - make_interval(days => (cfg -> 'retention' ->> 'deviations_days')::int);
 	GET DIAGNOSTICS dv = ROW_COUNT;
+	-- the outbox rows of deleted deviations (notifications has no foreign key)
+	DELETE FROM agingos.notifications n
+	 WHERE n.status <> 'pending'
+	   AND NOT EXISTS (SELECT 1 FROM agingos.deviations d WHERE d.deviation_id = n.deviation_id);
 	bk := agingos.agingos_prune_bookkeeping(v_now);
 	PERFORM agingos.agingos_log(format('agingos retention events_deleted=%s deviations_deleted=%s bookkeeping_deleted=%s duration_ms=%s',
 		ev, dv, bk, round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 3)));
@@ -176,18 +241,20 @@ COMMENT ON FUNCTION agingos.agingos_retention(timestamptz) IS
 'Daily retention: old events, old CLOSED deviations and bookkeeping rows go; OPEN/ACK deviations and homes never.';
 
 -- agingos_reset() → void: what `make scenario-reset` does — empty events,
--- deviations (with their history) and deviations_v1.  Homes, keys, config stay.
+-- deviations (with their history and notifications) and deviations_v1.
+-- Homes, keys, contacts and config stay.
 CREATE OR REPLACE FUNCTION agingos.agingos_reset()
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 BEGIN
-	TRUNCATE agingos.deviation_history, agingos.deviations, agingos.deviations_v1, agingos.events;
+	TRUNCATE agingos.deviation_history, agingos.deviations, agingos.deviations_v1, agingos.events,
+		agingos.notifications;
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_reset() IS
-'Empty events, deviations, deviation_history and deviations_v1 (make scenario-reset); homes, keys and config stay.';
+'Empty events, deviations, deviation_history, notifications and deviations_v1 (make scenario-reset); homes, keys, contacts and config stay.';
 
 -- agingos_health() → jsonb
 -- {status ok|degraded|error, reasons[], database{}, config{}, scheduler{},

@@ -4,7 +4,9 @@
 
 -- deviation_history: one row per status or severity change of a persisted
 -- deviation.  reason: open | reopen | escalation | deescalation | ack |
--- stale (closed by a tick) | manual (closed by an admin).
+-- stale (closed by a tick) | manual (closed by an admin).  actor: who made
+-- the change — scheduler | key:<key_id> | contact:<contact_id> | sql:<role>
+-- (contract.md section 10); note: free text given with an ACK or close.
 CREATE TABLE agingos.deviation_history (
 	history_id	bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	deviation_id bigint NOT NULL REFERENCES agingos.deviations (deviation_id) ON DELETE CASCADE,
@@ -14,7 +16,9 @@ CREATE TABLE agingos.deviation_history (
 	from_status text CHECK (from_status IN ('OPEN', 'ACK', 'CLOSED')),
 	to_status	text NOT NULL CHECK (to_status IN ('OPEN', 'ACK', 'CLOSED')),
 	severity	text NOT NULL CHECK (severity IN ('LOW', 'MEDIUM', 'HIGH')),
-	reason		text NOT NULL CHECK (reason IN ('open', 'reopen', 'escalation', 'deescalation', 'ack', 'stale', 'manual'))
+	reason		text NOT NULL CHECK (reason IN ('open', 'reopen', 'escalation', 'deescalation', 'ack', 'stale', 'manual')),
+	actor		text NOT NULL,
+	note		text
 );
 CREATE INDEX deviation_history_deviation_idx ON agingos.deviation_history (deviation_id, at);
 COMMENT ON TABLE agingos.deviation_history IS 'Audit trail of persisted deviations: opens, severity changes, ACK, closes.';
