@@ -21,7 +21,7 @@ SHLIB_LINK   = -lyaml
 REGRESS      = setup $(filter-out setup,$(sort $(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron --load-extension=agingos
-EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o
+EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o src/notify/*.o
 override with_llvm = no
 
 PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
@@ -36,10 +36,14 @@ agingos--$(EXTVERSION).sql: $(SQL_SCHEMA) $(SQL_CODE)
 agingos--%--$(EXTVERSION).sql: src/sql/upgrade/%--$(EXTVERSION).sql $(SQL_CODE)
 	cat $^ > $@
 
-all: http sim-build
+all: http notify sim-build
 
 http:
 	$(MAKE) -C src/http PG_CONFIG=$(PG_CONFIG)
+
+# agingos-notify, the relay of carer notifications (docs/notifications.md)
+notify:
+	$(MAKE) -C src/notify PG_CONFIG=$(PG_CONFIG)
 
 sim-build:
 	@if [ -f src/sim/Makefile ]; then $(MAKE) -C src/sim PG_CONFIG=$(PG_CONFIG); fi
@@ -52,7 +56,7 @@ MODE  ?= db
 sim: sim-build
 	@HOMES="$(HOMES)" DAYS="$(DAYS)" SEED="$(SEED)" MODE="$(MODE)" scripts/sim.sh
 
-.PHONY: http sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
+.PHONY: http notify sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
 
 deps:
 	@scripts/deps.sh
@@ -95,7 +99,7 @@ longrun-fast:
 	@scripts/longrun.sh --fast
 
 format:
-	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h)
+	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h)
+	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h)

@@ -146,6 +146,11 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_http') THEN
 		CREATE ROLE agingos_http LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE IN ROLE agingos_api;
 	END IF;
+	-- agingos-notify's login role: may only run the relay functions (docs/notifications.md)
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_notify')
+	   AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_relay') THEN
+		CREATE ROLE agingos_notify LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE IN ROLE agingos_relay;
+	END IF;
 END
 $$;
 SQL
@@ -210,6 +215,34 @@ http_stop() {
 	rm -f "$run/http.pid"
 }
 
+# notify_start RUNDIR PGSOCK PGPORT HTTPPORT: start agingos-notify (the relay of
+# carer notifications, docs/notifications.md) unless it runs; log
+# RUNDIR/log/notify.log, pid RUNDIR/notify.pid.  A stale pid file (the relay
+# was killed) is replaced.  AGINGOS_PUBLIC_URL, AGINGOS_WEBHOOK_SECRET and
+# AGINGOS_NOTIFY_* pass through from the environment.
+notify_start() {
+	local run=$1 sock=$2 pgport=$3 port=$4
+	[ -x "$AG_ROOT/bin/agingos-notify" ] || { say "agingos-notify not built; notifications are not delivered"; return 0; }
+	if [ -f "$run/notify.pid" ] && kill -0 "$(cat "$run/notify.pid")" 2>/dev/null; then return 0; fi
+	AGINGOS_HTTP_PORT=$port AGINGOS_PGHOST=$sock AGINGOS_PGPORT=$pgport AGINGOS_PGUSER=agingos_notify \
+		AGINGOS_PGDATABASE=agingos nohup "$AG_ROOT/bin/agingos-notify" >>"$run/log/notify.log" 2>&1 &
+	echo $! >"$run/notify.pid"
+	sleep 0.2
+	kill -0 "$(cat "$run/notify.pid")" 2>/dev/null || die "agingos-notify stopped at once; see $run/log/notify.log"
+}
+
+# notify_stop RUNDIR: stop agingos-notify if running.
+notify_stop() {
+	local run=$1 pid
+	[ -f "$run/notify.pid" ] || return 0
+	pid=$(cat "$run/notify.pid")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid"
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	fi
+	rm -f "$run/notify.pid"
+}
+
 # throwaway_up DIR PGPORT HTTPPORT: a private cluster + front under DIR (own
 # ports, shipped config, auth off, no pg_cron job) for tests, benchmarks and
 # scenario runs; stop it with throwaway_down DIR.
@@ -226,6 +259,7 @@ throwaway_up() {
 
 # throwaway_down DIR: stop what throwaway_up started.
 throwaway_down() {
+	notify_stop "$1"
 	http_stop "$1"
 	[ -f "$1/data/PG_VERSION" ] && pg_stop "$1/data"
 	return 0

@@ -250,11 +250,11 @@ SELECT substr(agingos_ack_url('http://h', n), 14) AS token FROM notifications n
 SELECT status, content_type, body ~ 'Door open at night' AS what, body ~ 'home home-n, room gang' AS where_,
 	   body ~ 'Since' AS since, body ~ '<button id="ack" type="submit">Acknowledge</button>' AS button,
 	   body ~ '<dd id="status">OPEN</dd>' AS open
-  FROM http_ack('GET', :'token', NULL);
-SELECT status, body ~ 'Acknowledged by Kari' AS by_kari FROM http_ack('POST', :'token', '');
+  FROM agingos_ack_route('GET', :'token', NULL);
+SELECT status, body ~ 'Acknowledged by Kari' AS by_kari FROM agingos_ack_route('POST', :'token', '');
 SELECT status, acked_at IS NOT NULL AS acked FROM deviations WHERE deviation_id = pg_temp.dev('R-008');
 SELECT actor FROM deviation_history WHERE deviation_id = pg_temp.dev('R-008') AND reason = 'ack';
-SELECT status, body ~ 'Acknowledged by Kari' AS by_kari, body !~ '<button' AS no_button FROM http_ack('POST', :'token', '');
+SELECT status, body ~ 'Acknowledged by Kari' AS by_kari, body !~ '<button' AS no_button FROM agingos_ack_route('POST', :'token', '');
 SELECT count(*) AS ack_history_rows FROM deviation_history WHERE deviation_id = pg_temp.dev('R-008') AND reason = 'ack';
 
 -- case: forged tokens → 404, expired or closed → 410, nothing changed
@@ -266,18 +266,22 @@ SELECT t AS token_kind, s.status, s.content_type, s.body ~ 'Nothing was changed'
 			   ('other contact', regexp_replace(:'good', '^([0-9]+)\.1\.', '\1.2.')),
 			   ('longer expiry', regexp_replace(:'good', '\.([0-9]+)\.', '.9\1.')),
 			   ('garbage', 'hello'), ('empty', ''), ('expired', :'old')) v(t, tok),
-	   LATERAL http_ack('GET', v.tok, NULL) s;
-SELECT status FROM http_ack('POST', :'old', '');
-SELECT status FROM http_ack('POST', 'x.y.z', '');
-SELECT status FROM http_ack('DELETE', :'good', '');
+	   LATERAL agingos_ack_route('GET', v.tok, NULL) s;
+SELECT status FROM agingos_ack_route('POST', :'old', '');
+SELECT status FROM agingos_ack_route('POST', 'x.y.z', '');
+SELECT status FROM agingos_ack_route('DELETE', :'good', '');
 SELECT status FROM deviations WHERE deviation_id = pg_temp.dev('R-009');
 SELECT (agingos_close(pg_temp.dev('R-009'), 'home-n')).status;
-SELECT status, body ~ 'resolved' AS resolved FROM http_ack('GET', :'good', NULL);
-SELECT status FROM http_ack('POST', :'good', '');
+SELECT status, body ~ 'resolved' AS resolved FROM agingos_ack_route('GET', :'good', NULL);
+SELECT status FROM agingos_ack_route('POST', :'good', '');
 SELECT status, count(*) FILTER (WHERE reason = 'ack') AS acks FROM deviations JOIN deviation_history USING (deviation_id)
  WHERE deviation_id = pg_temp.dev('R-009') GROUP BY status;
 -- the front's role may run the route, and read no notification table
-SELECT has_function_privilege('agingos_api', 'agingos.http_ack(text, text, text)', 'EXECUTE') AS api_may_route,
+SELECT status, content_type, body ~ 'Acknowledge' AS page FROM http_ack_get('{"token": "x"}', NULL, NULL);
+SELECT has_function_privilege('agingos_api', 'agingos.http_ack_get(text, text, text)', 'EXECUTE') AS api_may_route,
+	   has_function_privilege('agingos_api', 'agingos.agingos_ack_route(text, text, text)', 'EXECUTE') AS api_may_logic,
+	   has_function_privilege('agingos_relay', 'agingos.agingos_notify_next(text, bigint[], integer)', 'EXECUTE') AS relay_may_next,
+	   has_function_privilege('agingos_relay', 'agingos.agingos_ack(bigint, text, text, text, timestamptz)', 'EXECUTE') AS relay_may_ack,
 	   has_table_privilege('agingos_api', 'agingos.notify_secret', 'SELECT') AS api_reads_secret;
 
 -- case: remove a contact: its pending messages become dead, no new ones;

@@ -207,7 +207,8 @@ exec_route(AgConn *conn, const AgRoute *route, const char *const values[3], int6
 	if ((conn->prepared & bit) == 0)
 	{
 		/* function comes from the constant route table, never from a request */
-		snprintf(sql, sizeof(sql), "SELECT status, body FROM agingos.%s($1, $2, $3)", route->function);
+		snprintf(sql, sizeof(sql), "SELECT status, body%s FROM agingos.%s($1, $2, $3)",
+				 (route->flags & AG_ROUTE_HTML) != 0 ? ", content_type" : "", route->function);
 		if (!PQsendPrepare(conn->pg, name, sql, 3, types))
 			return AG_PG_BROKEN;
 		wait = ag_pg_result(conn->pg, deadline, res);

@@ -20,7 +20,14 @@ typedef struct AgReply
 	char		*body;
 	size_t		 len;
 	const char	*allow;
+	char		 content_type[64]; /* "" = application/json; HTML routes set it */
 } AgReply;
+
+/*
+ * ag_err_form_type: 415 AG415 for a POST /ack/<token> body that is not an
+ * HTML form (contract.md sections 6 and 10).
+ */
+void ag_err_form_type(AgReply *reply, const char *content_type);
 
 /*
  * ag_reply_error: fill reply with status and the body

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  * routes.c
  *	  Route table of contract.md section 6.  Every route but GET /health is
- *	  one call of agingos.http_<name>(params, request_body, api_key).
+ *	  one call of agingos.http_<name>(params, request_body, api_key); the
+ *	  /ack/<token> pages of section 10 also return their content type.
  *-------------------------------------------------------------------------
  */
 #include <string.h>
@@ -24,6 +25,8 @@ static const AgRoute route_table[] = {
 	{8, "GET", "/deviations", NULL, "http_deviations", BODY, IDEM},
 	{9, "PATCH", "/deviations/", "deviation_id", "http_deviation_patch", BODY, JSON},
 	{10, "GET", "/rules", NULL, "http_rules", BODY, IDEM},
+	{11, "GET", "/ack/", "token", "http_ack_get", BODY, IDEM | AG_ROUTE_HTML},
+	{12, "POST", "/ack/", "token", "http_ack_post", BODY, AG_ROUTE_HTML | AG_ROUTE_FORM},
 };
 
 #define ROUTE_COUNT ((int) (sizeof(route_table) / sizeof(route_table[0])))

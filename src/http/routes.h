@@ -17,6 +17,8 @@
 #define AG_ROUTE_JSON 0x1		   /* POST/PATCH: Content-Type must be JSON */
 #define AG_ROUTE_BODY_OPTIONAL 0x2 /* ...unless the body is empty */
 #define AG_ROUTE_IDEMPOTENT 0x4	   /* safe to retry on a fresh connection */
+#define AG_ROUTE_HTML 0x8		   /* function returns (status, body, content_type) */
+#define AG_ROUTE_FORM 0x10		   /* a body must be application/x-www-form-urlencoded */
 
 /*
  * AgRoute: one row of the table.  A path with a parameter is written as its

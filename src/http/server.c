@@ -93,6 +93,8 @@ begin_request(struct MHD_Connection *connection, const char *url, const char *me
 		ag_err_too_large(&req->reply, method, route->path, route->body_limit);
 	else if ((route->flags & AG_ROUTE_JSON) != 0 && (route->flags & AG_ROUTE_BODY_OPTIONAL) == 0 && !ag_check_json_type(type))
 		ag_err_media_type(&req->reply, type);
+	else if ((route->flags & AG_ROUTE_FORM) != 0 && has_body && !ag_check_form_type(type))
+		ag_err_form_type(&req->reply, type);
 	else if (length > 0)
 	{
 		/* within the limit: allocate up front, but trust at most 1 MiB of it */
@@ -191,7 +193,10 @@ queue_reply(struct MHD_Connection *connection, AgRequest *req)
 		response = MHD_create_response_from_buffer(reply->len, reply->body, MHD_RESPMEM_MUST_COPY);
 	if (response == NULL)
 		return MHD_NO;
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+							reply->content_type[0] != '\0' ? reply->content_type : "application/json");
+	if (reply->content_type[0] != '\0')
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (reply->allow != NULL)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, reply->allow);
 	ret = MHD_queue_response(connection, reply->status, response);

@@ -188,7 +188,8 @@ COMMENT ON FUNCTION agingos.agingos_remove_contact(bigint) IS
 'Stop all future messages to a contact (pending ones become dead); its sent history is kept.';
 
 -- agingos_notify_add(d deviations, c contacts, kind text, at timestamptz) → void
--- One outbox row for (d, c) created at "at".  A LOW or MEDIUM message in
+-- One outbox row for (d, c) created at "at", and NOTIFY
+-- agingos_notification (the relay LISTENs; delivered at commit).  A LOW or MEDIUM message in
 -- c's quiet hours (config timezone) is held: next_attempt_at = end of the
 -- quiet period, held = true.  Otherwise next_attempt_at = least(at, now())
 -- (an injected clock in the future does not delay it) and the contact's
@@ -215,6 +216,8 @@ BEGIN
 									   created_at, severity, escalation_level, held)
 	VALUES (d.home_id, d.deviation_id, c.contact_id, kind, 'pending', 0, due, at, d.severity, c.escalation_level,
 			hold IS NOT NULL);
+	-- wake the relay at commit (one signal per transaction: same payload)
+	PERFORM pg_notify('agingos_notification', '');
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_notify_add(agingos.deviations, agingos.contacts, text, timestamptz) IS
@@ -540,7 +543,7 @@ COMMENT ON FUNCTION agingos.agingos_alertmanager_alert(agingos.deviations, text)
 CREATE OR REPLACE FUNCTION agingos.agingos_notify_next(base_url text, busy bigint[] DEFAULT '{}', max_rows integer DEFAULT 100,
 	OUT home_id text, OUT notification_id bigint, OUT contact_id bigint, OUT attempts integer, OUT kind text, OUT message jsonb)
 RETURNS SETOF record
-LANGUAGE sql VOLATILE
+LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
 AS $$
 	SELECT h.home_id, h.notification_id, h.contact_id, h.attempts, h.kind,
@@ -567,7 +570,7 @@ COMMENT ON FUNCTION agingos.agingos_notify_next(text, bigint[], integer) IS
 -- is no longer pending (contact removed meanwhile) stays as it is.
 CREATE OR REPLACE FUNCTION agingos.agingos_notify_result(home_id text, notification_id bigint, ok boolean, error text DEFAULT NULL)
 RETURNS text
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
@@ -613,7 +616,7 @@ COMMENT ON FUNCTION agingos.agingos_notify_result(text, bigint, boolean, text) I
 CREATE OR REPLACE FUNCTION agingos.agingos_notify_active_alerts(base_url text,
 	OUT contact_id bigint, OUT target text, OUT body jsonb)
 RETURNS SETOF record
-LANGUAGE sql VOLATILE
+LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
 AS $$
 	SELECT c.contact_id, c.target,
@@ -654,9 +657,9 @@ AS $$
 $$;
 COMMENT ON FUNCTION agingos.agingos_ack_page(text, text) IS 'Internal: the HTML frame of the /ack pages.';
 
--- http_ack(method text, token text, request_body text)
+-- agingos_ack_route(method text, token text, request_body text)
 -- → (status integer, content_type text, body text)
--- The route GET/POST /ack/<token> (contract section 10): no key, the token
+-- The logic of the routes GET/POST /ack/<token> (contract section 10): no key, the token
 -- is the key.  A token of the wrong form or with a wrong MAC, or whose
 -- deviation or contact no longer exists → 404 page; past its expiry
 -- (created_at + notify.ack_link_hours) or its deviation CLOSED → 410 page;
@@ -665,9 +668,9 @@ COMMENT ON FUNCTION agingos.agingos_ack_page(text, text) IS 'Internal: the HTML 
 -- POST → agingos_ack(…, actor contact:<id>) and a 200 page saying who
 -- acknowledged when; an ACK deviation is left unchanged.  request_body
 -- (the button's form) is ignored.  Another method → 405 page.
-CREATE OR REPLACE FUNCTION agingos.http_ack(method text, token text, request_body text,
+CREATE OR REPLACE FUNCTION agingos.agingos_ack_route(method text, token text, request_body text,
 	OUT status integer, OUT content_type text, OUT body text)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
@@ -709,7 +712,7 @@ BEGIN
 	info := '<dl><dt>What</dt><dd>' || agingos.agingos_html(d.title) || ' (' || d.severity || ')<br>'
 		|| agingos.agingos_html(d.explanation) || '</dd>'
 		|| '<dt>Where</dt><dd>home ' || agingos.agingos_html(d.home_id)
-		|| coalesce(', room ' || agingos.agingos_html(d.evidence ->> 'room_id'), '') || '</dd>'
+		|| coalesce(', room ' || nullif(agingos.agingos_html(d.evidence ->> 'room_id'), ''), '') || '</dd>'
 		|| '<dt>Since</dt><dd>' || agingos.agingos_html(agingos.agingos_local_time(d.started_at)) || '</dd>'
 		|| '<dt>Status</dt><dd id="status">' || d.status || '</dd></dl>';
 	IF d.status = 'ACK' THEN
@@ -738,5 +741,37 @@ EXCEPTION WHEN OTHERS THEN
 			 ELSE '<p>The acknowledgement could not be stored (error ' || agingos.agingos_html(who) || '). Please try again, or call.</p>' END);
 END
 $$;
-COMMENT ON FUNCTION agingos.http_ack(text, text, text) IS
-'Route GET/POST /ack/<token>: the ACK page and its button (contract section 10); 404 forged, 410 expired, nothing changed then.';
+COMMENT ON FUNCTION agingos.agingos_ack_route(text, text, text) IS
+'The ACK-link pages GET/POST /ack/<token> (contract section 10); 404 forged, 410 expired, nothing changed then.';
+
+-- http_ack_get / http_ack_post(params text, request_body text, api_key
+-- text) → (status, body, content_type): the front's routes GET and POST
+-- /ack/<token> (params {"token": …}); no key is needed, the token is the
+-- key (api_key is ignored).  Both are agingos_ack_route.
+CREATE OR REPLACE FUNCTION agingos.http_ack_get(params text, request_body text, api_key text,
+	OUT status integer, OUT body text, OUT content_type text)
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+	SELECT r.status, r.body, r.content_type
+	  FROM agingos.agingos_ack_route('GET', (params::jsonb) ->> 'token', request_body) r;
+$$;
+COMMENT ON FUNCTION agingos.http_ack_get(text, text, text) IS 'Route GET /ack/<token>: the ACK page (contract section 10).';
+
+CREATE OR REPLACE FUNCTION agingos.http_ack_post(params text, request_body text, api_key text,
+	OUT status integer, OUT body text, OUT content_type text)
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+	SELECT r.status, r.body, r.content_type
+	  FROM agingos.agingos_ack_route('POST', (params::jsonb) ->> 'token', request_body) r;
+$$;
+COMMENT ON FUNCTION agingos.http_ack_post(text, text, text) IS 'Route POST /ack/<token>: acknowledge as contact:<id> (contract section 10).';
+
+-- The relay's role (docs/notifications.md): agingos-notify logs in as a
+-- member of agingos_relay, which may only run the three relay functions
+-- (SECURITY DEFINER, search_path pinned).
+GRANT USAGE ON SCHEMA agingos TO agingos_relay;
+GRANT EXECUTE ON FUNCTION agingos.agingos_notify_next(text, bigint[], integer) TO agingos_relay;
+GRANT EXECUTE ON FUNCTION agingos.agingos_notify_result(text, bigint, boolean, text) TO agingos_relay;
+GRANT EXECUTE ON FUNCTION agingos.agingos_notify_active_alerts(text) TO agingos_relay;

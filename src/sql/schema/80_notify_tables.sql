@@ -4,6 +4,17 @@
 -- outbox the relay agingos-notify delivers from.  Both keyed by home first
 -- (contract.md section 14).
 
+-- agingos_relay: the role agingos-notify's login role (agingos_notify,
+-- created by `make up`) is a member of; EXECUTE on the relay functions only
+-- (granted in src/sql/code/80_notify.sql).
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'agingos_relay') THEN
+		CREATE ROLE agingos_relay NOLOGIN;
+	END IF;
+END
+$$;
+
 -- contacts: one row per person or system told about a home's deviations.
 -- escalation_level 0 is told at open; level L after L x
 -- notify.escalate_after_minutes without ACK.  active = false after

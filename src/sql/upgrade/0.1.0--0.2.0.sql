@@ -16,6 +16,17 @@ ALTER TABLE agingos.deviation_history ADD COLUMN note text;
 DROP FUNCTION IF EXISTS agingos.agingos_ack(bigint, text);
 DROP FUNCTION IF EXISTS agingos.agingos_close(bigint, text);
 DROP FUNCTION IF EXISTS agingos.agingos_deviation_event(agingos.deviations, text, text, timestamptz);
+
+-- agingos_relay: the role agingos-notify's login role (agingos_notify,
+-- created by `make up`) is a member of; EXECUTE on the relay functions only
+-- (granted in src/sql/code/80_notify.sql).
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'agingos_relay') THEN
+		CREATE ROLE agingos_relay NOLOGIN;
+	END IF;
+END
+$$;
 CREATE TABLE agingos.contacts (
 	contact_id	bigint GENERATED ALWAYS AS IDENTITY,
 	home_id		text NOT NULL REFERENCES agingos.homes (home_id),
