@@ -3,7 +3,8 @@
 # Runs apt-get as root, or through sudo for a normal user.
 . "$(dirname "$0")/lib.sh"
 PKGS="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libyaml-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev
-      make gcc pkg-config procps curl jq gnuplot-nox wrk clang-format python3 python3-yaml"
+      make gcc pkg-config procps curl jq gnuplot-nox wrk clang-format python3 python3-yaml
+      libssl-dev apprise prometheus-alertmanager chromium chromium-driver"
 missing=()
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -164,7 +164,8 @@ start_apprise(const AgNotifySettings *s, AgJob *job, const char *target, const c
 		snprintf(job->error, sizeof(job->error), "cannot run the apprise command: %s", strerror(rc));
 		return false;
 	}
-	job->deadline_ms = ag_now_ms() + s->timeout_ms * 3; /* apprise starts a Python interpreter */
+	/* apprise starts a Python interpreter first: at least 30 s */
+	job->deadline_ms = ag_now_ms() + (s->timeout_ms * 3 > 30000 ? s->timeout_ms * 3 : 30000);
 	return true;
 }
 
