@@ -38,13 +38,14 @@ def mode(args):
         return "ok"
 
 
-def human(body):
+def human(path, body):
     """What a carer would read: the title/message of Apprise's json:// or the webhook's fields."""
     if isinstance(body, dict) and "message" in body and "title" in body:
-        return "%s\n%s" % (body["title"], body["message"])
+        return "--- Apprise message (%s)\n%s\n%s" % (path, body["title"], body["message"])
     if isinstance(body, dict) and "deviation" in body:
         d = body["deviation"]
-        lines = ["[%s] %s: %s (%s)" % (body.get("kind"), d.get("home_id"), d.get("title"), d.get("severity")),
+        lines = ["--- webhook to %s (%s)" % (body.get("contact", {}).get("name"), path),
+                 "[%s] %s: %s (%s)" % (body.get("kind"), d.get("home_id"), d.get("title"), d.get("severity")),
                  "  %s" % d.get("explanation"),
                  "  since %s, status %s" % (d.get("started_at"), d.get("status"))]
         if body.get("ack_url"):
@@ -84,7 +85,7 @@ class Handler(BaseHTTPRequestHandler):
             with open(self.server.args.log, "a") as f:
                 f.write(json.dumps(rec) + "\n")
             if self.server.args.print and status == 200:
-                print(human(body) + "\n", flush=True)
+                print(human(self.path, body) + "\n", flush=True)
         if status == "timeout":
             time.sleep(30)  # the relay gives up first; this answer is never logged
             status = 200
