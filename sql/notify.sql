@@ -13,6 +13,7 @@ TRUNCATE notifications, contacts, deviation_history, deviations RESTART IDENTITY
 SELECT agingos_config() -> 'notify' AS notify_defaults;
 SELECT agingos_load_config($$
 timezone: Europe/Oslo
+locale: en
 notify: {escalate_after_minutes: 15, reminder_minutes: 60, max_attempts: 3, ack_link_hours: 72}
 defaults: {expire_after_minutes: 1440}
 rules:
@@ -207,6 +208,7 @@ SELECT agingos_notify_result('home-n', min(notification_id), true) AS dead_stays
 -- case: the back-off never exceeds 10 minutes
 SELECT agingos_load_config($$
 timezone: Europe/Oslo
+locale: en
 notify: {max_attempts: 40}
 defaults: {expire_after_minutes: 1440}
 rules:
@@ -283,6 +285,26 @@ SELECT has_function_privilege('agingos_api', 'agingos.http_ack_get(text, text, t
 	   has_function_privilege('agingos_relay', 'agingos.agingos_notify_next(text, bigint[], integer)', 'EXECUTE') AS relay_may_next,
 	   has_function_privilege('agingos_relay', 'agingos.agingos_ack(bigint, text, text, text, timestamptz)', 'EXECUTE') AS relay_may_ack,
 	   has_table_privilege('agingos_api', 'agingos.notify_secret', 'SELECT') AS api_reads_secret;
+
+-- case: with locale nb (the shipped default) messages and pages speak Norwegian
+SELECT agingos_load_config($$
+timezone: Europe/Oslo
+locale: nb
+defaults: {expire_after_minutes: 1440}
+rules:
+  R-001: {enabled_in_scheduler: false}
+$$) ->> 'locale' AS locale;
+SELECT m ->> 'title' AS title, regexp_replace(m ->> 'text', '/ack/\S+', '/ack/<token>') AS text
+  FROM (SELECT agingos_notification_message('http://h', 'home-n', min(notification_id)) AS m
+		  FROM notifications WHERE deviation_id = pg_temp.dev('R-007') AND contact_id = 3) x;
+SELECT m ->> 'title' AS title, m ->> 'text' AS text
+  FROM (SELECT agingos_notification_message('http://h', 'home-n', n.notification_id) AS m
+		  FROM notifications n WHERE n.deviation_id = 1 AND n.contact_id = 1 AND n.kind = 'acked') x;
+SELECT status, body ~ '<html lang="nb">' AS nb, body ~ '<button id="ack" type="submit">Kvitter</button>' AS button,
+	   body ~ '<dt>Hva</dt>' AS hva, body ~ 'Hei Kari' AS hei
+  FROM agingos_ack_route('GET', agingos_ack_token(pg_temp.dev('R-007'), 1, now() + interval '1 hour'), NULL);
+SELECT status, body ~ 'Ingenting ble endret' AS unchanged FROM agingos_ack_route('GET', 'forged', NULL);
+SELECT agingos_notify_word('nonsense');
 
 -- case: remove a contact: its pending messages become dead, no new ones;
 -- sent history stays; removing again is false; unknown id P0002

@@ -106,14 +106,15 @@ C2=$(sql "SELECT agingos.agingos_add_contact('e2e-n2', 'Ola', 'apprise', 'json:/
 D4=$(open_dev e2e-n2 R-002 HIGH)
 if wait_sql "SELECT status = 'sent' FROM agingos.notifications WHERE contact_id = $C2" 30; then ok "apprise delivered"; else nok "apprise delivered" "$(sql "SELECT status, attempts, last_error FROM agingos.notifications WHERE contact_id = $C2")"; fi
 rec=$(jq -c 'select(.path == "/apprise")' "$T/recv.log" | head -1)
-check "apprise title" "$(echo "$rec" | jq -r .body.title)" "New: Ytterdør åpnet om natten (e2e-n2)"
+# the shipped config has locale nb: the frame is Norwegian like the rule texts
+check "apprise title" "$(echo "$rec" | jq -r .body.title)" "Ny: Ytterdør åpnet om natten (e2e-n2)"
 check "apprise body: what, where, since, link" \
-	"$(echo "$rec" | jq -r '.body.message' | sed -E 's/^Since: .*/Since: <local time>/; s#/ack/[^ ]+#/ack/<token>#')" \
-	"What: Ytterdør åpnet om natten (HIGH)
+	"$(echo "$rec" | jq -r '.body.message' | sed -E 's/^Siden: .*/Siden: <local time>/; s#/ack/[^ ]+#/ack/<token>#')" \
+	"Hva: Ytterdør åpnet om natten (HIGH)
 Døren ble åpnet 02:10 og ingen bevegelse etterpå.
-Where: home e2e-n2, room gang
-Since: <local time>
-Acknowledge: http://127.0.0.1:$AGINGOS_HTTP_PORT/ack/<token>"
+Hvor: hjem e2e-n2, rom gang
+Siden: <local time>
+Kvitter: http://127.0.0.1:$AGINGOS_HTTP_PORT/ack/<token>"
 
 # 5. dead after notify.max_attempts (2 here): one LOG line naming notification and contact
 sed 's/^\( *max_attempts:\).*/\1 2/' "$AG_ROOT/config/rules.yaml" >"$T/rules.yaml"

@@ -3,7 +3,8 @@
 # delivered to a webhook receiver; headless Chromium (Debian chromium,
 # driven by chromedriver over its WebDriver HTTP API with curl) opens the
 # message's ack_url, sees what/where/since, presses the button, and the
-# deviation is ACK with actor contact:<id>.  Forged and expired links give
+# deviation is ACK with actor contact:<id> (the page in the shipped config's
+# locale, nb).  Forged and expired links give
 # the 404 and 410 pages and change nothing.
 # Ports: AGINGOS_TEST_NOTIFY_RECEIVER_PORT (default 58091) and
 # AGINGOS_TEST_CHROMEDRIVER_PORT (default 58093).
@@ -55,13 +56,13 @@ elem() { wd POST "/session/$SID/element" "{\"using\":\"css selector\",\"value\":
 text_of() { local e; e=$(elem "$1"); [ -n "$e" ] && wd GET "/session/$SID/element/$e/text" | jq -r .value; }
 check "page title" "$(wd GET "/session/$SID/title" | jq -r .value)" "Lenge på badet"
 check "page: what, where, since" "$(text_of dl | tr '\n' '|' | sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/<time>/')" \
-	"What|Lenge på badet (MEDIUM)|100 minutter på badet uten bevegelse.|Where|home e2e-ack, room bad|Since|<time> (Europe/Oslo)|Status|OPEN|"
+	"Hva|Lenge på badet (MEDIUM)|100 minutter på badet uten bevegelse.|Hvor|hjem e2e-ack, rom bad|Siden|<time> (Europe/Oslo)|Status|OPEN|"
 check "still OPEN before the button" "$(sql "SELECT status FROM agingos.deviations WHERE deviation_id = $D")" OPEN
 B=$(elem '#ack')
 wd POST "/session/$SID/element/$B/click" '{}' >/dev/null
 has_result() { [ -n "$(elem '#result')" ]; }
 wait_sh 10 has_result
-check "page after the button" "$(text_of '#result' | sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/<time>/')" "Acknowledged by Kari Nordmann at <time> (Europe/Oslo)."
+check "page after the button" "$(text_of '#result' | sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/<time>/')" "Kvittert av Kari Nordmann <time> (Europe/Oslo)."
 check "deviation ACK" "$(sql "SELECT status FROM agingos.deviations WHERE deviation_id = $D")" ACK
 check "history actor contact:<id>" "$(sql "SELECT actor FROM agingos.deviation_history WHERE deviation_id = $D AND reason = 'ack'")" "contact:$C"
 acked() { jq -se '[.[] | select(.path == "/kari" and .body.kind == "acked")] | length == 1' "$T/recv.log" >/dev/null 2>&1; }
@@ -70,7 +71,7 @@ if wait_sh 20 acked; then ok "the acked message went out"; else nok "the acked m
 # forged and expired links: clear pages, nothing changes
 s=$(curl -s -o "$T/forged.html" -w '%{http_code} %{content_type}' "${URL%?}$( [ "${URL: -1}" = 0 ] && echo 1 || echo 0)")
 check "forged link 404 HTML" "$s" "404 text/html; charset=utf-8"
-check "forged page says nothing changed" "$(grep -c 'Nothing was changed' "$T/forged.html")" 1
+check "forged page says nothing changed" "$(grep -c 'Ingenting ble endret' "$T/forged.html")" 1
 sql "SELECT agingos.agingos_upsert_deviation('e2e-ack', 'R-005', 'default', now(), 'LOW', 't', 'e', '{}', now() - interval '1 hour', now())" >/dev/null
 D2=$(sql "SELECT max(deviation_id) FROM agingos.deviations WHERE home_id = 'e2e-ack' AND rule_id = 'R-005'")
 OLD=$(sql "SELECT agingos.agingos_ack_token($D2, $C, now() - interval '1 minute')")

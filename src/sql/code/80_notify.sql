@@ -432,6 +432,52 @@ AS $$
 $$;
 COMMENT ON FUNCTION agingos.agingos_local_time(timestamptz) IS 'Internal: an instant as local time of the config timezone, for carers.';
 
+-- agingos_notify_word(key text) → text: the words of messages and ACK
+-- pages in the config's locale (nb or en; the rule titles and explanations
+-- already follow it, rules.md section 6.2).  %s marks where a value goes
+-- (format()).  An unknown key raises 22023.
+CREATE OR REPLACE FUNCTION agingos.agingos_notify_word(key text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	w CONSTANT jsonb := '{
+	  "en": {"opened": "New", "escalated": "Not acknowledged yet", "reminder": "Reminder, not acknowledged",
+			 "severity_changed": "Now %s", "acked": "Acknowledged", "closed": "Resolved",
+			 "what": "What", "where": "Where", "home": "home", "room": "room", "since": "Since", "status": "Status",
+			 "ack_by": "Acknowledged by %s at %s", "resolved_at": "Resolved at %s", "ack": "Acknowledge",
+			 "someone": "someone", "hello": "Hello %s. Press the button to tell the others that you are taking care of this.",
+			 "not_found": "Link not found", "not_found_text": "This acknowledgement link is not valid.",
+			 "not_found_hint": "Use the link from the newest message, or ask the operator.",
+			 "expired": "Link expired", "expired_at": "This acknowledgement link expired at %s.",
+			 "expired_closed": "This acknowledgement link has expired: the deviation was resolved at %s.",
+			 "unchanged": "Nothing was changed.", "failed": "Something went wrong",
+			 "failed_text": "The acknowledgement could not be stored (error %s). Please try again, or call."},
+	  "nb": {"opened": "Ny", "escalated": "Ikke kvittert ennå", "reminder": "Påminnelse, ikke kvittert",
+			 "severity_changed": "Nå %s", "acked": "Kvittert", "closed": "Løst",
+			 "what": "Hva", "where": "Hvor", "home": "hjem", "room": "rom", "since": "Siden", "status": "Status",
+			 "ack_by": "Kvittert av %s %s", "resolved_at": "Løst %s", "ack": "Kvitter",
+			 "someone": "noen", "hello": "Hei %s. Trykk på knappen for å si fra til de andre at du tar deg av dette.",
+			 "not_found": "Fant ikke lenken", "not_found_text": "Denne kvitteringslenken er ikke gyldig.",
+			 "not_found_hint": "Bruk lenken i den nyeste meldingen, eller spør driftsansvarlig.",
+			 "expired": "Lenken er utløpt", "expired_at": "Denne kvitteringslenken utløp %s.",
+			 "expired_closed": "Denne kvitteringslenken er utløpt: avviket ble løst %s.",
+			 "unchanged": "Ingenting ble endret.", "failed": "Noe gikk galt",
+			 "failed_text": "Kvitteringen kunne ikke lagres (feil %s). Prøv igjen, eller ring."}}';
+	loc text := coalesce(agingos.agingos_config() ->> 'locale', 'en');
+	r text;
+BEGIN
+	r := coalesce(w -> loc, w -> 'en') ->> key;
+	IF r IS NULL THEN
+		RAISE EXCEPTION 'agingos_notify_word: unknown key %', key USING ERRCODE = '22023';
+	END IF;
+	RETURN r;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_notify_word(text) IS
+'Internal: a word of the carer messages and ACK pages in the config locale (nb, en).';
+
 -- agingos_notification_message(base_url text, home_id text,
 -- notification_id bigint) → jsonb {channel, target, title, text, body}
 -- What the relay sends for one outbox row (contract section 10):
@@ -478,23 +524,18 @@ BEGIN
 			SELECT x.name INTO who FROM agingos.contacts x WHERE x.contact_id = substr(who, 9)::bigint;
 		END IF;
 	END IF;
-	head := CASE n.kind
-		WHEN 'opened' THEN 'New'
-		WHEN 'escalated' THEN 'Not acknowledged yet'
-		WHEN 'reminder' THEN 'Reminder, not acknowledged'
-		WHEN 'severity_changed' THEN 'Now ' || d.severity
-		WHEN 'acked' THEN 'Acknowledged'
-		ELSE 'Resolved' END;
-	where_ := 'home ' || d.home_id || coalesce(', room ' || (d.evidence ->> 'room_id'), '');
-	txt := 'What: ' || d.title || ' (' || d.severity || ')' || E'\n'
+	head := format(agingos.agingos_notify_word(n.kind), d.severity);
+	where_ := agingos.agingos_notify_word('home') || ' ' || d.home_id
+		|| coalesce(', ' || agingos.agingos_notify_word('room') || ' ' || (d.evidence ->> 'room_id'), '');
+	txt := agingos.agingos_notify_word('what') || ': ' || d.title || ' (' || d.severity || ')' || E'\n'
 		|| d.explanation || E'\n'
-		|| 'Where: ' || where_ || E'\n'
-		|| 'Since: ' || agingos.agingos_local_time(d.started_at) || E'\n'
-		|| CASE WHEN n.kind = 'acked' THEN 'Acknowledged by ' || coalesce(who, 'someone') || ' at '
-						|| agingos.agingos_local_time(d.acked_at) || E'\n'
-				WHEN d.status = 'CLOSED' THEN 'Resolved at ' || agingos.agingos_local_time(d.closed_at) || E'\n'
+		|| agingos.agingos_notify_word('where') || ': ' || where_ || E'\n'
+		|| agingos.agingos_notify_word('since') || ': ' || agingos.agingos_local_time(d.started_at) || E'\n'
+		|| CASE WHEN n.kind = 'acked' THEN format(agingos.agingos_notify_word('ack_by'),
+						coalesce(who, agingos.agingos_notify_word('someone')), agingos.agingos_local_time(d.acked_at)) || E'\n'
+				WHEN d.status = 'CLOSED' THEN format(agingos.agingos_notify_word('resolved_at'), agingos.agingos_local_time(d.closed_at)) || E'\n'
 				ELSE '' END
-		|| CASE WHEN url IS NOT NULL AND d.status = 'OPEN' THEN 'Acknowledge: ' || url || E'\n' ELSE '' END;
+		|| CASE WHEN url IS NOT NULL AND d.status = 'OPEN' THEN agingos.agingos_notify_word('ack') || ': ' || url || E'\n' ELSE '' END;
 	IF c.channel = 'webhook' THEN
 		body := jsonb_build_object('version', 1, 'notification_id', n.notification_id, 'kind', n.kind,
 			'home_id', n.home_id,
@@ -645,9 +686,10 @@ COMMENT ON FUNCTION agingos.agingos_html(text) IS 'Internal: escape text for HTM
 -- agingos_ack_page(title text, inner_html text) → text: the HTML page frame.
 CREATE OR REPLACE FUNCTION agingos.agingos_ack_page(title text, inner_html text)
 RETURNS text
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, agingos
 AS $$
-	SELECT '<!DOCTYPE html>' || E'\n' || '<html lang="en"><head><meta charset="utf-8">'
+	SELECT '<!DOCTYPE html>' || E'\n' || '<html lang="' || coalesce(agingos.agingos_config() ->> 'locale', 'en') || '"><head><meta charset="utf-8">'
 		|| '<meta name="viewport" content="width=device-width, initial-scale=1">'
 		|| '<meta name="robots" content="noindex">'
 		|| '<title>' || agingos.agingos_html(title) || '</title>'
@@ -688,18 +730,19 @@ BEGIN
 	END IF;
 	IF t.deviation_id IS NULL OR d.deviation_id IS NULL OR c.contact_id IS NULL THEN
 		status := 404;
-		body := agingos.agingos_ack_page('Link not found',
-			'<p>This acknowledgement link is not valid. Nothing was changed.</p>'
-			|| '<p>Use the link from the newest message, or ask the operator.</p>');
+		body := agingos.agingos_ack_page(agingos.agingos_notify_word('not_found'),
+			'<p>' || agingos.agingos_html(agingos.agingos_notify_word('not_found_text')) || ' '
+			|| agingos.agingos_html(agingos.agingos_notify_word('unchanged')) || '</p>'
+			|| '<p>' || agingos.agingos_html(agingos.agingos_notify_word('not_found_hint')) || '</p>');
 		RETURN;
 	END IF;
 	IF d.status = 'CLOSED' OR pg_catalog.now() >= t.expires_at THEN
 		status := 410;
-		body := agingos.agingos_ack_page('Link expired',
-			'<p>This acknowledgement link has expired'
-			|| CASE WHEN d.status = 'CLOSED' THEN ': the deviation was resolved at ' || agingos.agingos_html(agingos.agingos_local_time(d.closed_at)) || '.'
-					ELSE ' (' || agingos.agingos_html(agingos.agingos_local_time(t.expires_at)) || ').' END
-			|| ' Nothing was changed.</p>');
+		body := agingos.agingos_ack_page(agingos.agingos_notify_word('expired'),
+			'<p>' || agingos.agingos_html(CASE WHEN d.status = 'CLOSED'
+				THEN format(agingos.agingos_notify_word('expired_closed'), agingos.agingos_local_time(d.closed_at))
+				ELSE format(agingos.agingos_notify_word('expired_at'), agingos.agingos_local_time(t.expires_at)) END)
+			|| ' ' || agingos.agingos_html(agingos.agingos_notify_word('unchanged')) || '</p>');
 		RETURN;
 	END IF;
 	IF method = 'POST' THEN
@@ -709,12 +752,15 @@ BEGIN
 		body := agingos.agingos_ack_page('Method not allowed', '<p>Open the link in a browser.</p>');
 		RETURN;
 	END IF;
-	info := '<dl><dt>What</dt><dd>' || agingos.agingos_html(d.title) || ' (' || d.severity || ')<br>'
+	info := '<dl><dt>' || agingos.agingos_html(agingos.agingos_notify_word('what')) || '</dt><dd>' || agingos.agingos_html(d.title) || ' (' || d.severity || ')<br>'
 		|| agingos.agingos_html(d.explanation) || '</dd>'
-		|| '<dt>Where</dt><dd>home ' || agingos.agingos_html(d.home_id)
-		|| coalesce(', room ' || nullif(agingos.agingos_html(d.evidence ->> 'room_id'), ''), '') || '</dd>'
-		|| '<dt>Since</dt><dd>' || agingos.agingos_html(agingos.agingos_local_time(d.started_at)) || '</dd>'
-		|| '<dt>Status</dt><dd id="status">' || d.status || '</dd></dl>';
+		|| '<dt>' || agingos.agingos_html(agingos.agingos_notify_word('where')) || '</dt><dd>'
+		|| agingos.agingos_html(agingos.agingos_notify_word('home')) || ' ' || agingos.agingos_html(d.home_id)
+		|| coalesce(', ' || agingos.agingos_html(agingos.agingos_notify_word('room')) || ' '
+					|| nullif(agingos.agingos_html(d.evidence ->> 'room_id'), ''), '') || '</dd>'
+		|| '<dt>' || agingos.agingos_html(agingos.agingos_notify_word('since')) || '</dt><dd>'
+		|| agingos.agingos_html(agingos.agingos_local_time(d.started_at)) || '</dd>'
+		|| '<dt>' || agingos.agingos_html(agingos.agingos_notify_word('status')) || '</dt><dd id="status">' || d.status || '</dd></dl>';
 	IF d.status = 'ACK' THEN
 		SELECT h.actor INTO who FROM agingos.deviation_history h
 		 WHERE h.deviation_id = d.deviation_id AND h.reason = 'ack' ORDER BY h.history_id DESC LIMIT 1;
@@ -722,23 +768,24 @@ BEGIN
 			SELECT x.name INTO who FROM agingos.contacts x WHERE x.contact_id = substr(who, 9)::bigint;
 		END IF;
 		status := 200;
-		body := agingos.agingos_ack_page('Acknowledged', info
-			|| '<p id="result">Acknowledged by ' || agingos.agingos_html(coalesce(who, 'someone')) || ' at '
-			|| agingos.agingos_html(agingos.agingos_local_time(d.acked_at)) || '.</p>');
+		body := agingos.agingos_ack_page(agingos.agingos_notify_word('acked'), info
+			|| '<p id="result">' || agingos.agingos_html(format(agingos.agingos_notify_word('ack_by'),
+				coalesce(who, agingos.agingos_notify_word('someone')), agingos.agingos_local_time(d.acked_at))) || '.</p>');
 		RETURN;
 	END IF;
 	status := 200;
 	body := agingos.agingos_ack_page(d.title, info
-		|| '<p>Hello ' || agingos.agingos_html(c.name) || '. Press the button to tell the others that you are taking care of this.</p>'
-		|| '<form method="post"><button id="ack" type="submit">Acknowledge</button></form>');
+		|| '<p>' || agingos.agingos_html(format(agingos.agingos_notify_word('hello'), c.name)) || '</p>'
+		|| '<form method="post"><button id="ack" type="submit">' || agingos.agingos_html(agingos.agingos_notify_word('ack'))
+		|| '</button></form>');
 EXCEPTION WHEN OTHERS THEN
 	-- e.g. the deviation closed between the page and the button (22023)
 	GET STACKED DIAGNOSTICS who = RETURNED_SQLSTATE;
 	status := CASE WHEN who = '22023' THEN 410 ELSE 500 END;
 	content_type := 'text/html; charset=utf-8';
-	body := agingos.agingos_ack_page(CASE WHEN status = 410 THEN 'Link expired' ELSE 'Something went wrong' END,
-		CASE WHEN status = 410 THEN '<p>The deviation is no longer active. Nothing was changed.</p>'
-			 ELSE '<p>The acknowledgement could not be stored (error ' || agingos.agingos_html(who) || '). Please try again, or call.</p>' END);
+	body := agingos.agingos_ack_page(agingos.agingos_notify_word(CASE WHEN status = 410 THEN 'expired' ELSE 'failed' END),
+		'<p>' || agingos.agingos_html(CASE WHEN status = 410 THEN agingos.agingos_notify_word('unchanged')
+			 ELSE format(agingos.agingos_notify_word('failed_text'), who) END) || '</p>');
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_ack_route(text, text, text) IS
