@@ -319,6 +319,13 @@ SELECT count(*) AS kari_pending_after, count(*) FILTER (WHERE created_at = '2025
 SELECT count(*) AS others_new FROM notifications WHERE created_at = '2025-06-02T20:00:00Z';
 SELECT agingos_remove_contact(999);
 
+-- case: reopen: a new episode of R-002 (closed above) is a new deviation
+-- with its own "opened" to the active level-0 contacts (Kari is removed)
+SELECT pg_temp.open('R-002', '2025-06-02T16:30:00Z');
+SELECT reason FROM deviation_history WHERE deviation_id = pg_temp.dev('R-002') ORDER BY history_id;
+SELECT dev = pg_temp.dev('R-002') AS new_episode, contact, kind, severity, created FROM pg_temp.outbox()
+ WHERE created = '2025-06-02T16:30:00Z';
+
 -- case: a home without contacts writes no outbox rows
 SELECT agingos.agingos_upsert_deviation('home-empty', 'R-002', 'default', '2025-06-02T10:00:00Z', 'HIGH', 't', 'e', '{}',
 	'2025-06-02T09:00:00Z', '2025-06-02T10:00:00Z');
