@@ -21,12 +21,15 @@ SHLIB_LINK   = -lyaml
 REGRESS      = setup $(filter-out setup,$(sort $(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron --load-extension=agingos
-EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o src/notify/*.o
+EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o src/notify/*.o src/importer/*.o
 override with_llvm = no
 
 PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
 PGXS        := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS tracks no header dependencies: rebuild every object when a header changes.
+$(OBJS): $(wildcard src/*.h src/rules/*.h)
 
 # The install script: schema parts then code parts, each in name order.
 agingos--$(EXTVERSION).sql: $(SQL_SCHEMA) $(SQL_CODE)
@@ -36,7 +39,7 @@ agingos--$(EXTVERSION).sql: $(SQL_SCHEMA) $(SQL_CODE)
 agingos--%--$(EXTVERSION).sql: src/sql/upgrade/%--$(EXTVERSION).sql $(SQL_CODE)
 	cat $^ > $@
 
-all: http notify sim-build
+all: http notify sim-build importer
 
 http:
 	$(MAKE) -C src/http PG_CONFIG=$(PG_CONFIG)
@@ -44,6 +47,9 @@ http:
 # agingos-notify, the relay of carer notifications (docs/notifications.md)
 notify:
 	$(MAKE) -C src/notify PG_CONFIG=$(PG_CONFIG)
+
+importer:
+	$(MAKE) -C src/importer PG_CONFIG=$(PG_CONFIG)
 
 sim-build:
 	@if [ -f src/sim/Makefile ]; then $(MAKE) -C src/sim PG_CONFIG=$(PG_CONFIG); fi
@@ -56,10 +62,25 @@ MODE  ?= db
 sim: sim-build
 	@HOMES="$(HOMES)" DAYS="$(DAYS)" SEED="$(SEED)" MODE="$(MODE)" scripts/sim.sh
 
-.PHONY: http notify sim sim-build deps up down logs psql demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
+ALARM_QUALITY_ENV ?=
+
+.PHONY: alarm-quality http notify importer import-ha backtest sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast
 
 deps:
 	@scripts/deps.sh
+
+# Home Assistant onboarding (docs/home-assistant.md, contract.md 13):
+# make import-ha FILE=history.csv MAP=entities.yaml HOME=<home_id>
+# make backtest HOME=<home_id> [SINCE= UNTIL=] [CONFIG=rules.yaml]
+# HOME= names the home only when given on the command line (else it is the login's $HOME);
+# the scripts get the login's home directory back as HOME (libpq reads ~/.pgpass).
+HOME_ARG  = $(if $(filter command line,$(origin HOME)),$(HOME))
+LOGIN_HOME = HOME="$$(getent passwd "$$(id -un)" | cut -d: -f6)"
+import-ha: importer
+	@$(LOGIN_HOME) FILE="$(FILE)" MAP="$(MAP)" HOME_ID="$(HOME_ARG)" scripts/import_ha.sh
+
+backtest:
+	@$(LOGIN_HOME) HOME_ID="$(HOME_ARG)" SINCE="$(SINCE)" UNTIL="$(UNTIL)" CONFIG="$(CONFIG)" scripts/backtest.sh
 
 up:
 	@scripts/up.sh
@@ -72,6 +93,10 @@ logs:
 
 psql:
 	@scripts/psql.sh
+
+# a terminal summary of the running make up system (docs/ops/monitoring.md)
+status:
+	@scripts/status.sh
 
 scenario-reset:
 	@scripts/psql.sh -c "SELECT agingos.agingos_reset();"
@@ -91,6 +116,10 @@ test:
 bench:
 	@scripts/bench.sh
 
+# false alarms on normal lives and detection of injected anomalies (docs/alarm-quality.md)
+alarm-quality: sim-build
+	@scripts/alarm_quality.sh
+
 # the longrun runbook (docs/ops/longrun.md): HOURS, HOMES, RATE, MODE=A|B, DAYS, …
 longrun:
 	@scripts/longrun.sh
@@ -99,7 +128,7 @@ longrun-fast:
 	@scripts/longrun.sh --fast
 
 format:
-	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h)
+	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h src/importer/*.c src/importer/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h)
+	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h src/importer/*.c src/importer/*.h)

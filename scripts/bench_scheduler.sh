@@ -27,7 +27,8 @@ only_homes() {
 	Q -v p="$1" >/dev/null <<'SQL'
 INSERT INTO agingos_bench.homes_stash SELECT * FROM agingos.homes WHERE home_id NOT LIKE :'p' ON CONFLICT DO NOTHING;
 DELETE FROM agingos.homes h WHERE h.home_id NOT LIKE :'p'
-   AND NOT EXISTS (SELECT 1 FROM agingos.api_keys k WHERE k.home_id = h.home_id);
+   AND NOT EXISTS (SELECT 1 FROM agingos.api_key_homes k WHERE k.home_id = h.home_id)
+   AND NOT EXISTS (SELECT 1 FROM agingos.reader_homes r WHERE r.home_id = h.home_id);
 INSERT INTO agingos.homes SELECT * FROM agingos_bench.homes_stash WHERE home_id LIKE :'p' ON CONFLICT DO NOTHING;
 SQL
 }

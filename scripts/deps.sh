@@ -2,9 +2,9 @@
 # scripts/deps.sh — install the Debian packages agingos needs, if missing.
 # Runs apt-get as root, or through sudo for a normal user.
 . "$(dirname "$0")/lib.sh"
-PKGS="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libyaml-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev
-      make gcc pkg-config procps curl jq gnuplot-nox wrk clang-format python3 python3-yaml
-      libssl-dev apprise prometheus-alertmanager chromium chromium-driver"
+PKGS="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libyaml-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev libssl-dev
+      libcsv-dev time make gcc pkg-config procps curl jq gnuplot-nox wrk clang-format python3 python3-yaml
+      prometheus apprise prometheus-alertmanager chromium chromium-driver"
 missing=()
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,7 @@
 # scripts/down.sh — make down: stop agingos-notify, agingos-http and the
 # cluster; data kept.
 . "$(dirname "$0")/lib.sh"
-[ -e "$AG_ROOT/.run" ] || { say "nothing is running (no .run/)"; exit 0; }
+[ -e "$AGINGOS_RUN_DIR" ] || { say "nothing is running (no .run/)"; exit 0; }
 RUN=$(run_dir)
 notify_stop "$RUN"
 http_stop "$RUN"

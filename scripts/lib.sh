@@ -13,8 +13,12 @@ export LC_ALL=C.UTF-8 LANG=C.UTF-8
 
 AGINGOS_PGPORT=${AGINGOS_PGPORT:-5432}
 AGINGOS_HTTP_PORT=${AGINGOS_HTTP_PORT:-8000}
-AGINGOS_AUTH_MODE=${AGINGOS_AUTH_MODE:-none}
+# AGINGOS_AUTH_MODE stays empty unless given: the mode lives in the database
+# (contract.md section 12) and make up changes it only when it is given.
+AGINGOS_AUTH_MODE=${AGINGOS_AUTH_MODE:-}
 AGINGOS_CONFIG=${AGINGOS_CONFIG:-config/rules.yaml}
+# the run directory of make up/down/psql/logs/sim (tests point it elsewhere)
+AGINGOS_RUN_DIR=${AGINGOS_RUN_DIR:-$AG_ROOT/.run}
 SCHEDULER_ENABLED=${SCHEDULER_ENABLED:-1}
 
 say() { printf 'agingos: %s\n' "$*" >&2; }
@@ -36,10 +40,11 @@ as_pg() {
 	fi
 }
 
-# run_dir: .run/ of this checkout; when root and the checkout is not
-# readable by postgres (e.g. under /root), .run is a symlink to /var/tmp.
+# run_dir: .run/ of this checkout (AGINGOS_RUN_DIR); when root and the
+# checkout is not readable by postgres (e.g. under /root), .run is a symlink
+# to /var/tmp.
 run_dir() {
-	local d="$AG_ROOT/.run"
+	local d="$AGINGOS_RUN_DIR"
 	if [ ! -e "$d" ]; then
 		if [ "$(id -u)" -eq 0 ] && ! /usr/sbin/runuser -u postgres -- test -r "$AG_ROOT/Makefile" 2>/dev/null; then
 			local alt="/var/tmp/agingos-run-$(printf '%s' "$AG_ROOT" | md5sum | cut -c1-12)"
@@ -141,6 +146,8 @@ SET client_min_messages = warning;
 ALTER DATABASE agingos SET search_path = agingos, public;
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 CREATE EXTENSION IF NOT EXISTS agingos;
+-- a cluster made by an earlier release gets this release's schema (a no-op when current)
+ALTER EXTENSION agingos UPDATE;
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_http') THEN
@@ -156,19 +163,46 @@ $$;
 SQL
 }
 
-# db_auth SOCK PORT: apply AGINGOS_AUTH_MODE / AGINGOS_API_KEY.
+# check_api_key: refuse an AGINGOS_API_KEY that is too weak, before anything
+# is started (contract.md section 12; docs/security.md).
+check_api_key() {
+	[ -z "${AGINGOS_API_KEY:-}" ] && return 0
+	local n=${#AGINGOS_API_KEY}
+	[ "$n" -ge 24 ] || die "AGINGOS_API_KEY has $n characters; a key needs at least 24 (e.g. AGINGOS_API_KEY=\$(openssl rand -hex 32)); nothing was changed"
+	[ "$n" -le 512 ] || die "AGINGOS_API_KEY has $n characters; at most 512 are allowed"
+	case "$AGINGOS_API_KEY" in *[[:space:][:cntrl:]]*) die "AGINGOS_API_KEY must not contain spaces or control characters";; esac
+	return 0
+}
+
+# db_auth_mode SOCK PORT: the stored auth mode ("" when the row is missing).
+db_auth_mode() {
+	psql_at "$1" "$2" agingos -tA -c "SELECT value FROM agingos.settings WHERE name = 'auth_mode'" 2>/dev/null
+}
+
+# db_auth SOCK PORT: apply AGINGOS_AUTH_MODE only when it is given (a fresh
+# cluster starts in none), then register AGINGOS_API_KEY for home default,
+# role admin.  The key goes to psql through the environment (\getenv),
+# never on a command line that ps shows to every local user.
 db_auth() {
-	local sock=$1 port=$2
-	case "$AGINGOS_AUTH_MODE" in none|api_key) ;; *) die "AGINGOS_AUTH_MODE must be none or api_key, not '$AGINGOS_AUTH_MODE'";; esac
-	echo "UPDATE agingos.settings SET value = :'mode' WHERE name = 'auth_mode'" |
-		psql_at "$sock" "$port" agingos -v mode="$AGINGOS_AUTH_MODE"
-	if [ "$AGINGOS_AUTH_MODE" = api_key ] && [ -n "${AGINGOS_API_KEY:-}" ]; then
-		psql_at "$sock" "$port" agingos -v key="$AGINGOS_API_KEY" <<'SQL'
-INSERT INTO agingos.homes (home_id) VALUES ('default') ON CONFLICT DO NOTHING;
-INSERT INTO agingos.api_keys (key_hash, key_prefix, home_id, role)
-VALUES (sha256(convert_to(:'key', 'UTF8')), left(:'key', 12), 'default', 'admin')
-ON CONFLICT (key_hash) DO NOTHING;
+	local sock=$1 port=$2 mode
+	if [ -n "$AGINGOS_AUTH_MODE" ]; then
+		case "$AGINGOS_AUTH_MODE" in none|api_key) ;; *) die "AGINGOS_AUTH_MODE must be none or api_key, not '$AGINGOS_AUTH_MODE'";; esac
+		echo "INSERT INTO agingos.settings (name, value) VALUES ('auth_mode', :'mode')
+		      ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value" |
+			psql_at "$sock" "$port" agingos -v mode="$AGINGOS_AUTH_MODE"
+	fi
+	mode=$(db_auth_mode "$sock" "$port")
+	case "$mode" in
+		none|api_key) ;;
+		*) say "warning: the stored auth mode is '$mode', neither none nor api_key: every route but GET /health answers 401 until AGINGOS_AUTH_MODE=none|api_key make up sets it" ;;
+	esac
+	if [ -n "${AGINGOS_API_KEY:-}" ]; then
+		check_api_key
+		AG_KEY_IN="$AGINGOS_API_KEY" psql_at "$sock" "$port" agingos -tA <<'SQL' >/dev/null || die "could not register AGINGOS_API_KEY"
+\getenv key AG_KEY_IN
+SELECT agingos.agingos_register_api_key(:'key', ARRAY['default'], 'admin', 'make up AGINGOS_API_KEY');
 SQL
+		[ "$mode" = api_key ] || say "note: AGINGOS_API_KEY is registered, but auth mode is '$mode' (AGINGOS_AUTH_MODE=api_key turns keys on)"
 	fi
 }
 
@@ -188,29 +222,61 @@ db_load_config() {
 	say "loaded config $file"
 }
 
-# http_start RUNDIR PGSOCK PGPORT HTTPPORT: start agingos-http, wait for /health 200.
+# http_pid RUNDIR: prints the pid of RUNDIR/http.pid and succeeds only if it
+# is a live agingos-http of this checkout: not gone, not a zombie (kill -0
+# passes for one), not a reused pid now held by another program.
+http_pid() {
+	local pid state
+	pid=$(cat "$1/http.pid" 2>/dev/null) || return 1
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	state=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+	case "$state" in "" | Z | X | x) return 1 ;; esac
+	[ "$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -1)" = "$AG_ROOT/bin/agingos-http" ] || return 1
+	echo "$pid"
+}
+
+# http_health PORT [TRIES]: whether GET /health answers 200 (TRIES × 0.1 s, default 1).
+http_health() {
+	local i
+	for i in $(seq 1 "${2:-1}"); do
+		curl -fsS --max-time 2 "http://127.0.0.1:$1/health" >/dev/null 2>&1 && return 0
+		[ "$i" -lt "${2:-1}" ] && sleep 0.1
+	done
+	return 1
+}
+
+# http_start RUNDIR PGSOCK PGPORT HTTPPORT: start agingos-http, wait for
+# /health 200.  A front already running is kept only if http.pid names a
+# live agingos-http of this checkout (http_pid) and /health answers on PORT;
+# a stale pid file (front killed, zombie, pid reused) is dropped and a front
+# that does not answer is stopped, then a new one starts.
 http_start() {
-	local run=$1 sock=$2 pgport=$3 port=$4
-	if [ -f "$run/http.pid" ] && kill -0 "$(cat "$run/http.pid")" 2>/dev/null; then return 0; fi
+	local run=$1 sock=$2 pgport=$3 port=$4 pid
+	if pid=$(http_pid "$run"); then
+		http_health "$port" 30 && return 0
+		say "agingos-http (pid $pid) does not answer /health on port $port; restarting it"
+		http_stop "$run"
+	elif [ -f "$run/http.pid" ]; then
+		say "agingos-http of $run/http.pid (pid $(cat "$run/http.pid" 2>/dev/null)) is not running; starting it"
+		rm -f "$run/http.pid"
+	fi
 	port_busy "$port" && die "port $port on 127.0.0.1 is used by another process; set AGINGOS_HTTP_PORT to a free port"
 	AGINGOS_HTTP_PORT=$port AGINGOS_PGHOST=$sock AGINGOS_PGPORT=$pgport AGINGOS_PGUSER=agingos_http \
 		AGINGOS_PGDATABASE=agingos nohup "$AG_ROOT/bin/agingos-http" >>"$run/log/http.log" 2>&1 &
 	echo $! >"$run/http.pid"
-	for _ in $(seq 1 100); do
-		curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
+	http_health "$port" 100 && return 0
 	die "agingos-http did not answer /health within 10 s; see $run/log/http.log"
 }
 
-# http_stop RUNDIR: stop agingos-http if running.
+# http_stop RUNDIR: stop agingos-http if running (only a pid that http_pid
+# confirms is signalled: a reused pid belongs to someone else).
 http_stop() {
 	local run=$1 pid
 	[ -f "$run/http.pid" ] || return 0
-	pid=$(cat "$run/http.pid")
-	if kill -0 "$pid" 2>/dev/null; then
+	if pid=$(http_pid "$run"); then
 		kill "$pid"
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		# gone or a zombie (nobody may reap it) counts as stopped
+		for _ in $(seq 1 50); do http_pid "$run" >/dev/null || break; sleep 0.1; done
 	fi
 	rm -f "$run/http.pid"
 }

@@ -103,7 +103,7 @@ if [ "$OWN" = 1 ]; then
 		"$AG_ROOT/scripts/deps.sh" || exit 1
 		"$AG_ROOT/scripts/build.sh" || exit 1
 	fi
-	if [ -f "$RUN/data/postmaster.pid" ] || { [ -f "$RUN/http.pid" ] && kill -0 "$(cat "$RUN/http.pid")" 2>/dev/null; }; then
+	if [ -f "$RUN/data/postmaster.pid" ] || http_pid "$RUN" >/dev/null; then
 		die "$RUN is in use (another longrun on port $PGPORT_L?); stop it or set LONGRUN_PGPORT/LONGRUN_HTTP_PORT"
 	fi
 	port_busy "$PGPORT_L" && die "port $PGPORT_L on 127.0.0.1 is used by another process; set LONGRUN_PGPORT to a free port"
@@ -181,7 +181,7 @@ if [ "$FAST" = 0 ] && [ "$BACKFILL_DAYS" -gt 0 ]; then
 	# the history ends where the run's simulated period begins (now, or earlier with RATE > 1)
 	bf_end=$(awk -v n="$(date +%s)" -v s="$SECONDS_RUN" -v r="$RATE" 'BEGIN { printf "%d", n + s - s * r }')
 	say "backfill: $BACKFILL_DAYS simulated days for $HOMES homes over HTTP, ending $(iso "$bf_end")"
-	"$SIM" --mode http "${SIM_COMMON[@]}" --start "$(iso $((bf_end - BACKFILL_DAYS * 86400)))" --days "$BACKFILL_DAYS" \
+	env -u AGINGOS_API_KEY "$SIM" --mode http "${SIM_COMMON[@]}" --start "$(iso $((bf_end - BACKFILL_DAYS * 86400)))" --days "$BACKFILL_DAYS" \
 		--speed 1000000 --url "$BASE" "${KEYARGS[@]}" \
 		--stats-file "$REPORT/backfill-stats.json" >"$REPORT/backfill.log" 2>&1 ||
 		die "the backfill run of $SIM failed (exit $?); see $REPORT/backfill.log"
@@ -323,6 +323,9 @@ if [ "$FAST" = 1 ]; then
 		"${INJ[@]}" --stats-file "$REPORT/sim-stats.json")
 	SIM_DRY=("$SIM" --mode http "${SIM_COMMON[@]}" --days "$DAYS" --start "$(iso "$SIM_START")" "${INJ[@]}" --dry-run)
 	export PGHOST=$SOCK PGPORT=$PGPORT_L PGUSER=agingos PGDATABASE=agingos
+	# agingos-sim prefers AGINGOS_PG* over libpq's PG*: set both, so the
+	# simulator talks to this run's cluster whatever the caller's environment holds
+	export AGINGOS_PGHOST=$SOCK AGINGOS_PGPORT=$PGPORT_L AGINGOS_PGUSER=agingos AGINGOS_PGDATABASE=agingos
 else
 	say "longrun: mode $MODE, $SECONDS_RUN s real time, $HOMES homes, RATE=$RATE, sample every $SAMPLE_SECONDS s; report in $REPORT"
 	days=$(awk -v s="$SECONDS_RUN" -v r="$RATE" 'BEGIN { printf "%.6f", s * r / 86400 }')
@@ -332,7 +335,8 @@ else
 	SIM_DRY=("$SIM" --mode http "${SIM_COMMON[@]}" --start "$(iso "$SIM_START")" --days "$days" "${INJ[@]}" --dry-run)
 fi
 printf '%q ' "${SIM_CMD[@]}" | sed "s|$PRIV/agingos-sim|$SIM_ORIG|; s|$REPORT/||g; s|$PRIV/||g" >"$REPORT/sim-command.txt"
-"${SIM_CMD[@]}" >"$REPORT/sim.log" 2>&1 &
+# keys come from the key file (or none with auth off), never from the caller's AGINGOS_API_KEY
+env -u AGINGOS_API_KEY "${SIM_CMD[@]}" >"$REPORT/sim.log" 2>&1 &
 sim_pid=$!
 bg_pids+=("$sim_pid")
 # the simulator ends by itself; past the planned end plus a grace it is stopped

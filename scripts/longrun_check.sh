@@ -372,6 +372,8 @@ firstbad=$(awk -F'\t' '$2 == "FAIL" { print $1 ": " $3; exit }' "$REPORT/checks.
 	for p in events deviations db_size tick_duration health_latency rss; do
 		[ -f "$REPORT/$p.png" ] && echo "![$p]($p.png)"
 	done
+	# plots drawn without data say so (scripts/longrun_plot.gp)
+	grep '^longrun_plot: ' "$REPORT/plot.log" 2>/dev/null | sed "s|^longrun_plot: $REPORT/|- |"
 	echo
 	echo "Raw data: samples.tsv (every sample), ticks.tsv (every scheduler run), evals.tsv (mode B), probes.tsv, sim-stats.json, logs/."
 } >"$REPORT/report.md"

@@ -16,7 +16,7 @@ if ! [ -x "$PY" ] || ! "$PY" -c 'import yaml' 2>/dev/null; then
 fi
 SCEN=${SCENARIOS:-$AG_ROOT/test/scenarios}
 if [ "${SCENARIO_LIVE:-0}" = 1 ]; then
-	[ -e "$AG_ROOT/.run" ] || die "no .run/ yet: run make up first (or leave SCENARIO_LIVE unset)"
+	[ -e "$AGINGOS_RUN_DIR" ] || die "no .run/ yet: run make up first (or leave SCENARIO_LIVE unset)"
 	RUN=$(run_dir)
 	say "SCENARIO_LIVE=1: running against the make up system; its events and deviations are emptied"
 	export PGHOST="$RUN/sock" PGPORT="$AGINGOS_PGPORT" PGUSER=agingos PGDATABASE=agingos PGBIN

@@ -26,11 +26,13 @@ PREFIX=${PREFIX:-sim-} SPEED=${SPEED:-1000} TICK_MINUTES=${TICK_MINUTES:-5} SIM_
 SIM="$AG_ROOT/bin/agingos-sim"
 
 [ -x "$SIM" ] || die "bin/agingos-sim is missing: make sim builds it (or make sim-build)"
-[ -e "$AG_ROOT/.run" ] || die "no .run/ yet: start the system with make up first"
+[ -e "$AGINGOS_RUN_DIR" ] || die "no .run/ yet: start the system with make up first"
 case "$MODE" in db | http) ;; *) die "MODE must be db or http, not '$MODE'" ;; esac
 RUN=$(run_dir)
 Q() { psql_at "$RUN/sock" "$AGINGOS_PGPORT" agingos "$@"; }
 Q -tA -c "SELECT 1" >/dev/null 2>&1 || die "PostgreSQL of make up does not answer on port $AGINGOS_PGPORT: run make up first"
+# the auth mode of the running system (it lives in the database)
+AGINGOS_AUTH_MODE=$(db_auth_mode "$RUN/sock" "$AGINGOS_PGPORT")
 
 homes=$(for i in $(seq 1 "$HOMES"); do printf '%s%s,' "$PREFIX" "$i"; done)
 homes="{${homes%,}}"
@@ -74,7 +76,9 @@ if [ "$MODE" = db ]; then
 		say "pg_cron job agingos-scheduler paused for the time warp"
 	fi
 	say "simulating $HOMES homes × $DAYS days from $START (db time warp, seed $SEED)"
-	AGINGOS_PGHOST="$RUN/sock" AGINGOS_PGUSER=agingos AGINGOS_PGDATABASE=agingos \
+	# every connection setting explicit: the simulator must reach this cluster,
+	# not whatever PGPORT/PGHOST the caller's environment holds
+	AGINGOS_PGHOST="$RUN/sock" AGINGOS_PGPORT="$AGINGOS_PGPORT" AGINGOS_PGUSER=agingos AGINGOS_PGDATABASE=agingos \
 		"$SIM" --mode db "${args[@]}" --tick-minutes "$TICK_MINUTES"
 	rc=$?
 else

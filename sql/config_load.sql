@@ -11,10 +11,10 @@ SELECT coalesce(max(version), 0) AS first_version FROM config \gset
 SELECT count(*) AS rows_loaded FROM config WHERE version > :first_version;
 SELECT jsonb_pretty(agingos_config());
 
--- case: an empty document, a bare "---", only comments and {} all mean "all defaults"
-SELECT agingos_load_config('') = agingos_config() AS empty_is_active,
-	   agingos_load_config('') = agingos_load_config('---') AS dashes,
-	   agingos_load_config(E'# nothing here\n') = agingos_load_config('{}') AS comments_and_braces;
+-- case: a rules block naming one rule with nothing set means "all schema defaults"
+SELECT agingos_config() AS builtin \gset
+SELECT agingos_load_config('rules: {R-001: {}}') = :'builtin'::jsonb AS one_empty_rule_is_defaults,
+	   agingos_config() = :'builtin'::jsonb AS active;
 SELECT count(*) AS rows_loaded FROM config WHERE version > :first_version;
 
 -- case: the shipped config/rules.yaml, verbatim
@@ -303,7 +303,7 @@ $yaml$) #> '{scheduler,interval_minutes}' AS interval_minutes;
 SELECT agingos_config() #> '{rules,R-002,params,allowed_entity_ids}' AS allowed,
 	   agingos_config() #> '{rules,R-006,params}' AS r006,
 	   agingos_config() #> '{rules,R-009,params,stream_id}' AS stream_id;
-SELECT agingos_load_config('scheduler: {interval_minutes: 120}') #> '{scheduler,interval_minutes}' AS interval_minutes;
+SELECT agingos_load_config('{scheduler: {interval_minutes: 120}, rules: {R-001: {}}}') #> '{scheduler,interval_minutes}' AS interval_minutes;
 
 -- case: a file saved with a UTF-8 byte order mark and CRLF line ends loads
 SELECT agingos_load_config(E'\xef\xbb\xbflocale: en\r\nrules:\r\n  R-003: {params: {followup_minutes: 5}}\r\n')
@@ -415,22 +415,38 @@ SELECT agingos_load_config(E'rules:\n  R-002:\n    params:\n      trigger_value:
 SELECT agingos_load_config(E'locale: "nb\n');
 SELECT agingos_load_config(E'timezone:\tUTC\n\tlocale: nb\n');
 
+-- case: decision D31 (rules.md 6.9): a config without a non-empty rules mapping is
+-- "rules: required": an empty document, a bare "---", only comments, {}, only
+-- a timezone (an empty timezone: is its own error), other sections only, an
+-- empty rules block, rules: {}; other problems
+-- of such a file are reported first
+SELECT agingos_load_config('');
+SELECT agingos_load_config('---');
+SELECT agingos_load_config(E'# nothing here\n# nor here\n');
+SELECT agingos_load_config('{}');
+SELECT agingos_load_config(E'timezone:\n');
+SELECT agingos_load_config(E'timezone: Europe/Oslo\nscheduler: {interval_minutes: 5}\n');
+SELECT agingos_load_config(E'timezone: Europe/Oslo\nrules:\n');
+SELECT agingos_load_config(E'timezone: Europe/Oslo\nrules: {}\n');
+SELECT agingos_load_config(E'timezone: Nowhere/City\n');
+
 -- case: after all these errors nothing was stored and the previous config is still active
 SELECT agingos_config() = b.cfg AS unchanged, (SELECT max(version) FROM config) = b.version AS no_new_row
   FROM before b;
 
 -- case: the cache follows the table: a rolled-back load, a hand-deleted row
 BEGIN;
-SELECT agingos_load_config('locale: en') -> 'locale' AS inside_transaction;
+SELECT agingos_load_config('{locale: en, rules: {R-001: {}}}') -> 'locale' AS inside_transaction;
 SELECT agingos_config() -> 'locale' AS seen_in_transaction;
 ROLLBACK;
 SELECT agingos_config() = b.cfg AS back_after_rollback FROM before b;
-SELECT agingos_load_config('locale: en') -> 'locale' AS loaded;
+SELECT agingos_load_config('{locale: en, rules: {R-001: {}}}') -> 'locale' AS loaded;
 DELETE FROM config WHERE version = (SELECT max(version) FROM config);
 SELECT agingos_config() = b.cfg AS previous_again FROM before b;
 
 -- a row inserted by hand is re-parsed from its source when read; a source that no
 -- longer loads is an error (its CONTEXT names the version, which varies: terse here)
+-- (a stored source without rules, as 0.1.0 allowed, still reads: D31 applies to loading)
 INSERT INTO config (source, effective) VALUES ('locale: en', '{}');
 SELECT agingos_config() -> 'locale' AS hand_inserted;
 INSERT INTO config (source, effective) VALUES ('locale: xx', '{}');

@@ -127,4 +127,4 @@ SELECT agingos_persist('2026-05-10T10:00:00Z', '2026-05-10T09:00:00Z', '2026-05-
 DELETE FROM agingos.deviations_v1 WHERE home_id = 'eng';
 DELETE FROM agingos.events WHERE home_id IN ('eng', 'eng-other');
 DELETE FROM agingos.homes WHERE home_id IN ('eng', 'eng-other');
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

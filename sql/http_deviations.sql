@@ -19,7 +19,7 @@ SELECT status, body::jsonb FROM http_deviations_evaluate('{"since": "2025-12-23T
 -- errors: missing until, naive instant, unknown rule id, until after now
 SELECT status, body::jsonb ->> 'code' AS code, body::jsonb ->> 'message' AS message FROM http_deviations_evaluate('{"since": "2025-12-23T23:00:00Z"}', NULL, NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviations_evaluate('{"since": "2025-12-23T23:00:00", "until": "2025-12-24T00:00:00Z"}', NULL, NULL);
-SELECT status, body::jsonb ->> 'code' AS code FROM http_deviations_evaluate('{"since": "2025-12-23T23:00:00Z", "until": "2025-12-24T00:00:00Z", "rule_id": "R-011"}', NULL, NULL);
+SELECT status, body::jsonb ->> 'code' AS code FROM http_deviations_evaluate('{"since": "2025-12-23T23:00:00Z", "until": "2025-12-24T00:00:00Z", "rule_id": "R-012"}', NULL, NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviations_evaluate('{"since": "2025-12-23T23:00:00Z", "until": "2025-12-24T00:00:00Z", "now": "2025-12-23T23:30:00Z"}', NULL, NULL);
 
 -- case: POST /deviations/persist is idempotent per (rule, window)
@@ -45,7 +45,7 @@ SELECT status, body::jsonb ->> 'status' AS st, body::jsonb ->> 'acked_at' IS NOT
   FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK"}', NULL);
 SELECT status, body::jsonb ->> 'status' AS st FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK"}', NULL);
 SELECT status, body::jsonb ->> 'code' AS code, body::jsonb ->> 'message' AS message FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "OPEN"}', NULL);
-SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK", "note": "x"}', NULL);
+SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK", "extra": "x"}', NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), 'not json', NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), NULL, NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch('{"deviation_id": "abc"}', '{"status": "ACK"}', NULL);

@@ -33,7 +33,8 @@ SELECT agingos_create_api_key('home-k', 'read') AS read_key \gset
 SELECT agingos_create_api_key('home-k', 'admin') AS admin_key \gset
 SELECT length(:'ingest_key') AS key_length, left(:'ingest_key', 4) AS prefix;
 SELECT count(*) AS keys_stored_in_clear FROM api_keys WHERE encode(key_hash, 'escape') LIKE 'agk_%';
-SELECT home_id, role, octet_length(key_hash) AS hash_bytes FROM api_keys ORDER BY role;
+SELECT h.home_id, k.role, octet_length(k.key_hash) AS hash_bytes, length(k.key_prefix) AS prefix_chars
+  FROM api_keys k JOIN api_key_homes h USING (key_id) ORDER BY role;
 SELECT agingos_create_api_key('home-k', 'superuser');
 -- missing key 401, unknown key 401
 SELECT status, body::jsonb FROM http_event('{}', '{"id": "k-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}', NULL);

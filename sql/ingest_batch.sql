@@ -17,6 +17,18 @@ SELECT jsonb_pretty(agingos_ingest_batch($$[
 ]$$));
 SELECT event_id, agingos_iso("timestamp"), category, room_id FROM events ORDER BY "timestamp", event_id;
 
+-- case: per-item errors of strings that cannot be decoded name the member
+-- (issue 9): \u0000 22P05, an unpaired surrogate 22P02; the others are stored
+SELECT r->>'status' AS status, r->'error'->>'code' AS code, r->'error'->>'message' AS message
+FROM jsonb_array_elements(agingos_ingest_batch($$[
+  {"id": "bu-\u0000", "timestamp": "2025-12-23T12:00:00Z", "category": "x"},
+  {"id": "bu-1", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"room": "a\u0000"}},
+  {"id": "\ud800", "timestamp": "2025-12-23T12:00:00Z", "category": "x"},
+  {"id": "bu-2", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"list": ["ok", "\udfff"]}},
+  {"id": "bu-3", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"room": "\ud83d\ude00"}}
+]$$)->'results') r;
+DELETE FROM events WHERE event_id LIKE 'bu-%';
+
 -- case: empty array
 SELECT agingos_ingest_batch('[]');
 

@@ -59,6 +59,37 @@ SELECT agingos_ingest('{"id": "p8", "timestamp": "2025-12-23T12:00:00Z", "catego
 SELECT agingos_ingest('{"id": "p9", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"a": 1, "a": 2}}');
 SELECT agingos_ingest('{"id": "p10", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"o": {"k": 1, "k": 1}}}');
 
+-- case: strings that cannot be decoded name their member (issue 9): \u0000
+-- is 22P05, an unpaired surrogate 22P02, as PostgreSQL's own JSON input
+-- (compared at the end); the value is never echoed
+CREATE FUNCTION pg_temp.err_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ' ' || SQLERRM;
+END $$;
+SELECT pg_temp.err_of(q) FROM (VALUES
+	($q$SELECT agingos_ingest('{"id": "u\u0000", "timestamp": "2025-12-23T12:00:00Z", "category": "x"}')$q$),
+	($q$SELECT agingos_ingest('{"id": "u1", "timestamp": "2025-12-23T12:00:00Z\u0000", "category": "x"}')$q$),
+	($q$SELECT agingos_ingest('{"id": "u2", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"room": "stue\u0000"}}')$q$),
+	($q$SELECT agingos_ingest('{"id": "u3", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"a": 1, "o": {"k": [1, "x", "\u0000"]}}}')$q$),
+	($q$SELECT agingos_ingest('{"id": "u4", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"o": {"ro\u0000m": 1}}}')$q$),
+	($q$SELECT agingos_ingest('{"id\u0000": "u5", "timestamp": "2025-12-23T12:00:00Z", "category": "x"}')$q$),
+	($q$SELECT agingos_ingest('{"id": "\ud800", "timestamp": "2025-12-23T12:00:00Z", "category": "x"}')$q$),
+	($q$SELECT agingos_ingest('{"id": "u6", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"room": "\ud800"}}')$q$),
+	($q$SELECT agingos_ingest('{"id": "u7", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"room": "\udc00x"}}')$q$),
+	($q$SELECT agingos_ingest('{"id": "u8", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"room": "\ud800\u0041"}}')$q$),
+	($q$SELECT agingos_ingest('{"id": "u9", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"room": "\u12G4"}}')$q$),
+	($q$SELECT agingos_ingest('"\u0000"')$q$),
+	-- PostgreSQL's own JSON input, for comparison
+	($q$SELECT '"\ud800"'::jsonb$q$),
+	($q$SELECT '"\u0000"'::jsonb$q$)) v(q);
+-- the surrogate pair itself is fine
+SELECT agingos_ingest('{"id": "u10", "timestamp": "2025-12-23T12:00:00Z", "category": "x", "payload": {"room": "\ud83d\ude00"}}')->>'event_id';
+DELETE FROM events WHERE event_id = 'u10';
+\set VERBOSITY default
+
 -- case: bodies: array, null, string, number, invalid JSON, empty, whitespace, trailing garbage
 SELECT agingos_ingest('[]');
 SELECT agingos_ingest('null');

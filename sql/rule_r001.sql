@@ -119,7 +119,7 @@ SELECT rule_id, severity, title, explanation
 
 -- case: the liveness gate (rules.md 2.4, D20) with R-009's defaults (15 minutes;
 -- presence, motion, door, heartbeat; any stream): silenced while R-009 would fire
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 SELECT rule_id, severity FROM pg_temp.run('2026-01-10T10:00:00Z', '2026-01-10T11:00:00Z', '2026-01-10T11:00:00Z', 'r001-live', '{R-001,R-009}');
 SELECT pg_temp.ev('r001-live', 'hb-1', '2026-01-10T10:50:00Z', 'heartbeat') AS stored;
 SELECT rule_id, severity, evidence FROM pg_temp.run('2026-01-10T10:00:00Z', '2026-01-10T11:00:00Z', '2026-01-10T11:00:00Z', 'r001-live', '{R-001,R-009}');
@@ -129,4 +129,4 @@ SELECT rule_id, severity FROM pg_temp.run('2026-01-10T10:00:00Z', '2026-01-10T11
 -- cleanup
 DELETE FROM agingos.events WHERE home_id IN ('r001', 'r001-live');
 DELETE FROM agingos.homes WHERE home_id IN ('r001', 'r001-live');
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

@@ -19,7 +19,7 @@ RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jso
 	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
 
 -- config: defaults (door, [open, on], no allowlist, Europe/Oslo, night 23:00:00-06:00:00)
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- case: qualifying events by state, category and local clock time (CET = UTC+1)
 SELECT sum(pg_temp.ev('r002', id, ts::timestamptz, c, p::jsonb)) AS stored
@@ -102,4 +102,4 @@ SELECT title, explanation
 -- cleanup
 DELETE FROM agingos.events WHERE home_id IN ('r002', 'r002-dst', 'r002-allow');
 DELETE FROM agingos.homes WHERE home_id IN ('r002', 'r002-dst', 'r002-allow');
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

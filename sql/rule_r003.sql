@@ -20,7 +20,7 @@ RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jso
 
 -- config: defaults (door, [motion], [state, value], door names [door, name] = front,
 -- openings [open, on], motion on, follow-up 10 minutes)
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- case: a front-door opening with no motion after it; pending until the follow-up has elapsed (D11)
 SELECT pg_temp.ev('r003', 'A1', '2026-01-20T10:00:00Z', 'door', '{"state": "open", "door": "front"}') AS stored;
@@ -120,4 +120,4 @@ SELECT title, explanation
 -- cleanup
 DELETE FROM agingos.events WHERE home_id IN ('r003', 'r003-first', 'r003-cfg');
 DELETE FROM agingos.homes WHERE home_id IN ('r003', 'r003-first', 'r003-cfg');
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

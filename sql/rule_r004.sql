@@ -20,7 +20,7 @@ RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jso
 
 -- config: defaults (baderom; day 45, night 25, stuck 240, silence 30 minutes;
 -- night 22-7 Europe/Oslo; [state, value]; activity [presence, motion]); CET = UTC+1
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 SELECT sum(pg_temp.ev('r004', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES
@@ -190,4 +190,4 @@ SELECT * FROM pg_temp.run('2026-02-22T11:00:00Z', '2026-02-22T13:00:00Z', '2026-
 -- cleanup
 DELETE FROM agingos.events WHERE home_id IN ('r004', 'r004-dst', 'r004-cfg');
 DELETE FROM agingos.homes WHERE home_id IN ('r004', 'r004-dst', 'r004-cfg');
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

@@ -20,7 +20,7 @@ RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jso
 
 -- config: defaults (baderom, 24 hours; the gate follows R-009: 15 minutes,
 -- [presence, motion, door, heartbeat], any stream)
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- case: one home per row, each with a heartbeat 5 minutes before now = until =
 -- 2026-03-02T12:00Z (so the liveness gate is open) and at most one other event
@@ -92,4 +92,4 @@ SELECT rule_id, severity FROM pg_temp.run('2026-03-02T11:00:00Z', '2026-03-02T12
 -- cleanup
 DELETE FROM agingos.events WHERE home_id LIKE 'r005-%';
 DELETE FROM agingos.homes WHERE home_id LIKE 'r005-%';
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

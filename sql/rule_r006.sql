@@ -93,7 +93,7 @@ SELECT w.label, d.severity, d.since, d.until
  ORDER BY w.n;
 
 -- case: the liveness gate (default true, R-009 defaults): silenced while R-009 would fire
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 SELECT rule_id, severity FROM pg_temp.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', 'r006-a', '{R-006,R-009}');
 SELECT pg_temp.ev('r006-a', 'a-hb', '2026-03-10T09:55:00Z', 'heartbeat') AS stored;
 SELECT rule_id, severity, evidence ? 'liveness_gated_by' AS has_gated_by
@@ -124,4 +124,4 @@ SELECT count(*) AS deviations
 -- cleanup
 DELETE FROM agingos.events WHERE home_id LIKE 'r006-%';
 DELETE FROM agingos.homes WHERE home_id LIKE 'r006-%';
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

@@ -19,7 +19,7 @@ RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jso
 	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
 
 -- config: defaults (Europe/Oslo, night 22-7, gap 10, threshold 6, inngang, [presence, motion]); CET = UTC+1
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- case: 7 active entries one minute apart in alternating rooms: 6 switches, MEDIUM;
 -- the same with an entrance door event in the night: HIGH; a door elsewhere: MEDIUM
@@ -80,7 +80,7 @@ SELECT evidence->'room_switches' AS switches, jsonb_array_length(evidence->'even
   FROM pg_temp.run('2026-03-06T05:00:00Z', '2026-03-06T05:59:59Z', '2026-03-06T07:00:00Z', 'r007-many', '{R-007}');
 
 -- case: DST nights: 2026-03-28/29 lasts 8 hours, 2026-10-24/25 lasts 10 hours (rules.md 1.6)
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 SELECT sum(pg_temp.ev('r007-dst', 's' || n, '2026-03-29T04:53:00Z'::timestamptz + n * interval '1 minute', 'presence',
 					  jsonb_build_object('state', 'on', 'room', CASE WHEN n % 2 = 0 THEN 'soverom' ELSE 'kjokken' END))) AS stored
   FROM generate_series(0, 7) n;	-- s7 at 05:00Z = 07:00 CEST is outside
@@ -126,4 +126,4 @@ SELECT rule_id, severity, title FROM agingos_evaluate('2026-03-07T02:00:00Z', '2
 -- cleanup
 DELETE FROM agingos.events WHERE home_id LIKE 'r007-%';
 DELETE FROM agingos.homes WHERE home_id LIKE 'r007-%';
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

@@ -20,7 +20,7 @@ RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jso
 
 -- config: defaults (inngang, burst window 30 minutes, threshold 6, Europe/Oslo,
 -- night 22-7, quiet_after_minutes 0, quiet [presence, motion]); CET = UTC+1
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- case: six entrance door events of any state in 30 minutes by day: MEDIUM
 SELECT sum(pg_temp.ev('r008-a', 'a' || n, '2026-03-16T10:00:00Z'::timestamptz + n * interval '2 minutes', 'door', p::jsonb)) AS stored
@@ -109,4 +109,4 @@ SELECT rule_id, severity, evidence->'night' AS night, evidence->'quiet_after' AS
 -- cleanup
 DELETE FROM agingos.events WHERE home_id LIKE 'r008-%';
 DELETE FROM agingos.homes WHERE home_id LIKE 'r008-%';
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

@@ -19,7 +19,7 @@ RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jso
 	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
 
 -- config: defaults (max age 15 minutes; [presence, motion, door, heartbeat]; any stream)
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- case: no event at all: HIGH, last_event_ts and lag_minutes null; window [since, until)
 SELECT * FROM pg_temp.run('2026-04-01T11:00:00Z', '2026-04-01T12:00:00Z', '2026-04-01T12:00:00Z', 'r009-none', '{R-009}');
@@ -86,4 +86,4 @@ SELECT pg_temp.z(w.now) AS now, d.severity, d.since, d.until, d.evidence->'lag_m
 -- cleanup
 DELETE FROM agingos.events WHERE home_id LIKE 'r009-%';
 DELETE FROM agingos.homes WHERE home_id LIKE 'r009-%';
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

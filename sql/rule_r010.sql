@@ -20,7 +20,7 @@ RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jso
 
 -- config: defaults (stuck 240, scan 300 minutes; medium rooms [baderom, inngang];
 -- the gate follows R-009: 15 minutes, [presence, motion, door, heartbeat])
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- until = now = 2026-04-10T12:00Z: W = [07:00Z, 12:00Z), cutoff = 08:00Z; every home
 -- below has a heartbeat at 11:55Z, so the liveness gate is open
@@ -100,4 +100,4 @@ SELECT rule_id, severity FROM pg_temp.run('2026-04-10T11:00:00Z', '2026-04-10T12
 -- cleanup
 DELETE FROM agingos.events WHERE home_id LIKE 'r010-%';
 DELETE FROM agingos.homes WHERE home_id LIKE 'r010-%';
-SELECT agingos_load_config('') IS NOT NULL AS loaded;
+SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;

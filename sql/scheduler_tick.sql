@@ -105,6 +105,8 @@ SELECT status FROM agingos_ack((SELECT deviation_id FROM deviations WHERE home_i
 SELECT agingos_retention('2026-07-01T00:00:00Z') - 'bookkeeping_deleted' AS deleted;
 SELECT deviation_id, rule_id, status FROM pg_temp.rows() ORDER BY deviation_id;
 SELECT count(*) AS events_left FROM events WHERE home_id = 'home-s';
+-- the audit outlives them (retention.audit_days, docs/security.md): who opened,
+-- acknowledged and closed the deleted deviation is still on record
 SELECT count(*) AS history_of_deleted_rows FROM deviation_history h
  WHERE NOT EXISTS (SELECT 1 FROM deviations d WHERE d.deviation_id = h.deviation_id);
 

@@ -19,8 +19,11 @@
 #define AG_MAX_BATCH_ITEMS 10000   /* items in one agingos_ingest_batch call */
 #define AG_MAX_CATEGORY_LEN 64
 
-/* Number of registered rules, R-001 ... R-010 (rules.md section 3). */
-#define AG_NUM_RULES 10
+/*
+ * Number of registered rules: R-001 ... R-010 (rules.md section 3) and
+ * R-011 "not back home" (docs/alarm-quality.md, rules.md D34).
+ */
+#define AG_NUM_RULES 11
 
 /*
  * AgEvent: one stored event as the engine hands it to a rule.

@@ -17,20 +17,18 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 
 #include "api.h"
 #include "ingest.h"
 #include "timeparse.h"
 #include "util.h"
 
-PG_FUNCTION_INFO_V1(agingos_auth);
 PG_FUNCTION_INFO_V1(agingos_http_error);
 PG_FUNCTION_INFO_V1(agingos_parse_instant);
 PG_FUNCTION_INFO_V1(agingos_iso);
 PG_FUNCTION_INFO_V1(agingos_http_event);
 PG_FUNCTION_INFO_V1(agingos_http_events_batch);
-
-static SPIPlanPtr auth_plan = NULL;
 
 /* ag_http_status: see api.h. */
 int
@@ -51,113 +49,6 @@ ag_http_status(int sqlstate)
 		default:
 			return 500;
 	}
-}
-
-/* role_allows: whether a key role may do action (contract.md section 6). */
-static bool
-role_allows(const char *role, AgAction action)
-{
-	if (strcmp(role, "admin") == 0)
-		return true;
-	if (action == AG_ACT_POST_EVENTS)
-		return strcmp(role, "ingest") == 0;
-	if (action == AG_ACT_READ)
-		return strcmp(role, "read") == 0;
-	return false;
-}
-
-/* ag_auth: see api.h.  One prepared query reads the mode and the key's row. */
-bool
-ag_auth(const char *api_key, AgAction action, char **home_id, AgError *err)
-{
-	Datum arg;
-	char  nulls = api_key ? ' ' : 'n';
-	char *mode;
-	char *role;
-	int	  rc;
-
-	if (auth_plan == NULL)
-	{
-		Oid type = TEXTOID;
-
-		auth_plan = SPI_prepare("SELECT s.value, k.home_id, k.role FROM agingos.settings s "
-								"LEFT JOIN agingos.api_keys k ON k.key_hash = pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8')) "
-								"WHERE s.name = 'auth_mode'",
-								1, &type);
-		if (auth_plan == NULL || SPI_keepplan(auth_plan) != 0)
-			elog(ERROR, "SPI_prepare failed for the API key lookup");
-	}
-	arg = api_key ? CStringGetTextDatum(api_key) : (Datum) 0;
-	rc = SPI_execute_plan(auth_plan, &arg, &nulls, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-	mode = SPI_processed ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
-	if (mode == NULL || strcmp(mode, "api_key") != 0)
-	{
-		*home_id = pstrdup("default");
-		return true;
-	}
-	if (api_key == NULL)
-		return ag_error_set(err, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION, "missing API key",
-							"This server runs with AGINGOS_AUTH_MODE=api_key.",
-							"Send the key in the X-API-Key header; an operator creates keys with agingos_create_api_key(home_id, role).");
-	*home_id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	role = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
-	if (*home_id == NULL)
-		return ag_error_set(err, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION, "unknown API key",
-							"No key with this value is registered.",
-							"Check the X-API-Key header; keys are shown only once, when agingos_create_api_key creates them.");
-	if (!role_allows(role, action))
-		return ag_error_set(err, ERRCODE_INSUFFICIENT_PRIVILEGE, "API key role not allowed for this request",
-							psprintf("A key with role \"%s\" may %s.", role,
-									 strcmp(role, "ingest") == 0 ? "only POST events" : "only use GET routes"),
-							"Use a key with the right role: ingest posts events, read uses GET routes, admin may do all.");
-	return true;
-}
-
-/* action_from_text: 'ingest' | 'read' | 'admin' → AgAction (22023 otherwise). */
-static AgAction
-action_from_text(const char *s)
-{
-	if (strcmp(s, "ingest") == 0)
-		return AG_ACT_POST_EVENTS;
-	if (strcmp(s, "read") == 0)
-		return AG_ACT_READ;
-	if (strcmp(s, "admin") == 0)
-		return AG_ACT_ADMIN;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid argument \"action\""),
-			 errdetail("The value \"%s\" is not an action.", s),
-			 errhint("Use 'ingest', 'read' or 'admin'.")));
-	pg_unreachable();
-}
-
-/*
- * agingos_auth(api_key text, action text) → text home_id
- * For SQL route functions: the caller's home, or raises 28000 / 42501
- * (see ag_auth).  action: 'ingest' (POST events), 'read' (GET), 'admin'.
- */
-Datum
-agingos_auth(PG_FUNCTION_ARGS)
-{
-	char	*key = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	AgAction action = action_from_text(text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	char	*home_id;
-	AgError	 err;
-	bool	 ok;
-	text	*result;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	ok = ag_auth(key, action, &home_id, &err);
-	if (!ok)
-		ag_error_raise(&err);
-	result = (text *) SPI_palloc(VARHDRSZ + strlen(home_id));
-	SET_VARSIZE(result, VARHDRSZ + strlen(home_id));
-	memcpy(VARDATA(result), home_id, strlen(home_id));
-	SPI_finish();
-	PG_RETURN_TEXT_P(result);
 }
 
 /* route_result: the (status integer, body text) row of a route function. */
@@ -253,6 +144,39 @@ agingos_iso(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }
 
+/*
+ * param_text: the string member name of the route's params object (the
+ * front's JSON object of query arguments), or NULL when absent or not a
+ * string.
+ */
+static char *
+param_text(FunctionCallInfo fcinfo, const char *name)
+{
+	Jsonb	  *jb;
+	JsonbValue v;
+
+	if (PG_ARGISNULL(0))
+		return NULL;
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text_to_cstring(PG_GETARG_TEXT_PP(0)))));
+	if (!JB_ROOT_IS_OBJECT(jb) || getKeyJsonValueFromContainer(&jb->root, name, strlen(name), &v) == NULL ||
+		v.type != jbvString)
+		return NULL;
+	return pnstrdup(v.val.string.val, v.val.string.len);
+}
+
+/*
+ * ingest_auth: ag_auth for the ingest routes plus the one home the events
+ * go to (home_id query argument for a key of several homes).
+ */
+static bool
+ingest_auth(FunctionCallInfo fcinfo, const char *key, const char **home_id, AgError *err)
+{
+	AgCaller caller;
+
+	return ag_auth(key, AG_ACT_POST_EVENTS, param_text(fcinfo, "home_id"), &caller, err) &&
+		   ag_auth_one(&caller, home_id, err);
+}
+
 /* empty_body_error: 400 for a POST without a body. */
 static bool
 empty_body_error(AgError *err)
@@ -273,7 +197,7 @@ agingos_http_event(PG_FUNCTION_ARGS)
 {
 	char		   *key = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	text		   *body = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
-	char		   *home_id;
+	const char	   *home_id;
 	AgIngestOutcome out;
 	StringInfoData	buf;
 
@@ -281,7 +205,7 @@ agingos_http_event(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (!ag_auth(key, AG_ACT_POST_EVENTS, &home_id, &out.error))
+	if (!ingest_auth(fcinfo, key, &home_id, &out.error))
 		out.status = AG_INGEST_REJECTED;
 	else if (body == NULL)
 		out.status = AG_INGEST_REJECTED, empty_body_error(&out.error);
@@ -306,7 +230,7 @@ agingos_http_events_batch(PG_FUNCTION_ARGS)
 {
 	char		  *key = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	text		  *body = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
-	char		  *home_id;
+	const char	  *home_id;
 	AgError		   err = {0};
 	bool		   ok;
 	StringInfoData buf;
@@ -314,7 +238,7 @@ agingos_http_events_batch(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ok = ag_auth(key, AG_ACT_POST_EVENTS, &home_id, &err);
+	ok = ingest_auth(fcinfo, key, &home_id, &err);
 	if (ok && body == NULL)
 		ok = empty_body_error(&err);
 	if (ok)

@@ -51,6 +51,8 @@ static bool	  callback_registered = false;
 static SPIPlanPtr insert_plan = NULL;
 static SPIPlanPtr select_plan = NULL;
 
+static AgConfig *config_parse(const char *yaml, MemoryContext target, bool strict_tz, bool need_rules);
+
 /*
  * ag_config_parse: parse and validate the YAML text `yaml` (server
  * encoding, NUL-terminated) and return its AgConfig, effective jsonb
@@ -61,13 +63,61 @@ static SPIPlanPtr select_plan = NULL;
 AgConfig *
 ag_config_parse(const char *yaml, MemoryContext target, bool strict_tz)
 {
+	return config_parse(yaml, target, strict_tz, false);
+}
+
+/*
+ * require_rules: decision D31 (docs/spec/rules.md section 6.9): a config
+ * to be loaded needs a non-empty `rules` mapping; an empty file, a
+ * comment-only file or one with only other sections (e.g. `timezone:`)
+ * would leave every rule out of the scheduler.  Raises F0000
+ * "rules: required".  Runs after the whole document validated, so other
+ * problems are reported first, in document order.
+ */
+static void
+require_rules(const AgYamlNode *root)
+{
+	const AgYamlNode *rules = ag_config_yaml_get(root, "rules");
+	const char		 *hint = AG_RULES_REQUIRED_HINT;
+
+	if (root == NULL)
+		ag_config_error("rules", "required", "The config is empty: no YAML document, or only comments.", hint);
+	if (rules == NULL)
+	{
+		StringInfoData keys;
+
+		initStringInfo(&keys);
+		for (int i = 0; i < root->n; i++)
+			appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "", ag_config_shown(root->keys[i]));
+		ag_config_error("rules", "required",
+						root->n > 0 ? psprintf("The config has no rules: block (its top-level keys are %s).", keys.data)
+									: pstrdup("The config is an empty mapping ({})."),
+						hint);
+	}
+	if (rules->kind == AG_YAML_MAPPING && rules->n == 0)
+		ag_config_error("rules", "required", psprintf("The rules: block (line %d) is an empty mapping.", rules->line), hint);
+}
+
+/*
+ * config_parse: ag_config_parse; with require_rules (the load path) the
+ * document must also have a non-empty rules mapping (D31).  A stored
+ * source is re-parsed without that check, so a config stored by an
+ * earlier release keeps working.
+ */
+static AgConfig *
+config_parse(const char *yaml, MemoryContext target, bool strict_tz, bool need_rules)
+{
 	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
 												  "agingos config parse",
 												  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(scratch);
 	AgYamlNode	 *root = ag_config_yaml_parse(yaml);
 	AgConfig	 *cfg = ag_config_build(root, target, strict_tz);
-	Jsonb		 *jb = ag_config_to_jsonb(cfg);
+	Jsonb		 *jb;
+
+	if (need_rules)
+		require_rules(root);
+	jb = ag_config_to_jsonb(cfg);
 
 	cfg->effective = MemoryContextAlloc(target, VARSIZE(jb));
 	memcpy(cfg->effective, jb, VARSIZE(jb));
@@ -281,14 +331,16 @@ store_config(text *source, Jsonb *effective)
  * agingos_load_config(yaml text) RETURNS jsonb: parse and validate the
  * YAML strictly (rules.md 6.1-6.4), store it as the new active version in
  * agingos.config and return its effective jsonb.  Any problem raises
- * F0000 ("<full.path>: <problem>", detail with value and line, hint);
- * then nothing is stored and the previous config stays active.
+ * F0000 ("<full.path>: <problem>", detail with value and line, hint),
+ * including "rules: required" for a config without a non-empty rules
+ * mapping (D31); then nothing is stored and the previous config stays
+ * active.
  */
 Datum
 agingos_load_config(PG_FUNCTION_ARGS)
 {
 	text	 *yaml = PG_GETARG_TEXT_PP(0);
-	AgConfig *cfg = ag_config_parse(text_to_cstring(yaml), CurrentMemoryContext, true);
+	AgConfig *cfg = config_parse(text_to_cstring(yaml), CurrentMemoryContext, true, true);
 
 	store_config(yaml, cfg->effective);
 	PG_RETURN_JSONB_P(cfg->effective);

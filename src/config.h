@@ -14,6 +14,8 @@
 
 #include "utils/jsonb.h"
 
+#include "agingos.h"
+
 /* A list of strings; n may be 0 only where rules.md says "may be empty". */
 typedef struct AgStrList
 {
@@ -34,6 +36,13 @@ typedef enum AgProfileMode
 	AG_PROFILE_DEFAULT_WINDOW
 } AgProfileMode;
 
+/* rules.md D33: thresholds from the config (fixed) or the home's profile (personal). */
+typedef enum AgBaseline
+{
+	AG_BASELINE_FIXED,
+	AG_BASELINE_PERSONAL
+} AgBaseline;
+
 typedef enum AgLocale
 {
 	AG_LOCALE_NB,
@@ -52,6 +61,8 @@ typedef struct AgRuleCommon
 	int			  min_days_with_data;
 	AgProfileMode profile_mode;
 	bool		  uses_default_profile_when_missing;
+	bool		  requires_sensors; /* D32: NOT_APPLICABLE when the home never sent the rule's sensors */
+	AgBaseline	  baseline;			/* D33: fixed (default) or personal */
 } AgRuleCommon;
 
 typedef struct AgR001Params
@@ -64,6 +75,10 @@ typedef struct AgR001Params
 	int		  awake_start_s; /* awake_window.start_local_time */
 	int		  awake_end_s;	 /* awake_window.end_local_time */
 	char	 *timezone;
+	bool	  awake_whole_window;	/* judge only windows lying wholly in one awake period */
+	bool	  held_presence_counts; /* a sensor still "on" at since counts as a signal */
+	bool	  away_gate;			/* no deviation while the resident is out (home state) */
+	bool	  gap_gate;				/* no deviation for a window overlapping an ingest gap (D35) */
 } AgR001Params;
 
 typedef struct AgR002Params
@@ -87,6 +102,7 @@ typedef struct AgR003Params
 	AgStrList door_open_value;
 	char	 *motion_on_value;
 	int		  followup_minutes;
+	bool	  away_aware; /* a door opening classified as a departure does not trigger */
 } AgR003Params;
 
 typedef struct AgR004Params
@@ -109,6 +125,8 @@ typedef struct AgR005Params
 	int		  lookback_hours;
 	int		  liveness_max_age_minutes; /* -1 = not set (follow R-009) */
 	AgStrList liveness_categories;		/* n = 0: not set (follow R-009) */
+	bool	  away_gate;
+	bool	  gap_gate;
 } AgR005Params;
 
 typedef struct AgR006Params
@@ -120,6 +138,9 @@ typedef struct AgR006Params
 	char *front_door_room_id;
 	bool  liveness_gate;
 	int	  grace_minutes;
+	bool  away_gate;
+	bool  gap_gate;
+	bool  held_presence_counts; /* a living-room sensor still "on" at the day start counts */
 } AgR006Params;
 
 typedef struct AgR007Params
@@ -131,6 +152,7 @@ typedef struct AgR007Params
 	int		  switch_threshold;
 	char	 *front_door_room_id;
 	AgStrList activity_categories;
+	int		  switch_span_minutes; /* > 0: the switches must lie within this span; 0: whole night */
 } AgR007Params;
 
 typedef struct AgR008Params
@@ -160,7 +182,31 @@ typedef struct AgR010Params
 	AgStrList liveness_categories;		/* n = 0: not set (follow R-009) */
 	AgStrList medium_rooms;
 	AgStrList low_rooms;
+	bool	  require_activity_elsewhere; /* stuck only if another room was active after last_on */
 } AgR010Params;
+
+/* R-011 "not back home" (docs/alarm-quality.md): a departure not followed by a return. */
+typedef struct AgR011Params
+{
+	int	  max_away_minutes; /* away at least this long: deviation */
+	int	  night_start_hour; /* away at night: HIGH */
+	int	  night_end_hour;
+	int	  night_grace_minutes; /* at night, away at least this long: deviation */
+	char *tz;
+} AgR011Params;
+
+/*
+ * Home state (top-level home_state, docs/alarm-quality.md): departures
+ * and returns derived from the front door (R-003's door definition) and the
+ * activity that follows it.
+ */
+typedef struct AgHomeStateParams
+{
+	int		  departure_minutes;	  /* no fresh activity this long after the door: left */
+	int		  settle_seconds;		  /* activity this soon after the last door event belongs to the leaving */
+	int		  state_lookback_minutes; /* history read to know which sensors hold "on" */
+	AgStrList activity_categories;	  /* categories that show someone at home */
+} AgHomeStateParams;
 
 /*
  * AgConfig: the whole active configuration.  Allocated in one memory
@@ -169,33 +215,36 @@ typedef struct AgR010Params
  */
 typedef struct AgConfig
 {
-	int64		 version; /* agingos.config row version; 0 = built-in defaults */
-	char		*timezone;
-	AgLocale	 locale;
-	int			 ingest_max_future_minutes;
-	int			 retention_events_days;
-	int			 retention_deviations_days;
-	int			 retention_bookkeeping_days;
-	int			 scheduler_interval_minutes;
-	char		*scheduler_default_subject_key;
-	int			 defaults_lookback_minutes;
-	int			 defaults_expire_after_minutes;
-	int			 notify_escalate_after_minutes; /* notify.*: contract section 10 */
-	int			 notify_reminder_minutes;
-	int			 notify_max_attempts;
-	int			 notify_ack_link_hours;
-	AgRuleCommon rule[10];
-	AgR001Params r001;
-	AgR002Params r002;
-	AgR003Params r003;
-	AgR004Params r004;
-	AgR005Params r005;
-	AgR006Params r006;
-	AgR007Params r007;
-	AgR008Params r008;
-	AgR009Params r009;
-	AgR010Params r010;
-	Jsonb		*effective; /* agingos_config() result */
+	int64			  version; /* agingos.config row version; 0 = built-in defaults */
+	char			 *timezone;
+	AgLocale		  locale;
+	int				  ingest_max_future_minutes;
+	int				  retention_events_days;
+	int				  retention_deviations_days;
+	int				  retention_bookkeeping_days;
+	int				  retention_audit_days; /* deviation_history, audit_log (docs/security.md) */
+	int				  scheduler_interval_minutes;
+	char			 *scheduler_default_subject_key;
+	int				  defaults_lookback_minutes;
+	int				  defaults_expire_after_minutes;
+	int				  notify_escalate_after_minutes; /* notify.*: contract section 10 */
+	int				  notify_reminder_minutes;
+	int				  notify_max_attempts;
+	int				  notify_ack_link_hours;
+	AgRuleCommon	  rule[AG_NUM_RULES];
+	AgR001Params	  r001;
+	AgR002Params	  r002;
+	AgR003Params	  r003;
+	AgR004Params	  r004;
+	AgR005Params	  r005;
+	AgR006Params	  r006;
+	AgR007Params	  r007;
+	AgR008Params	  r008;
+	AgR009Params	  r009;
+	AgR010Params	  r010;
+	AgR011Params	  r011;
+	AgHomeStateParams home_state;
+	Jsonb			 *effective; /* agingos_config() result */
 } AgConfig;
 
 /*

@@ -100,6 +100,11 @@ extern const char *const		 ag_config_rule_ids[AG_NUM_RULES];
 /* Address of a field's value inside its base struct. */
 #define AG_FIELD_PTR(base, f, type) ((type *) ((char *) (base) + (f)->offset))
 
+/* errhint of "rules: required" (decision D31, docs/spec/rules.md section 6.9) */
+#define AG_RULES_REQUIRED_HINT                                                                      \
+	"Add a rules: block that configures the rules (the shipped config/rules.yaml has one for each " \
+	"of R-001 to R-010); the previous configuration stays active."
+
 /* config.c */
 extern AgConfig *ag_config_parse(const char *yaml, MemoryContext target,
 								 bool strict_tz);

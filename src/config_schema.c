@@ -43,6 +43,7 @@
 static const char *const locales[] = {"nb", "en", NULL};
 static const char *const eval_modes[] = {"independent", "baseline_dependent", "profile_dependent", NULL};
 static const char *const profile_modes[] = {"home_specific", "default_window", NULL};
+static const char *const baselines[] = {"fixed", "personal", NULL};
 static const char *const def_motion[] = {"motion", NULL};
 static const char *const def_state_keys[] = {"state", "value", NULL};
 static const char *const def_open_on[] = {"open", "on", NULL};
@@ -55,7 +56,7 @@ static const char *const def_low_rooms[] = {"stue", "soverom", NULL};
 
 const char *const ag_config_rule_ids[AG_NUM_RULES] = {
 	"R-001", "R-002", "R-003", "R-004", "R-005",
-	"R-006", "R-007", "R-008", "R-009", "R-010"};
+	"R-006", "R-007", "R-008", "R-009", "R-010", "R-011"};
 
 /* Top level, rules.md 6.2; base AgConfig. */
 static const AgField ingest_fields[] = {
@@ -67,6 +68,7 @@ static const AgField retention_fields[] = {
 	AGF_INT(AgConfig, "events_days", retention_events_days, 1, INT_MAX, "30"),
 	AGF_INT(AgConfig, "deviations_days", retention_deviations_days, 1, INT_MAX, "180"),
 	AGF_INT(AgConfig, "bookkeeping_days", retention_bookkeeping_days, 1, INT_MAX, "7"),
+	AGF_INT(AgConfig, "audit_days", retention_audit_days, 1, INT_MAX, "730"),
 };
 static const AgFieldTable retention_table = AG_TABLE(retention_fields);
 
@@ -91,6 +93,15 @@ static const AgField notify_fields[] = {
 };
 static const AgFieldTable notify_table = AG_TABLE(notify_fields);
 
+/* home_state (docs/alarm-quality.md "Away from home"). */
+static const AgField home_state_fields[] = {
+	AGF_INT(AgConfig, "departure_minutes", home_state.departure_minutes, 1, 1440, "10"),
+	AGF_INT(AgConfig, "settle_seconds", home_state.settle_seconds, 0, 3600, "60"),
+	AGF_INT(AgConfig, "state_lookback_minutes", home_state.state_lookback_minutes, 1, 10080, "720"),
+	AGF_LIST(AgConfig, "activity_categories", home_state.activity_categories, def_presence_motion),
+};
+static const AgFieldTable home_state_table = AG_TABLE(home_state_fields);
+
 static const AgField top_fields[] = {
 	{.name = "timezone", .type = AG_FT_TZ, .offset = offsetof(AgConfig, timezone), .def = "Europe/Oslo"},
 	AGF_ENUM(AgConfig, "locale", locale, locales, "nb"),
@@ -99,6 +110,7 @@ static const AgField top_fields[] = {
 	AGF_MAP("scheduler", scheduler_table),
 	AGF_MAP("defaults", defaults_table),
 	AGF_MAP("notify", notify_table),
+	AGF_MAP("home_state", home_state_table),
 	{.name = "rules", .type = AG_FT_RULES},
 };
 const AgFieldTable ag_config_top_table = AG_TABLE(top_fields);
@@ -114,6 +126,8 @@ static const AgField rule_fields[] = {
 	AGF_INT(AgRuleCommon, "min_days_with_data", min_days_with_data, 0, INT_MAX, "0"),
 	AGF_ENUM(AgRuleCommon, "profile_mode", profile_mode, profile_modes, "home_specific"),
 	AGF_BOOL(AgRuleCommon, "uses_default_profile_when_missing", uses_default_profile_when_missing, "false"),
+	AGF_BOOL(AgRuleCommon, "requires_sensors", requires_sensors, "false"),
+	AGF_ENUM(AgRuleCommon, "baseline", baseline, baselines, "fixed"),
 	{.name = "params", .type = AG_FT_PARAMS},
 };
 const AgFieldTable ag_config_rule_table = AG_TABLE(rule_fields);
@@ -133,6 +147,10 @@ static const AgField	  r001_fields[] = {
 		 AGF_BOOL(AgR001Params, "awake_gate", awake_gate, "true"),
 		 AGF_MAP("awake_window", r001_awake_table),
 		 AGF_TZ_RULE(AgR001Params, "timezone", timezone),
+		 AGF_BOOL(AgR001Params, "awake_whole_window", awake_whole_window, "false"),
+		 AGF_BOOL(AgR001Params, "held_presence_counts", held_presence_counts, "false"),
+		 AGF_BOOL(AgR001Params, "away_gate", away_gate, "false"),
+		 AGF_BOOL(AgR001Params, "gap_gate", gap_gate, "false"),
 };
 
 static const AgField r002_night_fields[] = {
@@ -159,6 +177,7 @@ static const AgField r003_fields[] = {
 	AGF_STR_OR_LIST(AgR003Params, "door_open_value", door_open_value, def_open_on),
 	AGF_STR(AgR003Params, "motion_on_value", motion_on_value, "on"),
 	AGF_INT(AgR003Params, "followup_minutes", followup_minutes, 1, INT_MAX, "10"),
+	AGF_BOOL(AgR003Params, "away_aware", away_aware, "false"),
 };
 
 static const AgField r004_fields[] = {
@@ -179,6 +198,8 @@ static const AgField r005_fields[] = {
 	AGF_INT(AgR005Params, "lookback_hours", lookback_hours, 1, INT_MAX, "24"),
 	AGF_INT_OPT(AgR005Params, "liveness_max_age_minutes", liveness_max_age_minutes, 0),
 	AGF_LIST_OPT(AgR005Params, "liveness_categories", liveness_categories),
+	AGF_BOOL(AgR005Params, "away_gate", away_gate, "false"),
+	AGF_BOOL(AgR005Params, "gap_gate", gap_gate, "false"),
 };
 
 static const AgField r006_fields[] = {
@@ -189,6 +210,9 @@ static const AgField r006_fields[] = {
 	AGF_STR(AgR006Params, "front_door_room_id", front_door_room_id, "inngang"),
 	AGF_BOOL(AgR006Params, "liveness_gate", liveness_gate, "true"),
 	AGF_INT(AgR006Params, "grace_minutes", grace_minutes, 0, INT_MAX, "120"),
+	AGF_BOOL(AgR006Params, "away_gate", away_gate, "false"),
+	AGF_BOOL(AgR006Params, "gap_gate", gap_gate, "false"),
+	AGF_BOOL(AgR006Params, "held_presence_counts", held_presence_counts, "false"),
 };
 
 static const AgField r007_fields[] = {
@@ -199,6 +223,7 @@ static const AgField r007_fields[] = {
 	AGF_INT(AgR007Params, "switch_threshold", switch_threshold, 1, INT_MAX, "6"),
 	AGF_STR(AgR007Params, "front_door_room_id", front_door_room_id, "inngang"),
 	AGF_LIST(AgR007Params, "activity_categories", activity_categories, def_presence_motion),
+	AGF_INT(AgR007Params, "switch_span_minutes", switch_span_minutes, 0, 1440, "0"),
 };
 
 static const AgField r008_fields[] = {
@@ -225,29 +250,39 @@ static const AgField r010_fields[] = {
 	AGF_LIST_OPT(AgR010Params, "liveness_categories", liveness_categories),
 	AGF_LIST(AgR010Params, "medium_rooms", medium_rooms, def_medium_rooms),
 	AGF_LIST(AgR010Params, "low_rooms", low_rooms, def_low_rooms),
+	AGF_BOOL(AgR010Params, "require_activity_elsewhere", require_activity_elsewhere, "false"),
+};
+
+static const AgField r011_fields[] = {
+	AGF_INT(AgR011Params, "max_away_minutes", max_away_minutes, 1, 10080, "360"),
+	AGF_HOUR(AgR011Params, "night_start_hour", night_start_hour, "22"),
+	AGF_HOUR(AgR011Params, "night_end_hour", night_end_hour, "7"),
+	AGF_INT(AgR011Params, "night_grace_minutes", night_grace_minutes, 1, 10080, "60"),
+	AGF_TZ_RULE(AgR011Params, "tz", tz),
 };
 
 static const AgFieldTable params_tables[AG_NUM_RULES] = {
 	AG_TABLE(r001_fields), AG_TABLE(r002_fields), AG_TABLE(r003_fields),
 	AG_TABLE(r004_fields), AG_TABLE(r005_fields), AG_TABLE(r006_fields),
 	AG_TABLE(r007_fields), AG_TABLE(r008_fields), AG_TABLE(r009_fields),
-	AG_TABLE(r010_fields)};
+	AG_TABLE(r010_fields), AG_TABLE(r011_fields)};
 
 const AgFieldTable *const ag_config_params_tables[AG_NUM_RULES] = {
 	&params_tables[0], &params_tables[1], &params_tables[2], &params_tables[3],
 	&params_tables[4], &params_tables[5], &params_tables[6], &params_tables[7],
-	&params_tables[8], &params_tables[9]};
+	&params_tables[8], &params_tables[9], &params_tables[10]};
 
 const size_t ag_config_params_offsets[AG_NUM_RULES] = {
 	offsetof(AgConfig, r001), offsetof(AgConfig, r002), offsetof(AgConfig, r003),
 	offsetof(AgConfig, r004), offsetof(AgConfig, r005), offsetof(AgConfig, r006),
 	offsetof(AgConfig, r007), offsetof(AgConfig, r008), offsetof(AgConfig, r009),
-	offsetof(AgConfig, r010)};
+	offsetof(AgConfig, r010), offsetof(AgConfig, r011)};
 
 /* Enums are stored through an int pointer (AG_FIELD_PTR). */
 StaticAssertDecl(sizeof(AgLocale) == sizeof(int), "enum size");
 StaticAssertDecl(sizeof(AgEvalMode) == sizeof(int), "enum size");
 StaticAssertDecl(sizeof(AgProfileMode) == sizeof(int), "enum size");
+StaticAssertDecl(sizeof(AgBaseline) == sizeof(int), "enum size");
 
 /* Walk state. */
 typedef struct BuildCtx
@@ -324,7 +359,7 @@ walk_rules(BuildCtx *ctx, const AgYamlNode *map, const char *path)
 			ag_config_error(rpath, "unknown key",
 							psprintf("The key \"%s\" (line %d) is not a rule id.",
 									 ag_config_shown(map->keys[i]), map->key_lines[i]),
-							"Use the rule ids R-001 to R-010, written exactly like that.");
+							"Use the rule ids R-001 to R-011, written exactly like that.");
 		ag_config_require_mapping(map->items[i], rpath);
 		ctx->rule = rule;
 		walk_table(ctx, &ag_config_rule_table, map->items[i], &ctx->cfg->rule[rule], rpath);
@@ -343,6 +378,10 @@ walk_field(BuildCtx *ctx, const AgField *f, const AgYamlNode *node,
 			walk_table(ctx, f->sub, node, base, path);
 			break;
 		case AG_FT_RULES:
+			/* "rules:" with nothing below it: D31 (docs/spec/rules.md section 6.9) */
+			if (node->kind == AG_YAML_SCALAR && node->text[0] == '\0')
+				ag_config_error(path, "required", psprintf("The rules: block (line %d) is empty.", node->line),
+								AG_RULES_REQUIRED_HINT);
 			ag_config_require_mapping(node, path);
 			walk_rules(ctx, node, path);
 			break;
@@ -568,6 +607,16 @@ check_cross_fields(const AgConfig *cfg, const AgYamlNode *root)
 	const char		 *hour_hint = "Choose different start and end hours; a night that crosses midnight, such as 22 to 7, is allowed.";
 	const AgYamlNode *p;
 
+	/* baseline: personal only where a rule learns from the profile (docs/alarm-quality.md) */
+	for (int r = 0; r < AG_NUM_RULES; r++)
+	{
+		if (cfg->rule[r].baseline == AG_BASELINE_PERSONAL && r != 0 && r != 9)
+			ag_config_error(psprintf("rules.%s.baseline", ag_config_rule_ids[r]),
+							"personal is not supported by this rule",
+							psprintf("%s has no personal thresholds yet; only R-001 and R-010 learn from the home's profile.",
+									 ag_config_rule_ids[r]),
+							"Write baseline: fixed (the default) for this rule.");
+	}
 	p = params_of(root, 0);
 	check_window(ag_config_yaml_get(p, "awake_window"), "rules.R-001.params.awake_window",
 				 "start_local_time", "end_local_time",
@@ -595,6 +644,8 @@ check_cross_fields(const AgConfig *cfg, const AgYamlNode *root)
 				 cfg->r007.night_start_hour, cfg->r007.night_end_hour, false, hour_hint);
 	check_window(params_of(root, 7), "rules.R-008.params", "night_start_hour", "night_end_hour",
 				 cfg->r008.night_start_hour, cfg->r008.night_end_hour, false, hour_hint);
+	check_window(params_of(root, 10), "rules.R-011.params", "night_start_hour", "night_end_hour",
+				 cfg->r011.night_start_hour, cfg->r011.night_end_hour, false, hour_hint);
 	p = params_of(root, 9);
 	if (cfg->r010.lookback_minutes < cfg->r010.stuck_minutes)
 	{

@@ -16,6 +16,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "port.h"
 #include "utils/array.h"
@@ -29,6 +30,7 @@
 #include "engine.h"
 #include "rules/rule.h"
 #include "util.h"
+#include "vocabulary.h"
 
 PG_FUNCTION_INFO_V1(agingos_evaluate);
 PG_FUNCTION_INFO_V1(agingos_rule_truth);
@@ -43,6 +45,7 @@ ag_engine_gate(const AgConfig *cfg, int rule_index, int days_with_data, AgGate *
 	const AgRuleCommon *rc = &cfg->rule[rule_index];
 
 	out->uses_default_profile = false;
+	out->missing_sensor = NULL;
 	out->days_with_data = rc->requires_baseline ? days_with_data : -1;
 	out->min_days_required = rc->requires_baseline ? rc->min_days_with_data : -1;
 	if (rc->requires_baseline && days_with_data < rc->min_days_with_data)
@@ -71,6 +74,91 @@ ag_engine_gate(const AgConfig *cfg, int rule_index, int days_with_data, AgGate *
 		out->evaluation_truth = "FULLY_EVALUATED";
 		out->gating_reason = NULL;
 	}
+}
+
+/* one_cat: a one-element list. */
+static AgStrList *
+one_cat(const char *cat)
+{
+	AgStrList *l = palloc(sizeof(AgStrList));
+
+	l->n = 1;
+	l->items = palloc(sizeof(char *));
+	l->items[0] = pstrdup(cat);
+	return l;
+}
+
+/*
+ * sensor_need: the sensor rule i needs (rules.md D32): one of *cats, in
+ * room *room (NULL: any room).  False for a rule that needs none (R-009).
+ */
+static bool
+sensor_need(const AgConfig *cfg, int i, const AgStrList **cats, const char **room)
+{
+	*room = NULL;
+	switch (i)
+	{
+		case AG_RULE_R001:
+			*cats = &cfg->r001.motion_categories;
+			return true;
+		case AG_RULE_R002:
+			*cats = one_cat(cfg->r002.category);
+			return true;
+		case AG_RULE_R003:
+		case AG_RULE_R011:
+			*cats = one_cat(cfg->r003.door_category);
+			return true;
+		case AG_RULE_R004:
+			*cats = one_cat("presence");
+			*room = cfg->r004.bathroom_room_id;
+			return true;
+		case AG_RULE_R005:
+			*cats = one_cat("presence");
+			*room = cfg->r005.bathroom_room_id;
+			return true;
+		case AG_RULE_R006:
+			*cats = one_cat("presence");
+			*room = cfg->r006.living_room_id;
+			return true;
+		case AG_RULE_R007:
+			*cats = &cfg->r007.activity_categories;
+			return true;
+		case AG_RULE_R008:
+			*cats = one_cat("door");
+			*room = cfg->r008.front_door_room_id;
+			return true;
+		case AG_RULE_R010:
+			*cats = one_cat("presence");
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* ag_engine_sensor_gate: see engine.h. */
+bool
+ag_engine_sensor_gate(const AgConfig *cfg, const char *home_id, int rule_index, AgGate *out)
+{
+	const AgStrList *cats;
+	const char		*room;
+	StringInfoData	 name;
+
+	if (!cfg->rule[rule_index].requires_sensors || !sensor_need(cfg, rule_index, &cats, &room))
+		return false;
+	if (ag_engine_home_has_sensor(home_id, cats, room))
+		return false;
+	initStringInfo(&name);
+	for (int k = 0; k < cats->n; k++)
+		appendStringInfo(&name, "%s%s", k > 0 ? " or " : "", cats->items[k]);
+	appendStringInfo(&name, room != NULL ? " in room %s" : " in any room", room);
+	out->evaluated = false;
+	out->evaluation_truth = "NOT_APPLICABLE";
+	out->gating_reason = "missing_sensor";
+	out->uses_default_profile = false;
+	out->days_with_data = -1;
+	out->min_days_required = -1;
+	out->missing_sensor = name.data;
+	return true;
 }
 
 /* strlist_add_unique: append the items of src not yet in dst (dst has room). */
@@ -156,8 +244,9 @@ ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
 	AgTimeRange	   hull = {0, 0};
 	AgStrList	   cats;
 	bool		   need_liveness;
+	bool		   need_profile = false;
 
-	ctx->cfg = ag_config_current();
+	ctx->cfg = ag_home_config(ag_config_current(), home_id); /* per-home vocabulary */
 	ctx->home_id = pstrdup(home_id);
 	ctx->now = now;
 	for (int i = 0; i < AG_NUM_RULES; i++)
@@ -172,7 +261,8 @@ ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
 			days_until = ctx->until[i];
 			have_days = true;
 		}
-		ag_engine_gate(ctx->cfg, i, days, &ctx->gate[i]);
+		if (!ag_engine_sensor_gate(ctx->cfg, home_id, i, &ctx->gate[i]))
+			ag_engine_gate(ctx->cfg, i, days, &ctx->gate[i]);
 		if (!ctx->gate[i].evaluated)
 			continue;
 		ag_rules[i].range(ctx->cfg, ctx->since[i], ctx->until[i], now, &r);
@@ -185,13 +275,21 @@ ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
 	}
 
 	need_liveness = liveness_categories(ctx, &cats);
-	if (!have_range && !need_liveness)
+	for (int i = 0; i < AG_NUM_RULES; i++)
+	{
+		if ((ctx->selected & (1U << i)) && ctx->gate[i].evaluated &&
+			ctx->cfg->rule[i].baseline == AG_BASELINE_PERSONAL)
+			need_profile = true;
+	}
+	if (!have_range && !need_liveness && !need_profile)
 		return ctx;
 	SPI_connect();
 	if (have_range)
 		ag_engine_fetch_events(ctx, mcxt, hull.from, hull.to);
 	if (need_liveness)
 		ag_engine_fetch_liveness(ctx, mcxt, &cats);
+	if (need_profile)
+		ag_engine_fetch_profile(ctx, mcxt);
 	SPI_finish();
 	return ctx;
 }
@@ -321,7 +419,7 @@ rule_ids_mask(ArrayType *arr)
 	uint32 mask = 0;
 
 	if (arr == NULL)
-		return AG_RULE_MASK_ALL;
+		return AG_RULE_MASK_ALL; /* the caller narrows window mode to AG_RULE_MASK_WINDOW_DEFAULT (D34) */
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	for (int i = 0; i < n; i++)
 	{
@@ -340,7 +438,7 @@ rule_ids_mask(ArrayType *arr)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("rule_ids: unknown rule id \"%s\"", id),
-					 errdetail("The registered rules are R-001 to R-010."),
+					 errdetail("The registered rules are R-001 to R-011."),
 					 errhint("Write rule ids exactly as registered, for example 'R-004'.")));
 		mask |= 1U << idx;
 	}
@@ -471,6 +569,9 @@ agingos_evaluate(PG_FUNCTION_ARGS)
 
 	check_clock(fcinfo, &window_mode);
 	mask = rule_ids_mask(PG_ARGISNULL(4) ? NULL : PG_GETARG_ARRAYTYPE_P(4));
+	/* D34: window mode runs rules after R-010 only when rule_ids names them */
+	if (window_mode && PG_ARGISNULL(4))
+		mask &= AG_RULE_MASK_WINDOW_DEFAULT;
 	home_id = text_to_cstring(PG_GETARG_TEXT_PP(3));
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
@@ -525,16 +626,17 @@ agingos_rule_truth(PG_FUNCTION_ARGS)
 				 errhint("Pass a finite timestamptz, or omit now.")));
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	cfg = ag_config_current();
+	cfg = ag_home_config(ag_config_current(), home_id);
 	for (int i = 0; i < AG_NUM_RULES; i++)
 	{
 		AgGate g;
-		Datum  values[6];
-		bool   nulls[6] = {false, false, false, false, false, false};
+		Datum  values[7];
+		bool   nulls[7] = {false, false, false, false, false, false, false};
 
 		if (cfg->rule[i].requires_baseline && days < 0)
 			days = ag_engine_days_with_data(home_id, now, cfg->timezone);
-		ag_engine_gate(cfg, i, days, &g);
+		if (!ag_engine_sensor_gate(cfg, home_id, i, &g))
+			ag_engine_gate(cfg, i, days, &g);
 		values[0] = CStringGetTextDatum(ag_rules[i].id);
 		values[1] = BoolGetDatum(cfg->rule[i].enabled_in_scheduler);
 		values[2] = CStringGetTextDatum(g.evaluation_truth);
@@ -544,6 +646,8 @@ agingos_rule_truth(PG_FUNCTION_ARGS)
 		values[4] = Int32GetDatum(g.days_with_data);
 		nulls[5] = (g.min_days_required < 0);
 		values[5] = Int32GetDatum(g.min_days_required);
+		nulls[6] = (g.missing_sensor == NULL);
+		values[6] = nulls[6] ? (Datum) 0 : CStringGetTextDatum(g.missing_sensor);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

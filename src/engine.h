@@ -80,6 +80,7 @@ typedef struct AgGate
 	bool		uses_default_profile;
 	int			days_with_data;
 	int			min_days_required;
+	const char *missing_sensor; /* NOT_APPLICABLE (D32): the sensor the home never sent; else NULL */
 } AgGate;
 
 /*
@@ -176,6 +177,9 @@ extern void ag_engine_fetch_events(AgHomeContext *ctx, MemoryContext mcxt,
 extern void ag_engine_fetch_liveness(AgHomeContext *ctx, MemoryContext mcxt,
 									 const AgStrList *cats);
 
+/* ag_engine_fetch_profile: the home's agingos.home_profile rows (docs/alarm-quality.md). */
+extern void ag_engine_fetch_profile(AgHomeContext *ctx, MemoryContext mcxt);
+
 /*
  * ag_engine_days_with_data: rules.md 2.1: distinct local dates (zone
  * tzname) of the home's events with ts in [until - 28 days, until), with
@@ -183,5 +187,18 @@ extern void ag_engine_fetch_liveness(AgHomeContext *ctx, MemoryContext mcxt,
  */
 extern int ag_engine_days_with_data(const char *home_id, TimestampTz until,
 									const char *tzname);
+
+/* ag_engine_home_has_sensor: see engine_fetch.c (rules.md D32). */
+extern bool ag_engine_home_has_sensor(const char *home_id, const AgStrList *cats,
+									  const char *room);
+
+/*
+ * ag_engine_sensor_gate: rules.md D32 before row 1 of 2.2: when the rule
+ * has requires_sensors and the home never sent its sensor, *out becomes
+ * NOT_APPLICABLE (gating reason missing_sensor, the sensor named) and the
+ * result is true.  Uses SPI (connects itself).
+ */
+extern bool ag_engine_sensor_gate(const AgConfig *cfg, const char *home_id, int rule_index,
+								  AgGate *out);
 
 #endif /* AGINGOS_ENGINE_H */

@@ -26,6 +26,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/params.h"
 #include "nodes/parsenodes.h"
@@ -577,4 +578,118 @@ ag_engine_days_with_data(const char *home_id, TimestampTz until, const char *tzn
 	result = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
 	return result;
+}
+
+/* Positive answers of ag_engine_home_has_sensor, per backend (a home that sent a sensor keeps it). */
+#define AG_SENSOR_CACHE_SIZE 512
+static char *sensor_cache[AG_SENSOR_CACHE_SIZE];
+static int	 sensor_cache_n = 0;
+
+static const char sensor_sql[] =
+	"SELECT EXISTS (SELECT 1 FROM agingos.events "
+	"WHERE home_id = $1 AND category = ANY ($2) AND ($3::text IS NULL OR room_id = $3))";
+static SPIPlanPtr sensor_plan = NULL;
+
+/*
+ * ag_engine_home_has_sensor: whether the home has ever sent (within the
+ * events kept) an event of one of cats, in room `room` (NULL: any room) —
+ * rules.md D32.  One EXISTS probe on (home_id, category, "timestamp");
+ * true answers are cached per backend.  Uses SPI (connects itself).
+ */
+bool
+ag_engine_home_has_sensor(const char *home_id, const AgStrList *cats, const char *room)
+{
+	StringInfoData key;
+	Oid			   argtypes[3] = {TEXTOID, TEXTARRAYOID, TEXTOID};
+	Datum		   values[3];
+	char		   nulls[3] = {' ', ' ', room == NULL ? 'n' : ' '};
+	Datum		  *elems = palloc(sizeof(Datum) * Max(cats->n, 1));
+	bool		   isnull;
+	bool		   found;
+	int			   rc;
+
+	initStringInfo(&key);
+	appendStringInfo(&key, "%s\x1f%s", home_id, room == NULL ? "\x1e" : room);
+	for (int i = 0; i < cats->n; i++)
+		appendStringInfo(&key, "\x1f%s", cats->items[i]);
+	for (int i = 0; i < sensor_cache_n; i++)
+	{
+		if (strcmp(sensor_cache[i], key.data) == 0)
+			return true;
+	}
+	for (int i = 0; i < cats->n; i++)
+		elems[i] = CStringGetTextDatum(cats->items[i]);
+	values[0] = CStringGetTextDatum(home_id);
+	values[1] = PointerGetDatum(construct_array(elems, cats->n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[2] = room == NULL ? (Datum) 0 : CStringGetTextDatum(room);
+
+	SPI_connect();
+	rc = SPI_execute_plan(get_plan(&sensor_plan, sensor_sql, 3, argtypes, CURSOR_OPT_GENERIC_PLAN), values, nulls, false, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "agingos sensor probe failed: %s", SPI_result_code_string(rc));
+	found = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	if (found)
+	{
+		if (sensor_cache_n == AG_SENSOR_CACHE_SIZE)
+		{
+			for (int i = 0; i < sensor_cache_n; i++)
+				pfree(sensor_cache[i]);
+			sensor_cache_n = 0;
+		}
+		sensor_cache[sensor_cache_n++] = MemoryContextStrdup(TopMemoryContext, key.data);
+	}
+	return found;
+}
+
+static const char profile_sql[] =
+	"SELECT metric, key, value, days FROM agingos.home_profile WHERE home_id = $1 AND samples > 0 ORDER BY metric, key";
+static SPIPlanPtr profile_plan = NULL;
+
+/*
+ * ag_engine_fetch_profile: the home's rows of agingos.home_profile into
+ * ctx->facts.profile (docs/alarm-quality.md), allocated in mcxt.  The
+ * caller is connected to SPI.  No rows: loaded with 0 days.
+ */
+void
+ag_engine_fetch_profile(AgHomeContext *ctx, MemoryContext mcxt)
+{
+	Oid			   argtypes[1] = {TEXTOID};
+	Datum		   values[1];
+	SPITupleTable *tt;
+	MemoryContext  spicxt;
+	AgHomeProfile *p = &ctx->facts.profile;
+	int			   rc;
+
+	values[0] = CStringGetTextDatum(ctx->home_id);
+	rc = SPI_execute_plan(get_plan(&profile_plan, profile_sql, 1, argtypes, CURSOR_OPT_GENERIC_PLAN), values, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "agingos profile read failed: %s", SPI_result_code_string(rc));
+	tt = SPI_tuptable;
+	spicxt = MemoryContextSwitchTo(mcxt);
+	p->loaded = true;
+	p->days = 0;
+	p->wake_minute = -1;
+	p->nrooms = 0;
+	p->rooms = palloc(sizeof(char *) * Max(SPI_processed, 1));
+	p->on_minutes = palloc(sizeof(int) * Max(SPI_processed, 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char *metric = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
+		char *key = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
+		bool  isnull;
+		int	  value = DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
+		int	  days = DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 4, &isnull));
+
+		p->days = Max(p->days, days);
+		if (strcmp(metric, "wake_minute") == 0)
+			p->wake_minute = value;
+		else
+		{
+			p->rooms[p->nrooms] = key;
+			p->on_minutes[p->nrooms++] = value;
+		}
+	}
+	MemoryContextSwitchTo(spicxt);
+	SPI_freetuptable(tt);
 }

@@ -306,6 +306,139 @@ ev_scalar(void *state, char *token, JsonTokenType tokentype)
 		st->strval[2] = token;
 }
 
+/* One open object or array while ag_json_path_at walks the tokens. */
+typedef struct PathFrame
+{
+	bool		is_object;
+	bool		expect_name; /* object: the next string is a member name */
+	const char *name;		 /* object: raw text of the current member name */
+	int			name_len;
+	int			index; /* array: index of the current element */
+} PathFrame;
+
+/* path_append: frame's current position ("payload", ".room", "[2]") onto buf. */
+static void
+path_append(StringInfo buf, const PathFrame *f)
+{
+	if (!f->is_object)
+		appendStringInfo(buf, "[%d]", f->index);
+	else if (f->name != NULL)
+		appendStringInfo(buf, "%s%s", buf->len > 0 ? "." : "", shorten(pnstrdup(f->name, Max(f->name_len, 0))));
+}
+
+/*
+ * ag_json_path_at: see eventjson.h.  Walks the tokens with PostgreSQL's
+ * lexer without de-escaping (so a string that cannot be decoded still
+ * lexes) and keeps, per open object or array, the current member name or
+ * element index.
+ */
+char *
+ag_json_path_at(const char *json, int len, int offset, bool *is_name)
+{
+	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) json, len, PG_UTF8, false);
+	PathFrame		stack[AG_MAX_PAYLOAD_DEPTH + 2];
+	int				depth = 0;
+	StringInfoData	buf;
+	int				upto;
+
+	for (;;)
+	{
+		PathFrame		  *top = depth > 0 ? &stack[depth - 1] : NULL;
+		JsonParseErrorType rc = json_lex(lex);
+		bool			   at_target = lex->token_start - json == offset;
+
+		if (rc != JSON_SUCCESS && !at_target)
+			return NULL; /* a malformed \u escape fails even here: that string is the target */
+		if (at_target)
+		{
+			*is_name = top != NULL && top->is_object && top->expect_name;
+			upto = *is_name ? depth - 1 : depth;
+			initStringInfo(&buf);
+			for (int i = 0; i < upto; i++)
+				path_append(&buf, &stack[i]);
+			return buf.len > 0 ? buf.data : NULL;
+		}
+		switch (lex->token_type)
+		{
+			case JSON_TOKEN_OBJECT_START:
+			case JSON_TOKEN_ARRAY_START:
+				if (depth >= lengthof(stack))
+					return NULL;
+				stack[depth] = (PathFrame){.is_object = lex->token_type == JSON_TOKEN_OBJECT_START, .expect_name = true};
+				depth++;
+				break;
+			case JSON_TOKEN_OBJECT_END:
+			case JSON_TOKEN_ARRAY_END:
+				depth--;
+				break;
+			case JSON_TOKEN_COMMA:
+				if (top != NULL && top->is_object)
+					top->expect_name = true;
+				else if (top != NULL)
+					top->index++;
+				break;
+			case JSON_TOKEN_STRING:
+				if (top != NULL && top->is_object && top->expect_name)
+				{
+					top->name = lex->token_start + 1;
+					top->name_len = (int) (lex->token_terminator - lex->token_start) - 2;
+					top->expect_name = false;
+				}
+				break;
+			case JSON_TOKEN_END:
+				return NULL;
+			default:
+				break;
+		}
+	}
+}
+
+/*
+ * escape_error: a string that cannot be decoded (contract.md section 5):
+ * \u0000 (22P05, text cannot hold it) or an unpaired surrogate or a
+ * malformed \u escape (22P02, as PostgreSQL's own JSON input).  The errmsg
+ * names the member the string belongs to ("id", "payload.room", …) or the
+ * object whose member name it is; never the value.
+ */
+static bool
+escape_error(EventState *st, JsonParseErrorType rc, const char *what, const char *where)
+{
+	bool		is_name = false;
+	char	   *path = ag_json_path_at(st->lex->input, st->lex->input_length,
+									   (int) (st->lex->token_start - st->lex->input), &is_name);
+	const char *problem = rc == JSON_UNICODE_CODE_POINT_ZERO ? "contains \\u0000" : "contains an invalid Unicode escape";
+	char	   *msg;
+
+	if (is_name && path != NULL)
+		msg = psprintf("a member name in %s member \"%s\" %s", what, path, problem);
+	else if (is_name)
+		msg = psprintf("an %s member name %s", what, problem);
+	else if (path != NULL)
+		msg = psprintf("%s member \"%s\" %s", what, path, problem);
+	else
+		msg = psprintf("%s %s", what, problem);
+	switch (rc)
+	{
+		case JSON_UNICODE_CODE_POINT_ZERO:
+			return fail(st, ERRCODE_UNTRANSLATABLE_CHARACTER, msg,
+						psprintf("The escape \\u0000 in the string %s cannot be stored in PostgreSQL text or jsonb.", where),
+						"Remove the NUL character from the value.");
+		case JSON_UNICODE_HIGH_ESCAPE:
+			return fail(st, ERRCODE_UNTRANSLATABLE_CHARACTER, msg,
+						psprintf("The \\u escape in the string %s names a character the database encoding cannot hold.", where),
+						"Send the character as UTF-8.");
+		case JSON_UNICODE_HIGH_SURROGATE:
+		case JSON_UNICODE_LOW_SURROGATE:
+			return fail(st, ERRCODE_INVALID_TEXT_REPRESENTATION, msg,
+						psprintf("The string %s holds an unpaired UTF-16 surrogate (\\ud800 to \\udfff come only as a high-low pair).", where),
+						"Write characters outside the BMP as a surrogate pair, or send them as UTF-8.");
+		default:
+			return fail(st, ERRCODE_INVALID_TEXT_REPRESENTATION, msg,
+						psprintf("A \\u escape in the string %s does not have four hex digits.", where),
+						"Use \\uXXXX with four hex digits.");
+	}
+}
+
 /*
  * json_error: record a parse error without quoting the input.  The
  * position (line and byte offset in the line) lets a sender find it.
@@ -324,18 +457,11 @@ json_error(EventState *st, JsonParseErrorType rc, const char *what)
 	switch (rc)
 	{
 		case JSON_UNICODE_CODE_POINT_ZERO:
-			return fail(st, ERRCODE_UNTRANSLATABLE_CHARACTER,
-						psprintf("%s contains \\u0000", what),
-						psprintf("The escape \\u0000 %s cannot be stored in PostgreSQL text or jsonb.", where),
-						"Remove the NUL character from the value.");
 		case JSON_UNICODE_HIGH_ESCAPE:
 		case JSON_UNICODE_ESCAPE_FORMAT:
 		case JSON_UNICODE_HIGH_SURROGATE:
 		case JSON_UNICODE_LOW_SURROGATE:
-			return fail(st, ERRCODE_UNTRANSLATABLE_CHARACTER,
-						psprintf("%s contains an invalid Unicode escape", what),
-						psprintf("The \\u escape %s is malformed or an unpaired surrogate.", where),
-						"Use \\uXXXX with four hex digits, and write characters outside the BMP as a surrogate pair.");
+			return escape_error(st, rc, what, where);
 		default:
 			return fail(st, ERRCODE_INVALID_TEXT_REPRESENTATION,
 						psprintf("%s is not valid JSON", what),

@@ -17,8 +17,9 @@
  * server clock.  On success fills ev and returns true.  On failure returns
  * false with err set (22007 timestamp format; 22023 missing/unknown member,
  * wrong type, empty/long id, category, future, payload size/depth/type;
- * 22030 duplicate member; 22P02 invalid JSON; 22P05 \u0000 or bad escape;
- * 22003 number out of range).  raw_id receives the id as far as it could be
+ * 22030 duplicate member; 22P02 invalid JSON, an unpaired surrogate or a
+ * malformed \u escape; 22P05 \u0000; 22003 number out of range).  Errors
+ * of a string that cannot be decoded name its member ("id", "payload.room").  raw_id receives the id as far as it could be
  * read (NULL if not), so batch results can name the rejected item.
  */
 extern bool ag_event_parse(const char *json, int len, int max_future_minutes,
@@ -26,5 +27,14 @@ extern bool ag_event_parse(const char *json, int len, int max_future_minutes,
 
 /* ag_json_depth_ok: no object/array deeper than max_depth (lexer only); *where names the root member. */
 extern bool ag_json_depth_ok(const char *json, int len, int max_depth, char **where);
+
+/*
+ * ag_json_path_at: the member path ("payload.room", "payload.list[2]", "id")
+ * of the string token that starts at byte offset of json (len bytes), found
+ * with PostgreSQL's lexer alone; *is_name says whether that string is a
+ * member name (then the path is that of the object holding it).  NULL when
+ * no string starts there or it is at the root (or the path is empty).
+ */
+extern char *ag_json_path_at(const char *json, int len, int offset, bool *is_name);
 
 #endif /* AGINGOS_EVENTJSON_H */

@@ -244,6 +244,7 @@ static const char *const rule_purpose[AG_NUM_RULES] = {
 	"Reports many door events at the entrance within a short time.",
 	"Reports that the home has stopped delivering events.",
 	"Reports presence sensors that say present for too long without turning off.",
+	"Reports a resident who left through the front door and is not back in time.",
 };
 
 /*

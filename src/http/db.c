@@ -186,19 +186,56 @@ ensure_conn(AgConn *conn)
 }
 
 /*
+ * route_sql: the statement of route into sql (len bytes) and its number of
+ * parameters.  Every route is SELECT status, body FROM agingos.<function>
+ * ($1, $2, $3); GET /metrics adds $4 (the metrics-token verdict) and the
+ * auth_mode column; the /ack/<token> routes (AG_ROUTE_HTML) add
+ * content_type; with metrics compiled in, the ingest routes add their
+ * outcome counts, read from the function's own 200 body by PostgreSQL
+ * (metrics.h).  function comes from the constant route table, never from
+ * a request.
+ */
+static int
+route_sql(const AgRoute *route, char *sql, size_t len)
+{
+	if ((route->flags & AG_ROUTE_METRICS) != 0)
+	{
+		snprintf(sql, len, "SELECT status, body, auth_mode FROM agingos.%s($1, $2, $3, $4::boolean)", route->function);
+		return 4;
+	}
+#if AG_METRICS
+	if ((route->flags & AG_ROUTE_INGEST_ONE) != 0)
+		snprintf(sql, len, "SELECT r.status, r.body, CASE WHEN r.status = 200 THEN r.body::jsonb ->> 'deduped' END "
+						   "FROM agingos.%s($1, $2, $3) r",
+				 route->function);
+	else if ((route->flags & AG_ROUTE_INGEST_BATCH) != 0)
+		snprintf(sql, len, "SELECT r.status, r.body, j.b ->> 'accepted', j.b ->> 'deduped', j.b ->> 'rejected' "
+						   "FROM agingos.%s($1, $2, $3) r LEFT JOIN LATERAL (SELECT r.body::jsonb AS b WHERE r.status = 200) j ON true",
+				 route->function);
+	else
+#endif
+		if ((route->flags & AG_ROUTE_HTML) != 0)
+		snprintf(sql, len, "SELECT status, body, content_type FROM agingos.%s($1, $2, $3)", route->function);
+	else
+		snprintf(sql, len, "SELECT status, body FROM agingos.%s($1, $2, $3)", route->function);
+	return 3;
+}
+
+/*
  * exec_route: prepare the route's statement if this connection lacks it,
  * then execute it, all before deadline.  *sent tells whether the call
  * itself went out (false: at most the prepare ran, so a retry cannot repeat
  * side effects).  *res is the result or NULL (see ag_pg_result).
  */
 static AgPgWait
-exec_route(AgConn *conn, const AgRoute *route, const char *const values[3], int64_t deadline, bool *sent,
+exec_route(AgConn *conn, const AgRoute *route, const char *const values[4], int64_t deadline, bool *sent,
 		   PGresult **res)
 {
 	uint32_t bit = (uint32_t) 1 << route->id;
 	char	 name[16];
-	char	 sql[160];
-	Oid		 types[3] = {TEXT_OID, TEXT_OID, TEXT_OID};
+	char	 sql[320];
+	Oid		 types[4] = {TEXT_OID, TEXT_OID, TEXT_OID, TEXT_OID};
+	int		 nparams = (route->flags & AG_ROUTE_METRICS) != 0 ? 4 : 3; /* as route_sql says */
 	AgPgWait wait;
 
 	*sent = false;
@@ -206,10 +243,8 @@ exec_route(AgConn *conn, const AgRoute *route, const char *const values[3], int6
 	snprintf(name, sizeof(name), "r%d", route->id);
 	if ((conn->prepared & bit) == 0)
 	{
-		/* function comes from the constant route table, never from a request */
-		snprintf(sql, sizeof(sql), "SELECT status, body%s FROM agingos.%s($1, $2, $3)",
-				 (route->flags & AG_ROUTE_HTML) != 0 ? ", content_type" : "", route->function);
-		if (!PQsendPrepare(conn->pg, name, sql, 3, types))
+		nparams = route_sql(route, sql, sizeof(sql));
+		if (!PQsendPrepare(conn->pg, name, sql, nparams, types))
 			return AG_PG_BROKEN;
 		wait = ag_pg_result(conn->pg, deadline, res);
 		if (wait != AG_PG_READY || PQresultStatus(*res) != PGRES_COMMAND_OK)
@@ -218,10 +253,29 @@ exec_route(AgConn *conn, const AgRoute *route, const char *const values[3], int6
 		*res = NULL;
 		conn->prepared |= bit;
 	}
-	if (!PQsendQueryPrepared(conn->pg, name, 3, values, NULL, NULL, 0))
+	if (!PQsendQueryPrepared(conn->pg, name, nparams, values, NULL, NULL, 0))
 		return AG_PG_BROKEN;
 	*sent = true;
 	return ag_pg_result(conn->pg, deadline, res);
+}
+
+/* copy_extra: the result columns after (status, body) into *extra. */
+static void
+copy_extra(const PGresult *res, AgCallExtra *extra)
+{
+	if (extra == NULL || PQntuples(res) != 1)
+		return;
+	for (int i = 2; i < PQnfields(res) && extra->n < AG_EXTRA_MAX; i++)
+	{
+		int	   k = extra->n++;
+		size_t len = (size_t) PQgetlength(res, 0, i);
+
+		extra->isnull[k] = PQgetisnull(res, 0, i);
+		if (extra->isnull[k] || len >= sizeof(extra->value[k]))
+			len = 0; /* a value this long is no count or mode: treated as absent */
+		memcpy(extra->value[k], PQgetvalue(res, 0, i), len);
+		extra->value[k][len] = '\0';
+	}
 }
 
 /*
@@ -271,8 +325,8 @@ typedef enum CallOutcome
 
 /* call_once: one attempt of ag_db_call on a connected conn. */
 static CallOutcome
-call_once(AgConn *conn, const AgRoute *route, const char *const values[3], int64_t deadline, bool first,
-		  AgReply *reply)
+call_once(AgConn *conn, const AgRoute *route, const char *const values[4], int64_t deadline, bool first,
+		  AgReply *reply, AgCallExtra *extra, bool *answered)
 {
 	PGresult   *res;
 	bool		sent;
@@ -291,7 +345,11 @@ call_once(AgConn *conn, const AgRoute *route, const char *const values[3], int64
 		ag_log(AG_LOG_DEBUG, "db_lost", msg, "path=%s retry=%s", route->path, out == CALL_RETRY ? "yes" : "no");
 	}
 	else if (PQresultStatus(res) == PGRES_TUPLES_OK)
+	{
 		ag_result_reply(route, res, reply);
+		copy_extra(res, extra);
+		*answered = true;
+	}
 	else if (first && ag_result_stale(res))
 		out = CALL_RETRY; /* statement stale: prepare it again on a fresh connection */
 	else
@@ -300,18 +358,25 @@ call_once(AgConn *conn, const AgRoute *route, const char *const values[3], int64
 	return out;
 }
 
-void
-ag_db_call(const AgRoute *route, const char *params, const char *body, const char *api_key, AgReply *reply)
+AgCallOutcome
+ag_db_call_ex(const AgRoute *route, const AgCallArgs *args, AgReply *reply, AgCallExtra *extra)
 {
 	AgConn	   *conn = thread_conn();
-	const char *values[3] = {params, body, api_key};
-	int64_t		deadline = ag_mono_ms() + db_settings->db_timeout_ms;
+	const char *values[4] = {args->params, args->body, args->api_key, args->flag};
+	int			timeout_ms = db_settings->db_timeout_ms;
+	int64_t		deadline;
 	CallOutcome out = CALL_RETRY;
+	bool		answered = false;
 
+	if (args->timeout_ms > 0 && args->timeout_ms < timeout_ms)
+		timeout_ms = args->timeout_ms;
+	deadline = ag_mono_ms() + timeout_ms;
+	if (extra != NULL)
+		memset(extra, 0, sizeof(*extra));
 	if (conn == NULL)
 	{
 		ag_reply_error(reply, 500, "53200", "out of memory", NULL, NULL);
-		return;
+		return AG_CALL_FAILED;
 	}
 	for (int attempt = 0; attempt < 2 && out == CALL_RETRY; attempt++)
 	{
@@ -320,7 +385,7 @@ ag_db_call(const AgRoute *route, const char *params, const char *body, const cha
 			out = CALL_LOST;
 			break;
 		}
-		out = call_once(conn, route, values, deadline, attempt == 0, reply);
+		out = call_once(conn, route, values, deadline, attempt == 0, reply, extra, &answered);
 		if (out == CALL_TIMEOUT)
 			ag_pg_cancel(conn->pg);
 		if (out != CALL_DONE)
@@ -329,11 +394,22 @@ ag_db_call(const AgRoute *route, const char *params, const char *body, const cha
 	if (out == CALL_TIMEOUT)
 	{
 		ag_log(AG_LOG_WARN, "db_timeout", "database did not answer in time; cancel requested, reconnecting",
-			   "path=%s function=%s timeout_ms=%d", route->path, route->function, db_settings->db_timeout_ms);
-		ag_err_timeout(reply, (unsigned) db_settings->db_timeout_ms);
+			   "path=%s function=%s timeout_ms=%d", route->path, route->function, timeout_ms);
+		ag_err_timeout(reply, (unsigned) timeout_ms);
 	}
 	else if (out != CALL_DONE)
 		ag_err_unavailable(reply);
+	if (out != CALL_DONE)
+		return AG_CALL_UNAVAILABLE;
+	return answered ? AG_CALL_ANSWERED : AG_CALL_FAILED;
+}
+
+void
+ag_db_call(const AgRoute *route, const char *params, const char *body, const char *api_key, AgReply *reply)
+{
+	AgCallArgs args = {params, body, api_key, NULL, 0};
+
+	ag_db_call_ex(route, &args, reply, NULL);
 }
 
 typedef enum PingResult
@@ -390,4 +466,36 @@ ag_db_health(AgReply *reply)
 		drop_conn(conn);
 	}
 	ag_reply_json(reply, 503, HEALTH_DOWN, sizeof(HEALTH_DOWN) - 1);
+}
+
+/* auth mode cache for the per-key rate limit (guard.h): -1 unknown, 0 keys, 1 none */
+static atomic_int	mode_none = -1;
+static atomic_llong mode_checked_ms = 0;
+
+#define AUTH_MODE_TTL_MS 1000 /* the stored auth mode is asked at most once a second */
+
+bool
+ag_db_auth_none(void)
+{
+	int64_t	  now = ag_mono_ms();
+	long long seen = atomic_load(&mode_checked_ms);
+	AgConn	 *conn;
+	PGresult *res;
+
+	if (now - seen < AUTH_MODE_TTL_MS || !atomic_compare_exchange_strong(&mode_checked_ms, &seen, now))
+		return atomic_load(&mode_none) == 1;
+	/* this worker refreshes; the others use the cached value meanwhile */
+	conn = thread_conn();
+	if (conn == NULL || !ensure_conn(conn))
+		return atomic_load(&mode_none) == 1;
+	if (!PQsendQuery(conn->pg, "SELECT agingos.http_auth_mode()") ||
+		ag_pg_result(conn->pg, ag_mono_ms() + HEALTH_TIMEOUT_MS, &res) != AG_PG_READY)
+	{
+		drop_conn(conn); /* the next call reconnects; no half-read result stays behind */
+		return atomic_load(&mode_none) == 1;
+	}
+	if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		atomic_store(&mode_none, !PQgetisnull(res, 0, 0) && strcmp(PQgetvalue(res, 0, 0), "none") == 0 ? 1 : 0);
+	PQclear(res);
+	return atomic_load(&mode_none) == 1;
 }

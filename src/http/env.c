@@ -88,6 +88,39 @@ read_level(AgSettings *s)
 	return bad_value("AGINGOS_LOG_LEVEL", value, "expected one of debug, info, warn, error");
 }
 
+/*
+ * read_token: AGINGOS_METRICS_TOKEN, the Bearer token of GET /metrics
+ * (docs/spec/contract.md §11): at least 24 visible ASCII characters, so it
+ * fits an Authorization header.  The error names the variable and the
+ * problem, never the value (it is a secret).
+ */
+static bool
+read_token(AgSettings *s)
+{
+	const char *value = env_get("AGINGOS_METRICS_TOKEN");
+	size_t		len = value != NULL ? strlen(value) : 0;
+
+	s->metrics_token = value;
+	if (value == NULL)
+		return true;
+	for (size_t i = 0; i < len; i++)
+	{
+		if ((unsigned char) value[i] < 0x21 || (unsigned char) value[i] > 0x7e)
+		{
+			ag_log(AG_LOG_ERROR, "config_error", "expected visible ASCII characters only (no spaces); the value is not shown",
+				   "variable=AGINGOS_METRICS_TOKEN offset=%zu", i);
+			return false;
+		}
+	}
+	if (len < 24)
+	{
+		ag_log(AG_LOG_ERROR, "config_error", "expected at least 24 characters, e.g. from openssl rand -hex 24; the value is not shown",
+			   "variable=AGINGOS_METRICS_TOKEN length=%zu", len);
+		return false;
+	}
+	return true;
+}
+
 bool
 ag_env_read(AgSettings *s)
 {
@@ -98,7 +131,12 @@ ag_env_read(AgSettings *s)
 		!read_int("AGINGOS_HTTP_THREADS", 16, 1, 64, &s->http_threads) ||
 		!read_level(s) ||
 		!read_int("AGINGOS_PGPORT", 5432, 1, 65535, &pg_port) ||
-		!read_int("AGINGOS_HTTP_DB_TIMEOUT_MS", 10000, 100, 3600000, &s->db_timeout_ms))
+		!read_int("AGINGOS_HTTP_DB_TIMEOUT_MS", 10000, 100, 3600000, &s->db_timeout_ms) ||
+		!read_int("AGINGOS_HTTP_RATE", 50, 0, 1000000, &s->http_rate) ||
+		!read_int("AGINGOS_HTTP_BURST", 100, 1, 1000000, &s->http_burst) ||
+		!read_int("AGINGOS_HTTP_AUTH_DELAY_MS", 200, 0, 60000, &s->auth_delay_ms) ||
+		!read_int("AGINGOS_HTTP_AUTH_DELAY_MAX_MS", 5000, 0, 600000, &s->auth_delay_max_ms) ||
+		!read_token(s))
 		return false;
 	s->pg_host = env_get("AGINGOS_PGHOST");
 	s->pg_port = env_get("AGINGOS_PGPORT") != NULL ? env_get("AGINGOS_PGPORT") : "5432";
@@ -121,12 +159,20 @@ ag_env_usage(FILE *out)
 		  "  AGINGOS_HTTP_THREADS  worker threads = database connections (1-64) default 16\n"
 		  "  AGINGOS_HTTP_DB_TIMEOUT_MS  longest wait for a route's SQL call in ms,\n"
 		  "                        100-3600000; then 503 and a cancel    default 10000\n"
+		  "  AGINGOS_HTTP_RATE     requests per second per API key (0-1000000,\n"
+		  "                        0 = no limit; auth mode none: no limit) default 50\n"
+		  "  AGINGOS_HTTP_BURST    bursts per API key (1-1000000)            default 100\n"
+		  "  AGINGOS_HTTP_AUTH_DELAY_MS  first hold of an answer to a wrong key,\n"
+		  "                        doubling per failure from the same address (0-60000) default 200\n"
+		  "  AGINGOS_HTTP_AUTH_DELAY_MAX_MS  longest such hold (0-600000)  default 5000\n"
 		  "  AGINGOS_LOG_LEVEL     debug, info, warn or error                default info\n"
 		  "                        (debug adds one access line per request)\n"
 		  "  AGINGOS_PGHOST        database host or socket directory         default libpq's (PGHOST)\n"
 		  "  AGINGOS_PGPORT        database port (1-65535)                   default 5432\n"
 		  "  AGINGOS_PGDATABASE    database name                             default agingos\n"
 		  "  AGINGOS_PGUSER        database role                             default agingos_http\n"
+		  "  AGINGOS_METRICS_TOKEN Bearer token for GET /metrics, >= 24 visible ASCII\n"
+		  "                        characters; checked without the database  default none\n"
 		  "Other libpq settings (PGPASSWORD, PGPASSFILE, PGSSLMODE, ...) are read by libpq.\n"
 		  "\n"
 		  "Logs: one key=value line per event on stderr (ts=... level=... event=...).\n"

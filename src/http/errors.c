@@ -44,6 +44,8 @@ ag_reply_error(AgReply *reply, unsigned int status, const char *code, const char
 	reply->len = buf.len;
 	reply->body = ag_buf_take(&buf);
 	reply->allow = NULL;
+	reply->content_type[0] = '\0';
+	reply->retry_after = 0;
 }
 
 void
@@ -52,6 +54,7 @@ ag_reply_json(AgReply *reply, unsigned int status, const char *json, size_t len)
 	reply->status = status;
 	reply->allow = NULL;
 	reply->content_type[0] = '\0';
+	reply->retry_after = 0;
 	reply->len = len;
 	reply->body = malloc(len + 1);
 	if (reply->body == NULL)
@@ -68,6 +71,7 @@ ag_reply_free(AgReply *reply)
 	reply->len = 0;
 	reply->status = 0;
 	reply->allow = NULL;
+	reply->content_type[0] = '\0';
 }
 
 void
@@ -210,4 +214,18 @@ ag_err_bad_utf8(AgReply *reply, const char *what, const char *name, size_t offse
 	else if (strcmp(what, "header") == 0)
 		hint = "Send the header value as UTF-8 text; API keys are plain ASCII.";
 	ag_reply_error(reply, 400, "22021", message, details, hint);
+}
+
+void
+ag_err_rate_limited(AgReply *reply, int rate, int burst, unsigned retry_after_s)
+{
+	char details[160];
+	char hint[160];
+
+	snprintf(details, sizeof(details), "This API key may send %d requests per second with bursts of %d; nothing was stored.",
+			 rate, burst);
+	snprintf(hint, sizeof(hint), "Wait %u s (Retry-After) and send again; batch events with POST /events/batch.",
+			 retry_after_s);
+	ag_reply_error(reply, 429, "AG429", "too many requests for this API key", details, hint);
+	reply->retry_after = retry_after_s;
 }

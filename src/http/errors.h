@@ -13,6 +13,7 @@
  * body is malloc'd JSON text (len bytes) owned by the reply, or NULL when
  * building it ran out of memory (server.c then sends a fixed 500 body).
  * allow is the Allow header for a 405 (static storage), else NULL.
+ * content_type is "" for application/json.
  */
 typedef struct AgReply
 {
@@ -20,7 +21,8 @@ typedef struct AgReply
 	char		*body;
 	size_t		 len;
 	const char	*allow;
-	char		 content_type[64]; /* "" = application/json; HTML routes set it */
+	char		 content_type[64]; /* "" = application/json; HTML routes and /metrics set it */
+	unsigned	 retry_after;	   /* Retry-After header in seconds for a 429, else 0 */
 } AgReply;
 
 /*
@@ -68,6 +70,12 @@ void ag_err_unavailable(AgReply *reply);
 
 /* 503 08006: the route call got no answer within timeout_ms. */
 void ag_err_timeout(AgReply *reply, unsigned timeout_ms);
+
+/*
+ * 429 AG429: the API key is over its rate (rate per second, bursts of
+ * burst); retry_after_s goes to the Retry-After header.
+ */
+void ag_err_rate_limited(AgReply *reply, int rate, int burst, unsigned retry_after_s);
 
 /* 400 22P05: what ("request body", "query parameter") holds a NUL byte. */
 void ag_err_nul_byte(AgReply *reply, const char *what);

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "env.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "server.h"
 
 static volatile sig_atomic_t stop_signal = 0;
@@ -69,11 +70,11 @@ main(int argc, char **argv)
 		return 2;
 	ag_log_set_level(settings.log_level);
 	block_stop_signals(&wait_mask);
-	if (!ag_db_setup(&settings) || (server = ag_server_start(&settings)) == NULL)
+	if (!ag_db_setup(&settings) || !ag_metrics_setup(&settings) || (server = ag_server_start(&settings)) == NULL)
 		return 1;
-	ag_log(AG_LOG_INFO, "start", NULL, "host=%s port=%d threads=%d pg_port=%s pg_database=%s pg_user=%s",
+	ag_log(AG_LOG_INFO, "start", NULL, "host=%s port=%d threads=%d pg_port=%s pg_database=%s pg_user=%s metrics_token=%s",
 		   settings.http_host, settings.http_port, settings.http_threads,
-		   settings.pg_port, settings.pg_database, settings.pg_user);
+		   settings.pg_port, settings.pg_database, settings.pg_user, settings.metrics_token != NULL ? "set" : "unset");
 	while (stop_signal == 0)
 		sigsuspend(&wait_mask);
 	ag_log(AG_LOG_INFO, "stop", NULL, "signal=%s", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");

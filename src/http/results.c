@@ -40,7 +40,7 @@ ag_result_reply(const AgRoute *route, const PGresult *res, AgReply *reply)
 
 	int nfields = (route->flags & AG_ROUTE_HTML) != 0 ? 3 : 2;
 
-	if (PQntuples(res) == 1 && PQnfields(res) == nfields && !PQgetisnull(res, 0, 0))
+	if (PQntuples(res) == 1 && PQnfields(res) >= nfields && !PQgetisnull(res, 0, 0))
 		status = strtol(PQgetvalue(res, 0, 0), &end, 10);
 	if (end == NULL || *end != '\0' || status < 100 || status > 599)
 	{

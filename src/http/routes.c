@@ -1,10 +1,12 @@
 /*-------------------------------------------------------------------------
  * routes.c
  *	  Route table of contract.md section 6.  Every route but GET /health is
- *	  one call of agingos.http_<name>(params, request_body, api_key); the
- *	  /ack/<token> pages of section 10 also return their content type.
+ *	  one call of agingos.http_<name>(params, request_body, api_key);
+ *	  GET /metrics adds the front's metrics-token verdict (metrics_http.c);
+ *	  the /ack/<token> pages of section 10 also return their content type.
  *-------------------------------------------------------------------------
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "routes.h"
@@ -16,17 +18,18 @@
 static const AgRoute route_table[] = {
 	{0, "GET", "/health", NULL, NULL, BODY, IDEM},
 	{1, "GET", "/health/detail", NULL, "http_health_detail", BODY, IDEM},
-	{2, "POST", "/event", NULL, "http_event", BODY, JSON},
-	{3, "POST", "/v1/event", NULL, "http_event", BODY, JSON},
-	{4, "POST", "/events/batch", NULL, "http_events_batch", AG_BATCH_LIMIT_BYTES, JSON},
+	{2, "POST", "/event", NULL, "http_event", BODY, JSON | AG_ROUTE_INGEST_ONE},
+	{3, "POST", "/v1/event", NULL, "http_event", BODY, JSON | AG_ROUTE_INGEST_ONE},
+	{4, "POST", "/events/batch", NULL, "http_events_batch", AG_BATCH_LIMIT_BYTES, JSON | AG_ROUTE_INGEST_BATCH},
 	{5, "GET", "/events", NULL, "http_events", BODY, IDEM},
 	{6, "GET", "/deviations/evaluate", NULL, "http_deviations_evaluate", BODY, IDEM},
 	{7, "POST", "/deviations/persist", NULL, "http_deviations_persist", BODY, JSON | AG_ROUTE_BODY_OPTIONAL},
 	{8, "GET", "/deviations", NULL, "http_deviations", BODY, IDEM},
 	{9, "PATCH", "/deviations/", "deviation_id", "http_deviation_patch", BODY, JSON},
 	{10, "GET", "/rules", NULL, "http_rules", BODY, IDEM},
-	{11, "GET", "/ack/", "token", "http_ack_get", BODY, IDEM | AG_ROUTE_HTML},
-	{12, "POST", "/ack/", "token", "http_ack_post", BODY, AG_ROUTE_HTML | AG_ROUTE_FORM},
+	{11, "GET", "/metrics", NULL, "http_metrics", BODY, IDEM | AG_ROUTE_METRICS},
+	{12, "GET", "/ack/", "token", "http_ack_get", BODY, IDEM | AG_ROUTE_HTML},
+	{13, "POST", "/ack/", "token", "http_ack_post", BODY, AG_ROUTE_HTML | AG_ROUTE_FORM},
 };
 
 #define ROUTE_COUNT ((int) (sizeof(route_table) / sizeof(route_table[0])))
@@ -35,6 +38,22 @@ int
 ag_routes_count(void)
 {
 	return ROUTE_COUNT;
+}
+
+const AgRoute *
+ag_routes_at(int i)
+{
+	return &route_table[i];
+}
+
+const char *
+ag_routes_template(const AgRoute *route, char *buf, size_t len)
+{
+	if (route->param == NULL)
+		snprintf(buf, len, "%s", route->path);
+	else
+		snprintf(buf, len, "%s{%s}", route->path, route->param);
+	return buf;
 }
 
 /*
@@ -90,6 +109,8 @@ match_pass(const char *method, const char *url, bool want_param, AgMatch *match)
 		if ((route->param != NULL) != want_param || !path_matches(route, url, &value))
 			continue;
 		path_seen = true;
+		if (match->path_route == NULL)
+			match->path_route = route;
 		add_allow(match, route->method);
 		if (strcmp(method, route->method) == 0 && match->kind != AG_MATCH_OK)
 		{

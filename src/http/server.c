@@ -8,7 +8,9 @@
  *	  carries a body: it is answered at once and the connection closed, so a
  *	  rejected body is never read.  The front decides only 404, 405, 413, 415
  *	  and text PostgreSQL cannot take (NUL bytes, invalid UTF-8) here;
- *	  everything else is the route's SQL function.
+ *	  everything else is the route's SQL function.  GET /metrics is served
+ *	  by metrics_http.c; every answered request is counted (metrics.c) when
+ *	  libmicrohttpd reports it completed.
  *-------------------------------------------------------------------------
  */
 #include <arpa/inet.h>
@@ -26,12 +28,18 @@
 #include "checks.h"
 #include "db.h"
 #include "errors.h"
+#include "guard.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "routes.h"
 #include "server.h"
 
 #define IDLE_TIMEOUT_S 30				/* idle keep-alive connections are closed */
 #define DISCARD_MAX_BYTES (16 * AG_MIB) /* read and dropped after a 413 */
+
+static int settings_rate;  /* AGINGOS_HTTP_RATE, for the 429 body */
+static int settings_burst; /* AGINGOS_HTTP_BURST */
 
 static const char OOM_BODY[] = "{\"code\":\"53200\",\"message\":\"out of memory\",\"details\":null,\"hint\":null}";
 
@@ -43,17 +51,22 @@ struct AgServer
 /* AgRequest: per-request state, libmicrohttpd's *con_cls. */
 typedef struct AgRequest
 {
-	AgMatch match;
-	AgReply reply;
-	char	method[16]; /* for the access line */
-	char	path[256];	/* ditto, truncated */
-	bool	started;	/* the access handler has seen the request */
-	bool	path_nul;	/* the raw path holds %00; path is the raw path */
-	char   *body;		/* accumulated body, NUL-terminated */
-	size_t	body_len;
-	size_t	body_cap;
-	size_t	upload_total; /* bytes of upload seen, kept or not */
-	int64_t start_us;
+	AgMatch		match;
+	AgReply		reply;
+	char		method[16]; /* for the access line */
+	char		path[256];	/* ditto, truncated */
+	bool		started;	/* the access handler has seen the request */
+	bool		path_nul;	/* the raw path holds %00; path is the raw path */
+	bool		guarded;	/* the 401 hold has been decided (guard.h) */
+	char		key[16];	/* the first bytes of the X-API-Key value of a 401, for its log line */
+	size_t		key_len;	/* its full length */
+	bool		has_key;
+	char	   *body; /* accumulated body, NUL-terminated */
+	size_t		body_len;
+	size_t		body_cap;
+	size_t		upload_total; /* bytes of upload seen, kept or not */
+	int64_t		start_us;
+	AgCallExtra extra; /* outcome columns of an ingest route's call (metrics.h) */
 } AgRequest;
 
 /* mono_us: monotonic clock in microseconds. */
@@ -167,13 +180,42 @@ dispatch(struct MHD_Connection *connection, AgRequest *req)
 		return;
 	else if (route->function == NULL)
 		ag_db_health(&req->reply);
+	else if ((route->flags & AG_ROUTE_METRICS) != 0)
+		ag_metrics_serve(connection, route, &req->reply);
 	if (req->reply.status != 0)
 		return;
 	params = ag_check_args(connection, &req->match, &api_key, &req->reply);
 	if (params == NULL)
 		return;
-	ag_db_call(route, params, req->body_len > 0 ? req->body : NULL, api_key, &req->reply);
+	if (api_key != NULL && !ag_db_auth_none())
+	{
+		unsigned retry_after;
+
+		if (!ag_rate_take(api_key, &retry_after))
+		{
+			/* over the key's rate: 429, the route is not called, nothing stored */
+			ag_err_rate_limited(&req->reply, settings_rate, settings_burst, retry_after);
+			free(params);
+			return;
+		}
+	}
+	if ((route->flags & (AG_ROUTE_INGEST_ONE | AG_ROUTE_INGEST_BATCH)) != 0)
+	{
+		AgCallArgs args = {params, req->body_len > 0 ? req->body : NULL, api_key, NULL, 0};
+
+		ag_db_call_ex(route, &args, &req->reply, &req->extra);
+	}
+	else
+		ag_db_call(route, params, req->body_len > 0 ? req->body : NULL, api_key, &req->reply);
 	free(params);
+	if (req->reply.status == 401)
+	{
+		/* unknown keys keep no bucket; the hold and log line follow in access_handler */
+		ag_rate_forget(api_key);
+		req->has_key = api_key != NULL;
+		req->key_len = api_key != NULL ? strlen(api_key) : 0;
+		snprintf(req->key, sizeof(req->key), "%s", api_key != NULL ? api_key : "");
+	}
 }
 
 /* queue_reply: hand the decided reply to libmicrohttpd (it copies it). */
@@ -193,10 +235,17 @@ queue_reply(struct MHD_Connection *connection, AgRequest *req)
 		response = MHD_create_response_from_buffer(reply->len, reply->body, MHD_RESPMEM_MUST_COPY);
 	if (response == NULL)
 		return MHD_NO;
+	if (reply->retry_after > 0)
+	{
+		char value[16];
+
+		snprintf(value, sizeof(value), "%u", reply->retry_after);
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, value);
+	}
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
 							reply->content_type[0] != '\0' ? reply->content_type : "application/json");
-	if (reply->content_type[0] != '\0')
-		MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (strncmp(reply->content_type, "text/html", 9) == 0)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"); /* ACK pages */
 	if (reply->allow != NULL)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, reply->allow);
 	ret = MHD_queue_response(connection, reply->status, response);
@@ -249,6 +298,17 @@ access_handler(void *cls, struct MHD_Connection *connection, const char *url, co
 	}
 	if (req->reply.status == 0)
 		dispatch(connection, req);
+	if (req->reply.status == 401 && !req->guarded)
+	{
+		/* a wrong key: log it (prefix, address) and hold the answer a while */
+		int delay;
+
+		req->guarded = true;
+		delay = ag_auth_failed(connection, req->has_key ? req->key : NULL, req->key_len, req->path);
+		memset(req->key, 0, sizeof(req->key));
+		if (ag_guard_hold(connection, delay))
+			return MHD_YES; /* called again when resumed */
+	}
 	return queue_reply(connection, req);
 }
 
@@ -292,7 +352,10 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *connection)
 	return req;
 }
 
-/* request_completed: the access line (debug only) and cleanup. */
+/*
+ * request_completed: the metrics (metrics.h) and the access line (debug
+ * only) of an answered request, then cleanup.
+ */
 static void
 request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
@@ -303,6 +366,12 @@ request_completed(void *cls, struct MHD_Connection *connection, void **con_cls, 
 	(void) connection;
 	if (req == NULL)
 		return;
+	if (req->started && req->reply.status != 0)
+	{
+		ag_metrics_observe(&req->match, req->reply.status, mono_us() - req->start_us);
+		if (req->match.route != NULL)
+			ag_metrics_ingest(req->match.route, &req->extra);
+	}
 	if (req->started && ag_log_enabled(AG_LOG_DEBUG))
 		ag_log(AG_LOG_DEBUG, "request", NULL, "method=%s path=%s status=%u duration_ms=%lld completed=%s",
 			   req->method, ag_log_quote(path, sizeof(path), req->path), req->reply.status,
@@ -355,11 +424,18 @@ AgServer *
 ag_server_start(const AgSettings *settings)
 {
 	struct sockaddr_storage addr;
-	unsigned int			flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	unsigned int			flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	AgServer			   *server = calloc(1, sizeof(*server));
 
 	if (server == NULL)
 		return NULL;
+	settings_rate = settings->http_rate;
+	settings_burst = settings->http_burst;
+	if (!ag_guard_start(settings))
+	{
+		free(server);
+		return NULL;
+	}
 	fill_addr(settings, &addr);
 	if (settings->http_host_v6)
 		flags |= MHD_USE_IPv6;
@@ -384,6 +460,7 @@ ag_server_start(const AgSettings *settings)
 void
 ag_server_stop(AgServer *server)
 {
+	ag_guard_stop(); /* resumes every held connection first */
 	MHD_stop_daemon(server->daemon);
 	free(server);
 }

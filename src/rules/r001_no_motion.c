@@ -16,13 +16,105 @@ const AgRuleTexts ag_rule_r001_texts = {
 	"No active motion or presence signal was picked up in the assessed period. Check the sensors, or whether the person has been away or resting.",
 };
 
-/* ag_rule_r001_range: R-001 reads [since, until) (3.1 "Reads"). */
+/*
+ * ag_rule_r001_range: R-001 reads [since, until) (3.1 "Reads"); with the
+ * held-presence, away or gap gates also the home state's look back before
+ * since (docs/alarm-quality.md).
+ */
 void
 ag_rule_r001_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 				   TimestampTz now, AgTimeRange *range)
 {
+	const AgR001Params *p = &cfg->r001;
+
 	range->from = since;
+	if (p->held_presence_counts || p->away_gate || p->gap_gate)
+		range->from = ag_home_state_reach(cfg, since);
 	range->to = until;
+}
+
+/*
+ * awake_start: the start of the awake period that contains the time of
+ * LOCAL(until) (IN_DAYPART is true there): today's start, or yesterday's
+ * when the window crosses midnight and until lies after midnight.  With a
+ * usable personal profile (rules.md D33, docs/alarm-quality.md) the start
+ * moves to the usual wake-up (quantile 0.9) + AG_PROFILE_WAKE_MARGIN_MIN of
+ * that date when that is later; *personal says whether it did.
+ */
+static TimestampTz
+awake_start(const AgRuleInput *in, const AgR001Params *p, bool *personal)
+{
+	pg_tz	   *tz = ag_tz_lookup(p->timezone);
+	AgLocal		lu;
+	int			jdate;
+	TimestampTz start;
+
+	ag_local(in->until, tz, &lu);
+	jdate = lu.tod_us >= (int64) p->awake_start_s * USECS_PER_SEC ? lu.jdate : lu.jdate - 1;
+	start = ag_instant(jdate, p->awake_start_s, tz);
+	*personal = false;
+	if (ag_profile_usable(in, AG_RULE_R001) && in->facts->profile.wake_minute >= 0)
+	{
+		int			s = (in->facts->profile.wake_minute + AG_PROFILE_WAKE_MARGIN_MIN) * 60;
+		TimestampTz mine = ag_instant(jdate, Min(s, 86399), tz);
+
+		if (mine > start)
+		{
+			start = mine;
+			*personal = true;
+		}
+	}
+	return start;
+}
+
+/*
+ * quiet_gates: the gates of docs/alarm-quality.md, each off by default (the
+ * behaviour of rules.md 3.1): the personal wake-up (baseline personal: not
+ * before the resident is usually up), awake_whole_window (the window must
+ * begin in the same awake period, so the night does not count as "no
+ * motion" at 07:00), away_gate (the resident is out or just left),
+ * gap_gate (D35).  True when one of them silences R-001.
+ */
+static bool
+quiet_gates(const AgRuleInput *in, const AgR001Params *p)
+{
+	if (p->awake_gate && (p->awake_whole_window || in->cfg->rule[AG_RULE_R001].baseline == AG_BASELINE_PERSONAL))
+	{
+		bool		personal;
+		TimestampTz start = awake_start(in, p, &personal);
+
+		if (in->until < start || (p->awake_whole_window && in->since < start))
+			return true;
+	}
+	if (p->away_gate)
+	{
+		AgAway st;
+
+		ag_home_state_at(in, in->until, &st);
+		if (st.state == AG_HOME_AWAY || st.state == AG_HOME_PENDING)
+			return true;
+	}
+	return p->gap_gate && ag_ingest_gap(in, in->since, in->until);
+}
+
+/*
+ * baseline_evidence: with baseline personal, what was usual: baseline
+ * ("personal" when the profile was used, else "fixed"), usual_wake_time
+ * (HH:MM:SS or null), awake_start_used (the instant judged from).
+ */
+static void
+baseline_evidence(const AgRuleInput *in, const AgR001Params *p, JsonbParseState **st)
+{
+	bool		personal;
+	TimestampTz start = awake_start(in, p, &personal);
+	int			wake = in->facts->profile.wake_minute;
+
+	ag_ev_str(st, "baseline", ag_profile_usable(in, AG_RULE_R001) ? "personal" : "fixed");
+	if (ag_profile_usable(in, AG_RULE_R001) && wake >= 0)
+		ag_ev_str(st, "usual_wake_time", ag_tod_text(wake * 60));
+	else
+		ag_ev_null(st, "usual_wake_time");
+	ag_ev_instant(st, "awake_start_used", start);
 }
 
 /*
@@ -48,6 +140,11 @@ ag_rule_r001_eval(const AgRuleInput *in, AgDeviation *dev)
 	}
 	if (p->liveness_gate && ag_liveness_gate_fires(in, -1, NULL))
 		return false;
+	if (quiet_gates(in, p))
+		return false;
+	/* a presence sensor still "on" at since reports someone there (a PIR that does not re-send) */
+	if (p->held_presence_counts && ag_sensor_held_on(in, in->since, NULL, NULL))
+		return false;
 
 	for (i = ag_events_lower_bound(in->events, in->nevents, in->since);
 		 i < in->nevents && in->events[i].ts < in->until; i++)
@@ -61,5 +158,7 @@ ag_rule_r001_eval(const AgRuleInput *in, AgDeviation *dev)
 
 	ag_dev_begin(dev, &ag_rule_r001_texts, in->cfg, AG_SEV_MEDIUM, in->since, in->until);
 	ag_ev_ids(&dev->evidence, "event_ids", NULL, 0);
+	if (in->cfg->rule[AG_RULE_R001].baseline == AG_BASELINE_PERSONAL)
+		baseline_evidence(in, p, &dev->evidence);
 	return true;
 }

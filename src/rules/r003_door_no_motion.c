@@ -28,6 +28,12 @@ ag_rule_r003_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 	TimestampTz end = ag_add_minutes(until, cfg->r003.followup_minutes);
 
 	range->from = since;
+	if (cfg->r003.away_aware)
+	{
+		/* the departure test reads the home state's history and up to departure_minutes after the door */
+		range->from = ag_home_state_reach(cfg, since);
+		end = Max(end, ag_add_minutes(until, (int64) cfg->home_state.departure_minutes * 2));
+	}
 	range->to = Min(end, now);
 }
 
@@ -87,6 +93,26 @@ ag_rule_r003_eval(const AgRuleInput *in, AgDeviation *dev)
 			continue;
 		if (answered(in, p, d->ts, fend))
 			continue;
+		if (p->away_aware)
+		{
+			AgAway		st;
+			TimestampTz judged;
+
+			/*
+			 * docs/alarm-quality.md: judged once both the follow-up and the
+			 * departure time have passed.  Activity after the door: at home
+			 * and moving.  Nothing, and no sensor holding "on": a departure,
+			 * not "no motion after the door" (R-011 follows it).  Only a
+			 * sensor still seeing someone who does not move triggers.
+			 */
+			ag_classify_door(in, i, in->now, &st);
+			judged = Max(fend, st.decided_at);
+			if (judged > in->now)
+				continue;
+			ag_classify_door(in, i, judged, &st);
+			if (st.state != AG_HOME_IN || st.by_activity)
+				continue;
+		}
 
 		ag_dev_begin(dev, &ag_rule_r003_texts, in->cfg, AG_SEV_MEDIUM, in->since, in->until);
 		dev->explanation = ag_text_subst_int(dev->explanation, "followup_minutes", p->followup_minutes);

@@ -16,13 +16,45 @@ const AgRuleTexts ag_rule_r005_texts = {
 	"Nobody has been detected in the bathroom during the whole period. The cause may be a changed routine or a sensor that does not detect the person.",
 };
 
-/* ag_rule_r005_range: W = [until - lookback_hours, until); since is not used. */
+/* w_of: W = [until - lookback_hours, until) (3.5 step 2). */
+static void
+w_of(const AgConfig *cfg, TimestampTz until, AgTimeRange *w)
+{
+	w->from = until - (int64) cfg->r005.lookback_hours * AG_USECS_PER_HOUR;
+	w->to = until;
+}
+
+/*
+ * ag_rule_r005_range: W; since is not used.  With away_gate or gap_gate
+ * also the home state's look back before W (docs/alarm-quality.md).
+ */
 void
 ag_rule_r005_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 				   TimestampTz now, AgTimeRange *range)
 {
-	range->from = until - (int64) cfg->r005.lookback_hours * AG_USECS_PER_HOUR;
-	range->to = until;
+	w_of(cfg, until, range);
+	if (cfg->r005.away_gate || cfg->r005.gap_gate)
+		range->from = ag_home_state_reach(cfg, range->from);
+}
+
+/*
+ * ag_stillness_gates: the away gate (the resident is out or just left at
+ * until) and the gap gate (D35: an ingest gap in [from, until]) shared by
+ * R-005 and R-006; true when one of the enabled gates silences the rule.
+ */
+bool
+ag_stillness_gates(const AgRuleInput *in, bool away_gate, bool gap_gate,
+				   TimestampTz from, TimestampTz until)
+{
+	if (away_gate)
+	{
+		AgAway st;
+
+		ag_home_state_at(in, until, &st);
+		if (st.state == AG_HOME_AWAY || st.state == AG_HOME_PENDING)
+			return true;
+	}
+	return gap_gate && ag_ingest_gap(in, from, until);
 }
 
 /*
@@ -42,7 +74,9 @@ ag_rule_r005_eval(const AgRuleInput *in, AgDeviation *dev)
 	if (ag_liveness_gate_fires(in, p->liveness_max_age_minutes, &p->liveness_categories))
 		return false;
 
-	ag_rule_r005_range(in->cfg, in->since, in->until, in->now, &w);
+	w_of(in->cfg, in->until, &w);
+	if (ag_stillness_gates(in, p->away_gate, p->gap_gate, w.from, w.to))
+		return false;
 	for (i = ag_events_lower_bound(in->events, in->nevents, w.from);
 		 i < in->nevents && in->events[i].ts < w.to; i++)
 	{

@@ -48,6 +48,8 @@ ag_rule_r006_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 	day_window(&cfg->r006, until, range);
 	if (!judged(&cfg->r006, range, now))
 		range->to = range->from;
+	else if (cfg->r006.away_gate || cfg->r006.gap_gate || cfg->r006.held_presence_counts)
+		range->from = ag_home_state_reach(cfg, range->from);
 }
 
 /*
@@ -74,6 +76,8 @@ ag_rule_r006_eval(const AgRuleInput *in, AgDeviation *dev)
 		return false;
 	if (p->liveness_gate && ag_liveness_gate_fires(in, -1, NULL))
 		return false;
+	if (ag_stillness_gates(in, p->away_gate, p->gap_gate, w.from, Min(w.to, in->now)))
+		return false;
 
 	for (i = ag_events_lower_bound(in->events, in->nevents, w.from);
 		 i < in->nevents && in->events[i].ts < w.to && in->events[i].ts < in->now; i++)
@@ -99,6 +103,9 @@ ag_rule_r006_eval(const AgRuleInput *in, AgDeviation *dev)
 			other_presence = true;
 	}
 	if ((door_seen && other_presence) || living)
+		return false;
+	/* a living-room PIR that went "on" before the day window and holds it (docs/alarm-quality.md) */
+	if (p->held_presence_counts && ag_room_held_on(in, w.from, p->living_room_id))
 		return false;
 
 	ag_dev_begin(dev, &ag_rule_r006_texts, in->cfg, AG_SEV_LOW, w.from, w.to);

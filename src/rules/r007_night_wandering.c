@@ -54,6 +54,25 @@ night_window(const AgR007Params *p, TimestampTz until, AgTimeRange *w)
 	return true;
 }
 
+/*
+ * max_in_span: the most switches (ids in time order) whose instants lie
+ * within span_minutes of each other (docs/alarm-quality.md: wandering is
+ * many switches close together, not a whole night's ordinary trips).
+ */
+static int
+max_in_span(const AgEvent **ids, int n, int span_minutes)
+{
+	int best = 0;
+
+	for (int j = 0, lo = 0; j < n; j++)
+	{
+		while (ids[j]->ts - ids[lo]->ts > (int64) span_minutes * AG_USECS_PER_MINUTE)
+			lo++;
+		best = Max(best, j - lo + 1);
+	}
+	return best;
+}
+
 /* ag_rule_r007_range: the night window containing until, or nothing by day. */
 void
 ag_rule_r007_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
@@ -101,6 +120,8 @@ ag_rule_r007_eval(const AgRuleInput *in, AgDeviation *dev)
 		prev = e;
 	}
 	if (switches < p->switch_threshold)
+		return false;
+	if (p->switch_span_minutes > 0 && max_in_span(ids, switches, p->switch_span_minutes) < p->switch_threshold)
 		return false;
 
 	ag_dev_begin(dev, &ag_rule_r007_texts, in->cfg, door_involved ? AG_SEV_HIGH : AG_SEV_MEDIUM, w.from, w.to);

@@ -30,15 +30,50 @@ typedef struct R010Stuck
 {
 	const AgEvent *last_on;
 	AgSeverity	   sev;
+	int			   thr;	  /* stuck minutes used for the room */
+	int			   usual; /* learned on-minutes of the room, -1 none */
 } R010Stuck;
 
-/* ag_rule_r010_range: W = [until - params.lookback_minutes, until). */
+/*
+ * scan_minutes: params.lookback_minutes; with baseline personal at least
+ * AG_PROFILE_ON_MAX_MIN + 60, so a personal threshold stays in view.
+ */
+static int64
+scan_minutes(const AgConfig *cfg)
+{
+	int64 m = cfg->r010.lookback_minutes;
+
+	if (cfg->rule[AG_RULE_R010].baseline == AG_BASELINE_PERSONAL)
+		m = Max(m, AG_PROFILE_ON_MAX_MIN + 60);
+	return m;
+}
+
+/* ag_rule_r010_range: W = [until - scan_minutes, until). */
 void
 ag_rule_r010_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 				   TimestampTz now, AgTimeRange *range)
 {
-	range->from = ag_add_minutes(until, -(int64) cfg->r010.lookback_minutes);
+	range->from = ag_add_minutes(until, -scan_minutes(cfg));
 	range->to = until;
+}
+
+/*
+ * room_threshold: stuck_minutes, or with a usable personal profile (rules.md
+ * D33) the room's learned on-minutes (quantile 0.99) + AG_PROFILE_ON_MARGIN_MIN
+ * when longer, at most AG_PROFILE_ON_MAX_MIN.
+ */
+static int
+room_threshold(const AgRuleInput *in, const char *room, int *usual)
+{
+	int thr = in->cfg->r010.stuck_minutes;
+
+	*usual = -1;
+	if (!ag_profile_usable(in, AG_RULE_R010))
+		return thr;
+	*usual = ag_profile_on_minutes(&in->facts->profile, room);
+	if (*usual >= 0)
+		thr = Max(thr, Min(*usual + AG_PROFILE_ON_MARGIN_MIN, AG_PROFILE_ON_MAX_MIN));
+	return thr;
 }
 
 /*
@@ -86,12 +121,42 @@ collect(const AgRuleInput *in, TimestampTz from, R010Item *items)
 	return n;
 }
 
+/* The "off" of a room the resident left comes 30-120 s after the next room's "on". */
+#define AG_R010_ELSEWHERE_GRACE_MIN 5
+
+/*
+ * active_elsewhere: some ACTIVE activity event (home_state categories) in
+ * another room after last_on and at least AG_R010_ELSEWHERE_GRACE_MIN
+ * minutes before until (time for this room's own "off" to arrive): the
+ * resident was elsewhere
+ * while this sensor still said "present" (docs/alarm-quality.md), so a
+ * mmWave sensor watching a sleeper all night is not "stuck".
+ */
+static bool
+active_elsewhere(const AgRuleInput *in, const AgEvent *last_on)
+{
+	for (int i = ag_events_lower_bound(in->events, in->nevents, last_on->ts);
+		 i < in->nevents && in->events[i].ts < in->until; i++)
+	{
+		const AgEvent *e = &in->events[i];
+
+		if (e->ts > ag_add_minutes(in->until, -AG_R010_ELSEWHERE_GRACE_MIN))
+			break;
+		if (e->ts > last_on->ts && e->room[0] != '\0' && strcmp(e->room, last_on->room) != 0 &&
+			ag_strlist_has(&in->cfg->home_state.activity_categories, e->category) &&
+			ag_active(e->payload, &ag_state_keys_default, "on"))
+			return true;
+	}
+	return false;
+}
+
 /* emit: the evidence of 3.10 for the nstuck stuck rooms (sorted bytewise). */
 static void
 emit(const AgR010Params *p, TimestampTz cutoff, R010Stuck *stuck, int nstuck,
-	 JsonbParseState **st)
+	 const char *baseline, JsonbParseState **st)
 {
 	const AgEvent **ids = palloc(sizeof(AgEvent *) * nstuck);
+	bool			personal = baseline != NULL;
 
 	ag_ev_int(st, "stuck_minutes", p->stuck_minutes);
 	ag_ev_int(st, "lookback_minutes", p->lookback_minutes);
@@ -116,11 +181,21 @@ emit(const AgR010Params *p, TimestampTz cutoff, R010Stuck *stuck, int nstuck,
 		ag_ev_str(st, "severity", ag_severity_name(stuck[i].sev));
 		ag_ev_instant(st, "last_on_ts", stuck[i].last_on->ts);
 		ag_ev_str(st, "last_on_event_id", stuck[i].last_on->id);
+		if (personal)
+		{
+			ag_ev_int(st, "stuck_minutes_used", stuck[i].thr);
+			if (stuck[i].usual >= 0)
+				ag_ev_int(st, "usual_on_minutes", stuck[i].usual);
+			else
+				ag_ev_null(st, "usual_on_minutes");
+		}
 		ag_ev_end_object(st);
 	}
 	ag_ev_end_object(st);
 	ag_ev_ids(st, "event_ids", ids, nstuck);
 	ag_ev_str(st, "liveness_gated_by", "R-009");
+	if (personal)
+		ag_ev_str(st, "baseline", baseline);
 }
 
 /*
@@ -133,7 +208,7 @@ bool
 ag_rule_r010_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR010Params *p = &in->cfg->r010;
-	TimestampTz			from = ag_add_minutes(in->until, -(int64) p->lookback_minutes);
+	TimestampTz			from = ag_add_minutes(in->until, -scan_minutes(in->cfg));
 	TimestampTz			cutoff = ag_add_minutes(in->until, -(int64) p->stuck_minutes);
 	R010Item		   *items = palloc(sizeof(R010Item) * Max(in->nevents, 1));
 	R010Stuck		   *stuck = palloc(sizeof(R010Stuck) * Max(in->nevents, 1));
@@ -148,6 +223,8 @@ ag_rule_r010_eval(const AgRuleInput *in, AgDeviation *dev)
 	for (int g = 0; g < n;)
 	{
 		const AgEvent *last_on = NULL;
+		int			   thr;
+		int			   usual;
 		TimestampTz	   max_off = 0;
 		bool		   has_off = false;
 		int			   j;
@@ -163,9 +240,16 @@ ag_rule_r010_eval(const AgRuleInput *in, AgDeviation *dev)
 			}
 		}
 		g = j;
-		if (last_on == NULL || last_on->ts > cutoff || (has_off && max_off >= last_on->ts))
+		if (last_on == NULL)
+			continue;
+		thr = room_threshold(in, last_on->room, &usual);
+		if (last_on->ts > ag_add_minutes(in->until, -(int64) thr) || (has_off && max_off >= last_on->ts))
+			continue;
+		if (p->require_activity_elsewhere && !active_elsewhere(in, last_on))
 			continue;
 		stuck[nstuck].last_on = last_on;
+		stuck[nstuck].thr = thr;
+		stuck[nstuck].usual = usual;
 		stuck[nstuck].sev = ag_strlist_has(&p->medium_rooms, last_on->room) ? AG_SEV_MEDIUM : AG_SEV_LOW;
 		sev = Max(sev, stuck[nstuck].sev);
 		nstuck++;
@@ -174,6 +258,9 @@ ag_rule_r010_eval(const AgRuleInput *in, AgDeviation *dev)
 		return false;
 
 	ag_dev_begin(dev, &ag_rule_r010_texts, in->cfg, sev, from, in->until);
-	emit(p, cutoff, stuck, nstuck, &dev->evidence);
+	emit(p, cutoff, stuck, nstuck,
+		 in->cfg->rule[AG_RULE_R010].baseline != AG_BASELINE_PERSONAL ? NULL : ag_profile_usable(in, AG_RULE_R010) ? "personal"
+																												   : "fixed",
+		 &dev->evidence);
 	return true;
 }

@@ -24,6 +24,7 @@ const AgRuleDef ag_rules[AG_NUM_RULES] = {
 	AG_RULE_ENTRY("R-008", r008),
 	AG_RULE_ENTRY("R-009", r009),
 	AG_RULE_ENTRY("R-010", r010),
+	AG_RULE_ENTRY("R-011", r011),
 };
 
 /*

@@ -37,7 +37,10 @@
 #define AG_RULE_R008 7
 #define AG_RULE_R009 8
 #define AG_RULE_R010 9
+#define AG_RULE_R011 10
 #define AG_RULE_MASK_ALL ((uint32) ((1U << AG_NUM_RULES) - 1))
+/* Window mode without rule_ids: R-001 ... R-010 only; later rules run when named (D34). */
+#define AG_RULE_MASK_WINDOW_DEFAULT ((uint32) ((1U << (AG_RULE_R010 + 1)) - 1))
 
 /* A half-open instant range [from, to); empty when from >= to. */
 typedef struct AgTimeRange
@@ -61,11 +64,27 @@ typedef struct AgLivenessFact
  * AgHomeFacts: bounded per-home lookups the engine does besides the one
  * events fetch.  Rules read them as plain input data.
  */
+/*
+ * AgHomeProfile: the home's learned profile (agingos.home_profile,
+ * docs/alarm-quality.md "Personal baselines"), read by the engine only when a
+ * selected rule has baseline personal.  wake_minute < 0: not learned.
+ */
+typedef struct AgHomeProfile
+{
+	bool		 loaded;
+	int			 days;		  /* local dates with events behind the profile */
+	int			 wake_minute; /* usual wake-up (quantile 0.9), local minute of day */
+	int			 nrooms;
+	const char **rooms;
+	int			*on_minutes; /* usual longest "on" per room (quantile 0.99) */
+} AgHomeProfile;
+
 typedef struct AgHomeFacts
 {
 	bool			liveness_known; /* false: no probe was made (no rule needs it) */
 	int				nliveness;
 	AgLivenessFact *liveness; /* one per probed category */
+	AgHomeProfile	profile;
 } AgHomeFacts;
 
 /*
@@ -151,6 +170,7 @@ AG_DECLARE_RULE(r007);
 AG_DECLARE_RULE(r008);
 AG_DECLARE_RULE(r009);
 AG_DECLARE_RULE(r010);
+AG_DECLARE_RULE(r011);
 
 /* ---- common.c: payload access (rules.md 1.4) ---- */
 
@@ -217,5 +237,57 @@ extern void ag_liveness_check(const AgRuleInput *in, int max_age_minutes,
 							  const AgStrList *categories, AgLiveness *out);
 extern bool ag_liveness_gate_fires(const AgRuleInput *in, int max_age_override,
 								   const AgStrList *categories_override);
+
+/* ---- homestate.c: away from home, held sensors, ingest gaps (docs/alarm-quality.md) ---- */
+
+/*
+ * AgAway: the home state at one instant, derived from the last front-door
+ * opening before it (R-003's door definition) and the activity that follows.
+ *	 state AG_HOME_UNKNOWN: no front-door opening in the events read;
+ *	 AG_HOME_IN: someone is at home (activity after the door, or a sensor
+ *	   still holding "on" when the departure time has passed);
+ *	 AG_HOME_PENDING: the door opened less than departure_minutes ago with
+ *	   no activity since: too early to tell;
+ *	 AG_HOME_AWAY: a departure and no activity since.
+ */
+typedef enum AgHomeState
+{
+	AG_HOME_UNKNOWN,
+	AG_HOME_IN,
+	AG_HOME_PENDING,
+	AG_HOME_AWAY
+} AgHomeState;
+
+typedef struct AgAway
+{
+	AgHomeState	   state;
+	const AgEvent *door;		/* the door opening (NULL for UNKNOWN) */
+	TimestampTz	   decided_at;	/* last door event + departure_minutes */
+	bool		   by_activity; /* IN because of activity after the door (not a held sensor) */
+} AgAway;
+
+extern bool		   ag_front_door_opening(const AgConfig *cfg, const AgEvent *e);
+extern void		   ag_home_state_at(const AgRuleInput *in, TimestampTz t, AgAway *out);
+extern void		   ag_classify_door(const AgRuleInput *in, int door_index, TimestampTz t, AgAway *out);
+extern bool		   ag_sensor_held_on(const AgRuleInput *in, TimestampTz t, const char *except_room,
+									 const AgEvent **held);
+extern bool		   ag_room_held_on(const AgRuleInput *in, TimestampTz t, const char *room);
+extern bool		   ag_ingest_gap(const AgRuleInput *in, TimestampTz from, TimestampTz to);
+extern TimestampTz ag_home_state_reach(const AgConfig *cfg, TimestampTz from);
+extern bool		   ag_stillness_gates(const AgRuleInput *in, bool away_gate, bool gap_gate,
+									  TimestampTz from, TimestampTz until);
+
+/* ---- personal baselines (homestate.c; docs/alarm-quality.md) ---- */
+
+/* Days a profile needs before a personal threshold replaces the fixed one. */
+#define AG_PROFILE_MIN_DAYS 7
+/* Margins: minutes added to the learned value. */
+#define AG_PROFILE_WAKE_MARGIN_MIN 30
+#define AG_PROFILE_ON_MARGIN_MIN 60
+/* The longest personal R-010 threshold (its scan reads this + 60 minutes). */
+#define AG_PROFILE_ON_MAX_MIN 720
+
+extern bool ag_profile_usable(const AgRuleInput *in, int rule_index);
+extern int	ag_profile_on_minutes(const AgHomeProfile *p, const char *room);
 
 #endif /* AGINGOS_RULE_H */

@@ -34,9 +34,9 @@ parse_one(const char *s, size_t len, AgInject *out, char *err, size_t errlen)
 	memcpy(item, s, len);
 	item[len] = '\0';
 	if (strncmp(item, "R-0", 3) != 0 || item[3] < '0' || item[3] > '9' || item[4] < '0' || item[4] > '9' ||
-		item[5] != '@' || (out->rule = (item[3] - '0') * 10 + (item[4] - '0')) < 1 || out->rule > 10)
+		item[5] != '@' || (out->rule = (item[3] - '0') * 10 + (item[4] - '0')) < 1 || out->rule > 11)
 	{
-		snprintf(err, errlen, "--inject item \"%s\": expected RULE@INSTANT[:HOME] with RULE one of R-001 ... R-010", item);
+		snprintf(err, errlen, "--inject item \"%s\": expected RULE@INSTANT[:HOME] with RULE one of R-001 ... R-011", item);
 		return false;
 	}
 	if (!ag_parse_instant(item + 6, &out->at, &end))
@@ -113,11 +113,11 @@ ag_inject_warn(const AgInject *in, AgTime start)
 AgTime
 ag_inject_window(int rule)
 {
-	static const AgTime window[11] = {
+	static const AgTime window[12] = {
 		0,
 		210 * MIN, /* R-001 motionless 3.5 h */
 		150,	   /* R-002 at the door at night */
-		30 * MIN,  /* R-003 fell after opening the door */
+		480 * MIN, /* R-003 fell after opening the door and cannot get up (8 h) */
 		100 * MIN, /* R-004 100 minutes in the bathroom */
 		26 * 3600, /* R-005 no bathroom for 26 h */
 		12 * 3600, /* R-006 stays in bed all day */
@@ -125,9 +125,10 @@ ag_inject_window(int rule)
 		11 * MIN,  /* R-008 opens and closes the door 4 times */
 		120 * MIN, /* R-009 the gateway is down for 2 h */
 		360 * MIN, /* R-010 kitchen sensor stuck on for 6 h */
+		600 * MIN, /* R-011 leaves and is not back for 10 h */
 	};
 
-	return rule >= 1 && rule <= 10 ? window[rule] : 0;
+	return rule >= 1 && rule <= 11 ? window[rule] : 0;
 }
 
 /* add_drop: a stream filter. */
@@ -203,7 +204,8 @@ wander(AgPlan *plan, const AgInject *in, uint64_t seed, int home)
 /*
  * door_then_still: R-003.  At home: in the hall from 2 minutes before,
  * the door opens at the instant (unseen by the motion sensor), then the
- * resident lies still for 30 minutes.  Out (or back from a trip less than
+ * resident lies still for 8 hours (a fall: cannot get up; docs/alarm-quality.md
+ * says which sensors tell it from a departure).  Out (or back from a trip less than
  * 30 minutes before): the trip ends at the instant instead, so the
  * opening is the return and R-008 sees no more than 4 door events.
  */
@@ -273,6 +275,10 @@ apply_one(AgAnomalies *a, int i, AgPlan *plan, uint64_t seed, int home)
 			break;
 		case 8: /* in the hall for the whole burst */
 			ag_plan_overwrite(plan, in->at - 60, end, AG_INNGANG, 0);
+			break;
+		case 11: /* through the hall and out at the instant; not back for 10 h */
+			ag_plan_overwrite(plan, in->at - 150, in->at, AG_INNGANG, 0);
+			ag_plan_overwrite(plan, in->at, end, AG_AWAY, 0);
 			break;
 		default:
 			break; /* stream filters only */

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  * anomalies.h
- *	  --inject RULE@INSTANT[:HOME]: one anomaly per rule R-001 ... R-010,
+ *	  --inject RULE@INSTANT[:HOME]: one anomaly per rule R-001 ... R-011,
  *	  each made so that its rule fires with the shipped config (docs/sim.md
  *	  lists how).  Three mechanisms:
  *	  - plan edits (the resident does something unusual): R-001, R-002,
@@ -19,7 +19,7 @@
 
 typedef struct AgInject
 {
-	int	   rule; /* 1 ... 10 */
+	int	   rule; /* 1 ... 11 */
 	AgTime at;
 	int	   home; /* 1-based */
 } AgInject;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "model.h"
 #include "settings.h"
 
 /* usage_error: log the problem; always returns AG_ARGS_USAGE. */
@@ -121,6 +122,12 @@ option(AgSimSettings *s, Seen *seen, const char *name, const char *v)
 			return usage_error("--home-prefix must be 1-40 characters from A-Z a-z 0-9 _ . -, not \"%s\"", v);
 		snprintf(s->home_prefix, sizeof(s->home_prefix), "%s", v);
 	}
+	else if (strcmp(name, "residents") == 0)
+	{
+		s->nresidents = ag_resident_parse(v, s->residents, 16);
+		if (s->nresidents <= 0)
+			return usage_error("--residents must be 1-16 comma-separated kinds from classic, early, owl, napper, outings, mmwave, pir-hold, hall-mmwave, no-stue-presence, not \"%s\"", v);
+	}
 	else if (strcmp(name, "inject") == 0)
 	{
 		if (!ag_inject_parse(v, &s->inject, &s->ninject, err, sizeof(err)))
@@ -191,7 +198,7 @@ flag(AgSimSettings *s, const char *name)
 static bool
 takes_value(const char *name)
 {
-	static const char *const names[] = {"mode", "homes", "days", "seed", "start", "home-prefix", "inject", "url",
+	static const char *const names[] = {"mode", "homes", "days", "seed", "start", "home-prefix", "inject", "residents", "url",
 										"api-key", "api-key-file", "speed", "tick-minutes", "batch", "stats-file"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

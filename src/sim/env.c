@@ -62,7 +62,7 @@ ag_usage(FILE *out)
 {
 	fputs(
 		"usage: agingos-sim [--mode http|db] --homes N --days D --seed S [--start INSTANT]\n"
-		"                   [--home-prefix P] [--inject RULE@INSTANT[:HOME],...] [--url URL]\n"
+		"                   [--home-prefix P] [--residents LIST] [--inject RULE@INSTANT[:HOME],...] [--url URL]\n"
 		"                   [--api-key K | --api-key-file PATH] [--speed X] [--realtime]\n"
 		"                   [--tick-minutes M] [--batch N] [--progress|--no-progress]\n"
 		"                   [--stats-file PATH] [--dry-run] [--help]\n"
@@ -83,8 +83,10 @@ ag_usage(FILE *out)
 		"                      2026-01-05T00:00:00Z; http now (to the minute), or now minus\n"
 		"                      D days when X > 1, so the run catches up with the wall clock\n"
 		"  --home-prefix P     home id prefix (default \"sim-\": sim-1, sim-2, ...)\n"
+		"  --residents LIST    resident kinds cycled over the homes: classic (default), early, owl,\n"
+		"                      napper, outings, mmwave, pir-hold, hall-mmwave, no-stue-presence\n"
 		"  --inject LIST       RULE@INSTANT[:HOME], comma-separated, repeatable: the anomaly\n"
-		"                      of RULE (R-001 ... R-010) at INSTANT in home HOME (default 1)\n"
+		"                      of RULE (R-001 ... R-011) at INSTANT in home HOME (default 1)\n"
 		"  --url URL           http mode base URL (default http://127.0.0.1:$AGINGOS_HTTP_PORT)\n"
 		"  --api-key K         X-API-Key for every request (default $AGINGOS_API_KEY)\n"
 		"  --api-key-file PATH lines \"home_id key\": each home posts with its own key.\n"

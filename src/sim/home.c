@@ -22,7 +22,7 @@ ag_room_name(int room)
 
 void
 ag_home_init(AgHome *h, int index, const char *prefix, uint64_t seed, AgTime start, AgTime end,
-			 const AgInject *inj, int ninj)
+			 const AgInject *inj, int ninj, int kind)
 {
 	uint64_t tag;
 	int		 minute;
@@ -33,11 +33,12 @@ ag_home_init(AgHome *h, int index, const char *prefix, uint64_t seed, AgTime sta
 	h->seed = seed;
 	h->start = start;
 	h->end = end;
-	ag_profile_init(&h->profile, seed, index);
+	ag_profile_init(&h->profile, seed, index, kind);
 	ag_sensors_init(&h->sensors);
-	h->sensor_home = (AgSensorHome){seed, index, h->profile.steady_bedroom, start};
+	h->sensor_home = (AgSensorHome){seed, index, h->profile.steady_bedroom, start,
+									h->profile.pir_hold, h->profile.steady_hall};
 	ag_anomalies_init(&h->anomalies, inj, ninj, index);
-	tag = ag_hash4((uint64_t) start, 0, 0, 0);
+	tag = ag_hash4((uint64_t) start, 0, 0, (uint64_t) kind); /* classic: kind 0, ids as before */
 	for (int i = 0; i < h->anomalies.ninj; i++)
 		tag = ag_hash4(tag, (uint64_t) h->anomalies.inj[i].rule, (uint64_t) h->anomalies.inj[i].at, 0);
 	snprintf(h->tag, sizeof(h->tag), "%08x", (unsigned) (tag >> 32));
@@ -178,11 +179,15 @@ ag_home_peek(AgHome *h)
 
 /* payload: the payload object of e (contract section 5; config/rules.yaml). */
 static void
-payload(AgBuf *out, const AgEvent *e)
+payload(AgBuf *out, const AgHome *h, const AgEvent *e)
 {
 	const char *room = ag_room_name(e->room);
+	AgKind		kind = (AgKind) e->kind;
 
-	switch ((AgKind) e->kind)
+	/* a living room with only a motion sensor (no-stue-presence) */
+	if (kind == AG_EV_PRESENCE && e->room == AG_STUE && h->profile.stue_motion_only)
+		kind = AG_EV_MOTION;
+	switch (kind)
 	{
 		case AG_EV_PRESENCE:
 			ag_buf_printf(out, "\"category\":\"presence\",\"payload\":{\"room\":\"%s\",\"state\":\"%s\",\"entity_id\":\"binary_sensor.%s_presence\"}",
@@ -213,7 +218,7 @@ ag_home_pop(AgHome *h, AgBuf *out)
 	h->seq++;
 	ag_buf_printf(out, "{\"id\":\"sim-%llu-%s-%d-%llu\",\"timestamp\":\"%s\",", (unsigned long long) h->seed, h->tag,
 				  h->index, (unsigned long long) h->seq, ag_format_instant(e->ts, ts));
-	payload(out, e);
+	payload(out, h, e);
 	ag_buf_puts(out, "}");
 	h->passed_known[slot] = true;
 	h->passed[slot] = e->on;

@@ -43,9 +43,9 @@ typedef struct AgHome
 	AgCounts	 counts;
 } AgHome;
 
-/* ag_home_init: home number index of prefix, seeded, with its injections. */
+/* ag_home_init: home number index of prefix, seeded, with its injections; kind: AgResident. */
 void ag_home_init(AgHome *h, int index, const char *prefix, uint64_t seed, AgTime start, AgTime end,
-				  const AgInject *inj, int ninj);
+				  const AgInject *inj, int ninj, int kind);
 
 /* ag_home_free: release the home's memory. */
 void ag_home_free(AgHome *h);

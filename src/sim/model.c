@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "clock.h"
 #include "model.h"
@@ -45,8 +46,76 @@ typedef struct Day
 	AgTime			 last_bath; /* end of the last bathroom visit */
 } Day;
 
+const char *const ag_resident_names[AG_RES_NKINDS] = {
+	"classic", "early", "owl", "napper", "outings", "mmwave", "pir-hold", "hall-mmwave", "no-stue-presence"};
+
+int
+ag_resident_parse(const char *text, int *kinds, int max)
+{
+	int			n = 0;
+	const char *p = text;
+
+	while (*p != '\0')
+	{
+		size_t len = strcspn(p, ",");
+		int	   k;
+
+		for (k = 0; k < AG_RES_NKINDS; k++)
+			if (strlen(ag_resident_names[k]) == len && strncmp(p, ag_resident_names[k], len) == 0)
+				break;
+		if (k == AG_RES_NKINDS || n == max)
+			return -1;
+		kinds[n++] = k;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return n;
+}
+
+/* resident_kind: habits and sensor kit of the non-classic kinds. */
+static void
+resident_kind(AgProfile *p, AgRng *r, int kind)
+{
+	p->kind = kind;
+	switch ((AgResident) kind)
+	{
+		case AG_RES_EARLY:
+			p->wake_min = 5 * 60 + 30 + (int) ag_rng_range(r, 0, 30);
+			p->bed_min = 20 * 60 + 30 + (int) ag_rng_range(r, 0, 45);
+			break;
+		case AG_RES_OWL:
+			p->wake_min = 8 * 60 + (int) ag_rng_range(r, 0, 30);
+			p->bed_min = 23 * 60 + 15 + (int) ag_rng_range(r, 0, 44);
+			break;
+		case AG_RES_NAPPER:
+			p->nap_p = 0.9;
+			p->nap_lo = 60;
+			p->nap_hi = 120;
+			break;
+		case AG_RES_OUTINGS:
+			p->outing_p = 0.95;
+			p->long_outing_p = 0.5;
+			break;
+		case AG_RES_MMWAVE:
+			p->steady_bedroom = true;
+			break;
+		case AG_RES_PIR_HOLD:
+			p->pir_hold = true;
+			break;
+		case AG_RES_HALL_MMWAVE:
+			p->steady_hall = true;
+			break;
+		case AG_RES_NO_STUE_PRESENCE:
+			p->stue_motion_only = true;
+			break;
+		default:
+			break;
+	}
+}
+
 void
-ag_profile_init(AgProfile *p, uint64_t seed, int home)
+ag_profile_init(AgProfile *p, uint64_t seed, int home, int kind)
 {
 	AgRng r;
 
@@ -61,6 +130,15 @@ ag_profile_init(AgProfile *p, uint64_t seed, int home)
 	p->evening_kitchen_p = 0.30 + 0.40 * ag_rng_unit(&r);
 	/* every fifth home (4, 9, 14, ...) has a mmWave bedroom sensor */
 	p->steady_bedroom = home % 5 == 4;
+	p->pir_hold = p->steady_hall = p->stue_motion_only = false;
+	p->nap_lo = 30;
+	p->nap_hi = 75;
+	p->kind = AG_RES_CLASSIC;
+	if (kind != AG_RES_CLASSIC)
+	{
+		p->steady_bedroom = false;
+		resident_kind(p, &r, kind);
+	}
 }
 
 AgTime
@@ -72,8 +150,10 @@ ag_model_wake(const AgProfile *p, uint64_t seed, int home, int64_t daynum)
 
 	ag_rng_seed(&r, seed, (uint64_t) home, (uint64_t) daynum, AG_SALT_WAKE);
 	minute = p->wake_min + (int) ag_rng_range(&r, -25, 25) + (dow == 0 || dow == 6 ? 15 : 0);
-	if (minute < 5 * 60 + 45)
+	if (minute < 5 * 60 + 45 && p->kind != AG_RES_EARLY)
 		minute = 5 * 60 + 45;
+	if (minute < 5 * 60)
+		minute = 5 * 60;
 	if (minute > 8 * 60 + 30)
 		minute = 8 * 60 + 30;
 	return ag_local_instant(ag_date_of_daynum(daynum), minute);
@@ -193,7 +273,7 @@ plan_anchors(Day *d, Anchor *a)
 	}
 	if (ag_rng_chance(&d->r, d->p->nap_p))
 	{
-		Anchor z = {local(d, 795, 840), minutes(d, 30, 75), ANCHOR_NAP};
+		Anchor z = {local(d, 795, 840), minutes(d, d->p->nap_lo, d->p->nap_hi), ANCHOR_NAP};
 
 		if (out_end == 0 || z.at >= out_end || z.at + z.dur <= out_start)
 			a[n++] = z;

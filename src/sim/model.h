@@ -31,10 +31,39 @@ typedef struct AgProfile
 	double nap_p;			  /* chance of an after-lunch nap */
 	double evening_kitchen_p; /* chance of a kitchen visit at bedtime */
 	bool   steady_bedroom;	  /* bedroom sensor holds "on" while asleep */
+	bool   pir_hold;		  /* PIRs hold "on" while occupied: no flicker, no re-send */
+	bool   steady_hall;		  /* hall presence is mmWave: holds "on" while someone is there, still or not */
+	bool   stue_motion_only;  /* living room has a motion sensor, no presence sensor */
+	int	   nap_lo, nap_hi;	  /* nap length, minutes */
+	int	   kind;			  /* AgResident */
 } AgProfile;
 
+/*
+ * AgResident: the resident kinds of --residents (docs/sim.md 2): classic
+ * is the model above; the others change habits or the sensor kit.
+ */
+typedef enum AgResident
+{
+	AG_RES_CLASSIC,
+	AG_RES_EARLY,	 /* wakes 05:30-06:00, bed 20:30-21:15 */
+	AG_RES_OWL,		 /* wakes 08:00-08:30, bed 23:15-23:59 */
+	AG_RES_NAPPER,	 /* a 60-120 min nap on 90 % of days */
+	AG_RES_OUTINGS,	 /* out on 95 % of days, half of them 3-5 h */
+	AG_RES_MMWAVE,	 /* mmWave bedroom sensor */
+	AG_RES_PIR_HOLD, /* PIRs that never re-trigger while someone is in view */
+	AG_RES_HALL_MMWAVE,
+	AG_RES_NO_STUE_PRESENCE,
+	AG_RES_NKINDS
+} AgResident;
+
+/* ag_resident_names: the --residents words, indexed by AgResident. */
+extern const char *const ag_resident_names[AG_RES_NKINDS];
+
+/* ag_resident_parse: a comma-separated list of kinds into kinds[] (max n); -1 on error. */
+int ag_resident_parse(const char *text, int *kinds, int max);
+
 /* ag_profile_init: the habits of home number home (1-based). */
-void ag_profile_init(AgProfile *p, uint64_t seed, int home);
+void ag_profile_init(AgProfile *p, uint64_t seed, int home, int kind);
 
 /* ag_model_wake: the wake-up instant of local day daynum. */
 AgTime ag_model_wake(const AgProfile *p, uint64_t seed, int home, int64_t daynum);

@@ -343,7 +343,8 @@ ag_run(const AgSimSettings *s, volatile const sig_atomic_t *stop)
 	if ((run.homes = calloc((size_t) s->homes, sizeof(AgHome))) == NULL)
 		abort();
 	for (int i = 0; i < s->homes; i++)
-		ag_home_init(&run.homes[i], i + 1, s->home_prefix, s->seed, s->start, s->end, s->inject, s->ninject);
+		ag_home_init(&run.homes[i], i + 1, s->home_prefix, s->seed, s->start, s->end, s->inject, s->ninject,
+					 s->nresidents > 0 ? s->residents[i % s->nresidents] : 0);
 	if (s->mode == AG_MODE_HTTP && !s->dry_run && s->api_key_file != NULL && !ag_keys_load(s->api_key_file, run.homes, s->homes))
 		return 2;
 	log_start(s);

@@ -6,6 +6,7 @@
  *	  event only when a sensor's state changes, as Home Assistant does.
  *-------------------------------------------------------------------------
  */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "model.h"
@@ -75,7 +76,7 @@ emit(Run *r, AgTime t, AgKind kind, int room, bool on)
 static double
 flicker_mean(const AgSensorHome *h, const AgSegment *seg)
 {
-	if (seg->room == AG_AWAY || (seg->flags & (AG_SEG_STILL | AG_SEG_STEADY)))
+	if (seg->room == AG_AWAY || (seg->flags & (AG_SEG_STILL | AG_SEG_STEADY)) || h->pir_hold)
 		return 0;
 	switch (seg->room)
 	{
@@ -180,6 +181,9 @@ motion_pulse(Run *r, AgTime t)
 	AgTime	   on_at = t + ag_rng_range(&r->jit, 1, 3);
 	AgTime	   off_at = on_at + ag_rng_range(&r->jit, 20, 40);
 
+	if (r->h->pir_hold)
+		off_at = INT64_MAX; /* holds while someone is in view; see hall_left */
+
 	if (s->motion_on)
 	{
 		/* still within the hold time: no new "on", the hold restarts */
@@ -189,6 +193,14 @@ motion_pulse(Run *r, AgTime t)
 	emit(r, on_at, AG_EV_MOTION, AG_INNGANG, true);
 	s->motion_on = true;
 	s->motion_off_at = off_at;
+}
+
+/* hall_left: a holding hall PIR (pir_hold) goes "off" 90 s after the hall empties or goes still. */
+static void
+hall_left(Run *r, AgTime t)
+{
+	if (r->h->pir_hold && r->s->motion_on && r->s->motion_off_at == INT64_MAX)
+		r->s->motion_off_at = t + 90;
 }
 
 /* apply: run one action through the sensors. */
@@ -213,6 +225,10 @@ apply(Run *r, const Action *a)
 			break;
 		case ACT_LEAVE:
 		case ACT_STILL:
+			if (a->room == AG_INNGANG)
+				hall_left(r, a->t);
+			if (a->type == ACT_STILL && a->room == AG_INNGANG && r->h->steady_hall)
+				break; /* mmWave: a still person is still present */
 			if (s->on[a->room] && s->off_at[a->room] == 0)
 				s->off_at[a->room] = a->t + ag_rng_range(&r->jit, 30, 120);
 			break;

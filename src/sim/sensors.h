@@ -44,7 +44,9 @@ typedef struct AgSensorHome
 	uint64_t seed;
 	int		 home;
 	bool	 steady_bedroom;
-	AgTime	 snapshot_origin; /* the first ha_snapshot, then every 20 min */
+	AgTime	 snapshot_origin;
+	bool	 pir_hold;																				   /* no flicker; the hall motion PIR holds "on" while someone is in the hall */
+	bool	 steady_hall; /* the hall presence sensor holds "on" while someone is there, even still */ /* the first ha_snapshot, then every 20 min */
 } AgSensorHome;
 
 #define AG_SNAPSHOT_PERIOD (20 * 60)

@@ -39,6 +39,8 @@ typedef struct AgSimSettings
 	int			progress; /* -1 auto (stderr is a terminal), 0 off, 1 on */
 	const char *stats_file;
 	bool		dry_run;
+	int			residents[16]; /* --residents: AgResident kinds, cycled over the homes */
+	int			nresidents;	   /* 0: every home classic */
 	/* environment */
 	const char *pg_host, *pg_port, *pg_database, *pg_user;
 	AgLogLevel	log_level;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 60_sim: agingos-sim (docs/sim.md) against the throwaway cluster and front.
-#   a. one db-mode run per rule R-001 … R-010: 3 quiet days, then the rule's
+#   a. one db-mode run per rule R-001 … R-011: 3 quiet days, then the rule's
 #      anomaly on day 4; that rule opens a deviation for the home, starting
 #      within the time the anomaly needs to show
 #   b. AGINGOS_SIM_TEST_DAYS (default 30) normal days × 5 homes with the
@@ -43,7 +43,7 @@ usage_case() { # NAME EXPECTED-MESSAGE-PART ARGS…
 	else nok "sim usage: $name" "exit $rc, stderr: $(head -c 300 "$W/err")"; fi
 }
 usage_case "required options" "are required" --homes 1
-usage_case "unknown rule" "R-001 ... R-010" --homes 1 --days 1 --seed 1 --inject R-011@2026-01-05T01:00:00Z
+usage_case "unknown rule" "R-001 ... R-011" --homes 1 --days 1 --seed 1 --inject R-012@2026-01-05T01:00:00Z
 usage_case "naive instant" "bad instant" --homes 1 --days 1 --seed 1 --inject R-002@2026-01-05T01:00:00
 usage_case "instant outside the run" "outside the simulated period" --mode db --homes 1 --days 1 --seed 1 --inject R-002@2026-02-01T01:00:00Z
 usage_case "home out of range" "does not exist" --mode db --homes 2 --days 1 --seed 1 --inject R-002@2026-01-05T01:00:00Z:3
@@ -68,32 +68,36 @@ check "sim dry-run: timestamps in [start, end), UTC with Z" \
 
 # ------------------------------------------------- a. one anomaly per rule
 # rule, instant (day 4 unless the rule needs the day before), minutes within
-# which the deviation must start: Europe/Oslo is UTC+1 in January
+# which the deviation must start, resident kind (--residents): Europe/Oslo is
+# UTC+1 in January.  R-003 needs a hall presence sensor that sees a person lying
+# still (hall-mmwave): with door contact and PIRs only a fall in the hall looks
+# like a departure and R-011 reports it after max_away_minutes (docs/alarm-quality.md).
 anomalies="
-R-001 2026-01-08T09:00:00Z 215
-R-002 2026-01-08T01:30:00Z 15
-R-003 2026-01-08T10:00:00Z 25
-R-004 2026-01-08T13:00:00Z 60
-R-005 2026-01-07T12:00:00Z 1580
-R-006 2026-01-08T07:00:00Z 130
-R-007 2026-01-08T01:00:00Z 45
-R-008 2026-01-08T11:00:00Z 15
-R-009 2026-01-08T12:00:00Z 90
-R-010 2026-01-08T08:00:00Z 250"
+R-001 2026-01-08T09:00:00Z 215 classic
+R-002 2026-01-08T01:30:00Z 15 classic
+R-003 2026-01-08T10:00:00Z 25 hall-mmwave
+R-004 2026-01-08T13:00:00Z 60 classic
+R-005 2026-01-07T12:00:00Z 1580 classic
+R-006 2026-01-08T07:00:00Z 130 classic
+R-007 2026-01-08T01:00:00Z 45 classic
+R-008 2026-01-08T11:00:00Z 15 classic
+R-009 2026-01-08T12:00:00Z 90 classic
+R-010 2026-01-08T08:00:00Z 250 classic
+R-011 2026-01-08T09:00:00Z 370 classic"
 n=0
-while read -r rule at within; do
+while read -r rule at within kind; do
 	[ -n "$rule" ] || continue
 	n=$((n + 1))
 	fresh
 	home="t60-a$n-1"
-	"$SIM" --mode db --homes 1 --days 4 --seed 11 --home-prefix "t60-a$n-" --inject "$rule@$at" \
+	"$SIM" --mode db --homes 1 --days 4 --seed 11 --home-prefix "t60-a$n-" --inject "$rule@$at" --residents "$kind" \
 		--stats-file "$W/a$n.json" >/dev/null 2>"$W/a$n.log"
 	rc=$?
 	got=$(sql "SELECT coalesce(round(extract(epoch FROM min(started_at) - '$at'::timestamptz) / 60), -1)
 		FROM agingos.deviations WHERE home_id = '$home' AND rule_id = '$rule'
 		AND started_at >= '$at'::timestamptz AND started_at < '$at'::timestamptz + interval '$within minutes'")
 	if [ "$rc" = 0 ] && [ "$got" != -1 ] && [ "$(jnum "$W/a$n.json" events_rejected)" = 0 ]; then
-		ok "sim $rule anomaly at $at opens $rule (after $got min)"
+		ok "sim $rule anomaly at $at ($kind) opens $rule (after $got min)"
 	else
 		nok "sim $rule anomaly at $at opens $rule" "exit $rc; deviations: $(sql "SELECT string_agg(rule_id || ' ' || agingos_iso(started_at), ', ') FROM agingos.deviations WHERE home_id = '$home'"); $(tail -2 "$W/a$n.log")"
 	fi
@@ -116,7 +120,7 @@ done
 # the other rules may fire for a realistic resident (docs/sim.md says why): report
 ok "sim normal days, deviations per rule (report; docs/sim.md): $(sql "
 	SELECT string_agg(r || '=' || (SELECT count(*) FROM agingos.deviations d WHERE d.home_id LIKE 't60-n-%' AND d.rule_id = r), ' ' ORDER BY r)
-	FROM unnest(ARRAY['R-001','R-005','R-006','R-007','R-010']) AS r")"
+	FROM unnest(ARRAY['R-001','R-005','R-006','R-007','R-010','R-011']) AS r")"
 
 # ------------------------------------------------------------ e. http mode
 fresh

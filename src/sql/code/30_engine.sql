@@ -20,7 +20,7 @@ RETURNS SETOF agingos.deviations_v1
 AS 'MODULE_PATHNAME', 'agingos_evaluate'
 LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
 COMMENT ON FUNCTION agingos.agingos_evaluate(timestamptz, timestamptz, timestamptz, text, text[]) IS
-'Evaluate rules R-001..R-010 for one home and return the computed deviations (nothing is written). '
+'Evaluate rules R-001..R-011 (R-011 only when rule_ids names it, in window mode) for one home and return the computed deviations (nothing is written). '
 'With since/until: every rule (or those in rule_ids) over [since, until), gating applies. '
 'Without: scheduler mode, enabled rules over [now - lookback_minutes, now). Errors 22023 for bad arguments.';
 
@@ -74,9 +74,11 @@ RETURNS TABLE (
 	evaluation_truth text,
 	gating_reason text,
 	days_with_data integer,
-	min_days_required integer)
+	min_days_required integer,
+	missing_sensor text)
 AS 'MODULE_PATHNAME', 'agingos_rule_truth'
 LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL UNSAFE;
 COMMENT ON FUNCTION agingos.agingos_rule_truth(text, timestamptz) IS
-'Evaluation truth per rule for one home at now (FULLY_EVALUATED, DEFAULT_PROFILE, WEAK_BASIS, NOT_EVALUATED) '
-'with the gating reason and, for baseline rules, days_with_data over [now - 28 days, now).';
+'Evaluation truth per rule for one home at now (FULLY_EVALUATED, DEFAULT_PROFILE, WEAK_BASIS, NOT_EVALUATED, '
+'NOT_APPLICABLE) with the gating reason, for baseline rules days_with_data over [now - 28 days, now), '
+'and for NOT_APPLICABLE (rules.md D32) the sensor the home never sent.';

@@ -77,9 +77,10 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_http_params(text) IS
 'The JSON object of query arguments that agingos-http passes to every route function.';
 
--- GET /events?category=&since=&until=&limit=
--- 200 array of {id, timestamp, category, payload, room_id, stream_id,
--- received_at} of the caller's home, newest first (ties by row id desc),
+-- GET /events?category=&since=&until=&limit=&home_id=
+-- 200 array of {id, home_id, timestamp, category, payload, room_id,
+-- stream_id, received_at} of the caller's homes (home_id= narrows to one of
+-- them; another home is 404), newest first (ties by row id desc),
 -- "timestamp" in [since, until).  400 for a naive/malformed instant
 -- (22007) or a bad limit (22023); 401/403 key.
 CREATE OR REPLACE FUNCTION agingos.http_events(params text, request_body text, api_key text,
@@ -88,20 +89,21 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_home text;
+	v_homes text[];
 	p jsonb;
 	v_since timestamptz;
 	v_until timestamptz;
 	v_limit integer;
 	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
-	v_home := agingos.agingos_auth(api_key, 'read');
 	p := agingos.agingos_http_params(params);
+	v_homes := agingos.agingos_auth_homes(api_key, 'read', p ->> 'home_id');
 	v_since := agingos.agingos_parse_instant(p ->> 'since', 'since');
 	v_until := agingos.agingos_parse_instant(p ->> 'until', 'until');
 	v_limit := agingos.agingos_http_limit(p);
 	SELECT 200, coalesce(jsonb_agg(jsonb_build_object(
 			'id', e.event_id,
+			'home_id', e.home_id,
 			'timestamp', agingos.agingos_iso(e."timestamp"),
 			'category', e.category,
 			'payload', e.payload,
@@ -110,7 +112,7 @@ BEGIN
 			'received_at', agingos.agingos_iso(e.received_at)) ORDER BY e."timestamp" DESC, e.id DESC), '[]'::jsonb)::text
 	  INTO status, body
 	  FROM (SELECT * FROM agingos.events ev
-			 WHERE ev.home_id = v_home
+			 WHERE ev.home_id = ANY (v_homes)
 			   AND (p ->> 'category' IS NULL OR ev.category = p ->> 'category')
 			   AND (v_since IS NULL OR ev."timestamp" >= v_since)
 			   AND (v_until IS NULL OR ev."timestamp" < v_until)
@@ -123,4 +125,4 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 COMMENT ON FUNCTION agingos.http_events(text, text, text) IS
-'Route GET /events: the caller''s events newest first, filtered by category and [since, until), limit 100 (max 1000).';
+'Route GET /events: the events of the caller''s homes (or home_id) newest first, filtered by category and [since, until), limit 100 (max 1000).';

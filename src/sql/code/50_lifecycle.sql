@@ -25,15 +25,17 @@ CREATE OR REPLACE FUNCTION agingos.agingos_rules(OUT rule_id text, OUT title tex
 RETURNS SETOF record
 LANGUAGE C STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'agingos_rules';
-COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-010 with title (config locale) and purpose.';
+COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-011 with title (config locale) and purpose.';
 
 -- agingos_deviation_event(d, event, from_status, at, actor, note): history
 -- row + the outbox rows of the change (agingos_notify_lifecycle, part 80) +
 -- NOTIFY agingos_deviation with a small JSON payload (no evidence), all in
 -- the caller's transaction.  event: open | reopen | escalation |
--- deescalation | ack | stale | manual; actor as agingos_actor() returns it.
+-- deescalation | ack | stale | manual.  actor: scheduler (the default),
+-- key:<key_id>, contact:<contact_id> or sql:<role> (contract.md section 12);
+-- note: text given with ACK/CLOSE.
 CREATE OR REPLACE FUNCTION agingos.agingos_deviation_event(d agingos.deviations, event text, from_status text, at timestamptz,
-	actor text, note text DEFAULT NULL)
+	actor text DEFAULT 'scheduler', note text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -49,7 +51,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_deviation_event(agingos.deviations, text, text, timestamptz, text, text) IS
-'Internal: record a lifecycle change in deviation_history, write its notifications and NOTIFY agingos_deviation.';
+'Internal: record a lifecycle change (with its actor and note) in deviation_history, write its notifications and NOTIFY agingos_deviation.';
 
 -- agingos_upsert_deviation(home, rule, subject, now, severity, title,
 -- explanation, evidence, since, until) → 'inserted' | 'updated'
@@ -188,6 +190,7 @@ BEGIN
 				failed := '{}';
 				h_total := 0; h_ok := 0; h_failed := 0; h_upserted := 0; h_opened := 0;
 				BEGIN	-- one home: its upserts and closes stand or fall together
+					PERFORM agingos.agingos_profile_maybe_refresh(home, v_now);	-- personal baselines, once a local day
 					FOR r IN SELECT * FROM agingos.agingos_tick_evaluate(home, v_now) LOOP
 						h_total := h_total + 1;
 						e_state := r.error_sqlstate;

@@ -2,65 +2,14 @@
 -- agingos install script, part 60: operator functions — ACK and close,
 -- pg_cron scheduling, retention, health, reset (contract.md section 4).
 
--- agingos_actor(actor text) → text: the actor recorded in deviation_history
--- (contract.md section 10): NULL → sql:<session_user>; else one of
--- scheduler | key:<key_id> | contact:<contact_id> | sql:<role>, or 22023.
-CREATE OR REPLACE FUNCTION agingos.agingos_actor(actor text)
-RETURNS text
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, agingos
-AS $$
-BEGIN
-	IF actor IS NULL THEN
-		RETURN 'sql:' || session_user;
-	END IF;
-	IF actor !~ '^(scheduler|key:[^[:space:][:cntrl:]]{1,128}|contact:[0-9]{1,19}|sql:[^[:space:][:cntrl:]]{1,128})$' THEN
-		RAISE EXCEPTION 'argument "actor": % is not an actor', to_json(left(actor, 64)) USING ERRCODE = '22023',
-			DETAIL = 'An actor is scheduler, key:<key_id>, contact:<contact_id> or sql:<role>.',
-			HINT = 'Pass NULL to record the session user as sql:<role>.';
-	END IF;
-	RETURN actor;
-END
-$$;
-COMMENT ON FUNCTION agingos.agingos_actor(text) IS
-'Internal: validate a deviation_history actor (contract section 10); NULL means sql:<session_user>; 22023 otherwise.';
-
--- agingos_lock_deviation(p_id, p_home, p_hint) → deviations row, locked
--- The row by id (and home when p_home is not NULL) FOR UPDATE; P0002 (with
--- p_hint) when absent, 22023 for a NULL id.
-CREATE OR REPLACE FUNCTION agingos.agingos_lock_deviation(p_id bigint, p_home text, p_hint text)
-RETURNS agingos.deviations
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, agingos
-AS $$
-DECLARE
-	d agingos.deviations;
-BEGIN
-	IF p_id IS NULL THEN
-		RAISE EXCEPTION 'argument "deviation_id" must not be null' USING ERRCODE = '22023',
-			HINT = 'Pass the deviation_id of a row of deviations.';
-	END IF;
-	SELECT x.* INTO d FROM agingos.deviations x
-	 WHERE x.deviation_id = p_id AND (p_home IS NULL OR x.home_id = p_home) FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'deviation % not found', p_id USING ERRCODE = 'P0002',
-			DETAIL = CASE WHEN p_home IS NULL THEN 'No home has a deviation with this id.'
-						  ELSE format('Home %s has no deviation with this id.', to_json(p_home)) END,
-			HINT = p_hint;
-	END IF;
-	RETURN d;
-END
-$$;
-COMMENT ON FUNCTION agingos.agingos_lock_deviation(bigint, text, text) IS
-'Internal: lock a deviation by id (and home unless NULL); P0002 when absent.';
-
--- agingos_ack(deviation_id bigint, home_id text DEFAULT NULL, actor text
--- DEFAULT NULL, note text DEFAULT NULL, now timestamptz DEFAULT now())
--- → deviations row.  OPEN → ACK (acked_at = now); an ACK row comes back
--- unchanged; a CLOSED row raises 22023; an id not in the home (any home
--- when home_id is NULL) raises P0002; a bad actor 22023 (agingos_actor).
--- The history row records actor and note; the outbox gets "acked" for
--- every contact already told (docs/notifications.md).
+-- agingos_ack(deviation_id bigint, home_id text DEFAULT NULL, actor text DEFAULT NULL,
+--             note text DEFAULT NULL, now timestamptz DEFAULT now()) → deviations row
+-- OPEN → ACK (acked_at = now); an ACK row comes back unchanged; a CLOSED
+-- row raises 22023; an id not in home_id (any home when NULL; the caller's
+-- homes under row-level security) raises P0002.  actor: key:<key_id>,
+-- contact:<contact_id>, sql:<role> or scheduler; NULL means
+-- sql:<session_user> (contract.md section 12); note: at most 1000
+-- characters, kept in deviation_history.  22023 for a bad actor or note.
 CREATE OR REPLACE FUNCTION agingos.agingos_ack(deviation_id bigint, home_id text DEFAULT NULL, actor text DEFAULT NULL,
 	note text DEFAULT NULL, now timestamptz DEFAULT pg_catalog.now())
 RETURNS agingos.deviations
@@ -69,14 +18,19 @@ SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
 	d agingos.deviations;
-	who CONSTANT text := agingos.agingos_actor(agingos_ack.actor);
+	v_actor CONSTANT text := agingos.agingos_check_actor(agingos_ack.actor);
+	v_note CONSTANT text := agingos.agingos_check_note(agingos_ack.note);
+	v_now CONSTANT timestamptz := coalesce(agingos_ack.now, pg_catalog.now());
 BEGIN
-	IF agingos_ack.now IS NULL THEN
-		RAISE EXCEPTION 'argument "now" must not be null' USING ERRCODE = '22023',
-			HINT = 'Leave it out for the current time.';
+	SELECT x.* INTO d FROM agingos.deviations x
+	 WHERE x.deviation_id = agingos_ack.deviation_id
+	   AND (agingos_ack.home_id IS NULL OR x.home_id = agingos_ack.home_id) FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'deviation % not found', coalesce(agingos_ack.deviation_id::text, 'NULL') USING ERRCODE = 'P0002',
+			DETAIL = CASE WHEN agingos_ack.home_id IS NULL THEN 'No deviation with this id is visible.'
+						  ELSE format('Home %s has no deviation with this id.', to_json(agingos_ack.home_id)) END,
+			HINT = 'List the home''s deviations with GET /deviations or select from deviations.';
 	END IF;
-	d := agingos.agingos_lock_deviation(agingos_ack.deviation_id, agingos_ack.home_id,
-		'List the home''s deviations with GET /deviations or select from deviations.');
 	IF d.status = 'CLOSED' THEN
 		RAISE EXCEPTION 'deviation % is closed', d.deviation_id USING ERRCODE = '22023',
 			DETAIL = 'A closed deviation cannot be acknowledged; if the rule fires again, a new episode opens.',
@@ -85,21 +39,20 @@ BEGIN
 	IF d.status = 'ACK' THEN
 		RETURN d;
 	END IF;
-	UPDATE agingos.deviations x SET status = 'ACK', acked_at = agingos_ack.now
+	UPDATE agingos.deviations x SET status = 'ACK', acked_at = v_now
 	 WHERE x.deviation_id = d.deviation_id RETURNING x.* INTO d;
-	PERFORM agingos.agingos_deviation_event(d, 'ack', 'OPEN', d.acked_at, who, agingos_ack.note);
+	PERFORM agingos.agingos_deviation_event(d, 'ack', 'OPEN', d.acked_at, v_actor, v_note);
 	RETURN d;
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_ack(bigint, text, text, text, timestamptz) IS
-'Acknowledge a deviation: OPEN -> ACK, recording actor (NULL: sql:<session_user>) and note; ACK is returned unchanged; CLOSED raises 22023; unknown id P0002.';
+'Acknowledge a deviation: OPEN -> ACK, recording actor and note; ACK is returned unchanged; CLOSED raises 22023; unknown id P0002.';
 
--- agingos_close(deviation_id bigint, home_id text DEFAULT NULL, actor text
--- DEFAULT NULL, note text DEFAULT NULL, now timestamptz DEFAULT now())
--- → deviations row.  Manual close by an admin: active row → CLOSED
--- (closed_at = now, history reason manual with actor and note); a CLOSED
--- row comes back unchanged; unknown id P0002; bad actor 22023.  The outbox
--- gets "closed" for every contact already told.
+-- agingos_close(deviation_id bigint, home_id text DEFAULT NULL, actor text DEFAULT NULL,
+--               note text DEFAULT NULL, now timestamptz DEFAULT now()) → deviations row
+-- Manual close: active row → CLOSED (closed_at = now, history reason
+-- manual, with actor and note as for agingos_ack); a CLOSED row comes back
+-- unchanged; unknown id P0002.
 CREATE OR REPLACE FUNCTION agingos.agingos_close(deviation_id bigint, home_id text DEFAULT NULL, actor text DEFAULT NULL,
 	note text DEFAULT NULL, now timestamptz DEFAULT pg_catalog.now())
 RETURNS agingos.deviations
@@ -109,26 +62,31 @@ AS $$
 DECLARE
 	d agingos.deviations;
 	prev text;
-	who CONSTANT text := agingos.agingos_actor(agingos_close.actor);
+	v_actor CONSTANT text := agingos.agingos_check_actor(agingos_close.actor);
+	v_note CONSTANT text := agingos.agingos_check_note(agingos_close.note);
+	v_now CONSTANT timestamptz := coalesce(agingos_close.now, pg_catalog.now());
 BEGIN
-	IF agingos_close.now IS NULL THEN
-		RAISE EXCEPTION 'argument "now" must not be null' USING ERRCODE = '22023',
-			HINT = 'Leave it out for the current time.';
+	SELECT x.* INTO d FROM agingos.deviations x
+	 WHERE x.deviation_id = agingos_close.deviation_id
+	   AND (agingos_close.home_id IS NULL OR x.home_id = agingos_close.home_id) FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'deviation % not found', coalesce(agingos_close.deviation_id::text, 'NULL') USING ERRCODE = 'P0002',
+			DETAIL = CASE WHEN agingos_close.home_id IS NULL THEN 'No deviation with this id is visible.'
+						  ELSE format('Home %s has no deviation with this id.', to_json(agingos_close.home_id)) END,
+			HINT = 'List the home''s deviations with GET /deviations?status=ALL.';
 	END IF;
-	d := agingos.agingos_lock_deviation(agingos_close.deviation_id, agingos_close.home_id,
-		'List the home''s deviations with GET /deviations?status=ALL.');
 	IF d.status = 'CLOSED' THEN
 		RETURN d;
 	END IF;
 	prev := d.status;
-	UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = agingos_close.now
+	UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = v_now
 	 WHERE x.deviation_id = d.deviation_id RETURNING x.* INTO d;
-	PERFORM agingos.agingos_deviation_event(d, 'manual', prev, d.closed_at, who, agingos_close.note);
+	PERFORM agingos.agingos_deviation_event(d, 'manual', prev, d.closed_at, v_actor, v_note);
 	RETURN d;
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_close(bigint, text, text, text, timestamptz) IS
-'Close an active deviation by hand (admin), recording actor and note; history reason manual; a CLOSED row is returned unchanged.';
+'Close an active deviation by hand, recording actor and note; history reason manual; a CLOSED row is returned unchanged.';
 
 -- agingos_cron_expression(interval_minutes int) → text
 -- The exact cron schedule of scheduler.interval_minutes: a divisor of 60 →
@@ -204,10 +162,12 @@ COMMENT ON FUNCTION agingos.agingos_unschedule() IS
 'Remove the pg_cron jobs agingos-scheduler and agingos-retention; true if the scheduler job existed.';
 
 -- agingos_retention(now timestamptz DEFAULT now()) → jsonb
--- {events_deleted, deviations_deleted, bookkeeping_deleted}: events with
--- "timestamp" before now - retention.events_days; CLOSED deviations with
--- closed_at before now - retention.deviations_days (their history goes
--- with them); OPEN and ACK never; homes never.  Logs one line.
+-- {events_deleted, deviations_deleted, audit_deleted, bookkeeping_deleted}:
+-- events with "timestamp" before now - retention.events_days; CLOSED
+-- deviations with closed_at before now - retention.deviations_days; OPEN
+-- and ACK never; homes never.  The audit (deviation_history, audit_log)
+-- outlives the deviations it describes and goes after its own
+-- retention.audit_days (by "at").  Logs one line.
 CREATE OR REPLACE FUNCTION agingos.agingos_retention(now timestamptz DEFAULT pg_catalog.now())
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
@@ -218,6 +178,8 @@ DECLARE
 	v_now CONSTANT timestamptz := agingos_retention.now;
 	ev integer;
 	dv integer;
+	au integer;
+	au2 integer;
 	bk integer;
 	t0 CONSTANT timestamptz := clock_timestamp();
 BEGIN
@@ -231,10 +193,18 @@ BEGIN
 	DELETE FROM agingos.notifications n
 	 WHERE n.status <> 'pending'
 	   AND NOT EXISTS (SELECT 1 FROM agingos.deviations d WHERE d.deviation_id = n.deviation_id);
+	DELETE FROM agingos.deviation_history h
+	 WHERE h.at < v_now - make_interval(days => coalesce((cfg -> 'retention' ->> 'audit_days')::int, 730))
+	   AND NOT EXISTS (SELECT 1 FROM agingos.deviations d WHERE d.deviation_id = h.deviation_id AND d.status IN ('OPEN', 'ACK'));
+	GET DIAGNOSTICS au = ROW_COUNT;
+	DELETE FROM agingos.audit_log a
+	 WHERE a.at < v_now - make_interval(days => coalesce((cfg -> 'retention' ->> 'audit_days')::int, 730));
+	GET DIAGNOSTICS au2 = ROW_COUNT;
+	au := au + au2;
 	bk := agingos.agingos_prune_bookkeeping(v_now);
-	PERFORM agingos.agingos_log(format('agingos retention events_deleted=%s deviations_deleted=%s bookkeeping_deleted=%s duration_ms=%s',
-		ev, dv, bk, round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 3)));
-	RETURN jsonb_build_object('events_deleted', ev, 'deviations_deleted', dv, 'bookkeeping_deleted', bk);
+	PERFORM agingos.agingos_log(format('agingos retention events_deleted=%s deviations_deleted=%s audit_deleted=%s bookkeeping_deleted=%s duration_ms=%s',
+		ev, dv, au, bk, round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 3)));
+	RETURN jsonb_build_object('events_deleted', ev, 'deviations_deleted', dv, 'audit_deleted', au, 'bookkeeping_deleted', bk);
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_retention(timestamptz) IS
@@ -256,13 +226,21 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_reset() IS
 'Empty events, deviations, deviation_history, notifications and deviations_v1 (make scenario-reset); homes, keys, contacts and config stay.';
 
--- agingos_health() → jsonb
+-- agingos_health(home_ids text[] DEFAULT NULL) → jsonb
 -- {status ok|degraded|error, reasons[], database{}, config{}, scheduler{},
 --  ingest[{home_id, last_event_at, lag_seconds}], counts{}}.  Scheduler lag is
 -- the time since the last tick started, against scheduler.interval_minutes:
 -- degraded past 2 intervals, error past 5 (and degraded when no job exists).
--- Bounded: one index probe per home; the events count is the planner estimate.
-CREATE OR REPLACE FUNCTION agingos.agingos_health()
+-- Degraded, too, while the active config enables no rule in the scheduler
+-- (decision D31, docs/spec/decisions.md; config.rules_enabled_in_scheduler).
+-- home_ids: the homes the caller may see (docs/spec/contract.md §12; GET
+-- /health/detail passes the key's homes): NULL means every home.  ingest
+-- lists only those homes; counts cover every home (homes, events_estimate =
+-- planner estimate, deviations_active, deviations_v1; counts.scope "all")
+-- only when home_ids is NULL or holds every row of homes, else only those
+-- homes (homes, events = exact count, deviations_active, deviations_v1;
+-- counts.scope "homes").  Bounded: one index probe per home listed.
+CREATE OR REPLACE FUNCTION agingos.agingos_health(home_ids text[] DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
@@ -270,17 +248,21 @@ AS $$
 DECLARE
 	cfg jsonb := agingos.agingos_config();
 	interval_min integer := (cfg -> 'scheduler' ->> 'interval_minutes')::int;
+	n_enabled integer := (SELECT count(*) FROM jsonb_each(cfg -> 'rules') r
+						   WHERE (r.value ->> 'enabled_in_scheduler')::boolean);
+	ids text[] := agingos_health.home_ids;
+	covers_all boolean;
 	job record;
 	last record;
 	lag_s numeric;
 	reasons jsonb := '[]';
 	status text := 'ok';
 	c record;
+	counts jsonb;
 	ingest jsonb;
 BEGIN
-	IF to_regclass('cron.job') IS NOT NULL THEN
-		SELECT j.jobid, j.schedule, j.active INTO job FROM cron.job j WHERE j.jobname = 'agingos-scheduler';
-	END IF;
+	covers_all := ids IS NULL OR NOT EXISTS (SELECT 1 FROM agingos.homes h WHERE h.home_id <> ALL (ids));
+	SELECT j.jobid, j.schedule, j.active INTO job FROM agingos.agingos_scheduler_job() j;
 	SELECT r.* INTO last FROM agingos.scheduler_runs r WHERE r.status <> 'skipped' ORDER BY r.run_id DESC LIMIT 1;
 	IF last.run_id IS NOT NULL THEN
 		lag_s := round(extract(epoch FROM pg_catalog.now() - last.started_at)::numeric, 3);
@@ -302,25 +284,45 @@ BEGIN
 		status := 'degraded';
 		reasons := reasons || to_jsonb(format('%s rule evaluations failed in the last tick', last.rules_failed));
 	END IF;
+	IF n_enabled = 0 THEN
+		IF status = 'ok' THEN
+			status := 'degraded';
+		END IF;
+		reasons := reasons || to_jsonb('no rule is enabled in the scheduler (every rules.<id>.enabled_in_scheduler is false): scheduler ticks judge nothing'::text);
+	END IF;
 	SELECT coalesce(jsonb_agg(jsonb_build_object('home_id', h.home_id,
 			'last_event_at', agingos.agingos_iso(l.ts),
 			'lag_seconds', round(extract(epoch FROM pg_catalog.now() - l.ts)::numeric, 3)) ORDER BY h.home_id), '[]')
 	  INTO ingest
 	  FROM agingos.homes h
 	  LEFT JOIN LATERAL (SELECT e."timestamp" AS ts FROM agingos.events e
-						  WHERE e.home_id = h.home_id ORDER BY e."timestamp" DESC LIMIT 1) l ON true;
-	SELECT (SELECT count(*) FROM agingos.homes) AS homes,
-		   (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'agingos.events'::regclass) AS events_estimate,
-		   (SELECT count(*) FROM agingos.deviations WHERE deviations.status IN ('OPEN', 'ACK')) AS active,
-		   (SELECT count(*) FROM agingos.deviations_v1) AS v1
-	  INTO c;
+						  WHERE e.home_id = h.home_id ORDER BY e."timestamp" DESC LIMIT 1) l ON true
+	 WHERE ids IS NULL OR h.home_id = ANY (ids);
+	IF covers_all THEN
+		SELECT (SELECT count(*) FROM agingos.homes) AS homes,
+			   (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'agingos.events'::regclass) AS events_estimate,
+			   (SELECT count(*) FROM agingos.deviations WHERE deviations.status IN ('OPEN', 'ACK')) AS active,
+			   (SELECT count(*) FROM agingos.deviations_v1) AS v1
+		  INTO c;
+		counts := jsonb_build_object('scope', 'all', 'homes', c.homes, 'events_estimate', c.events_estimate,
+									 'deviations_active', c.active, 'deviations_v1', c.v1);
+	ELSE
+		SELECT (SELECT count(*) FROM agingos.homes h WHERE h.home_id = ANY (ids)) AS homes,
+			   (SELECT count(*) FROM agingos.events e WHERE e.home_id = ANY (ids)) AS events,
+			   (SELECT count(*) FROM agingos.deviations d WHERE d.home_id = ANY (ids) AND d.status IN ('OPEN', 'ACK')) AS active,
+			   (SELECT count(*) FROM agingos.deviations_v1 v WHERE v.home_id = ANY (ids)) AS v1
+		  INTO c;
+		counts := jsonb_build_object('scope', 'homes', 'homes', c.homes, 'events', c.events,
+									 'deviations_active', c.active, 'deviations_v1', c.v1);
+	END IF;
 	RETURN jsonb_build_object(
 		'status', status,
 		'reasons', reasons,
 		'database', jsonb_build_object('ok', true, 'size_bytes', pg_database_size(current_database()),
 									   'server_version', current_setting('server_version')),
-		'config', (SELECT jsonb_build_object('version', k.version, 'loaded_at', agingos.agingos_iso(k.loaded_at))
-					 FROM agingos.config k ORDER BY k.version DESC LIMIT 1),
+		'config', coalesce((SELECT jsonb_build_object('version', k.version, 'loaded_at', agingos.agingos_iso(k.loaded_at))
+							  FROM agingos.config k ORDER BY k.version DESC LIMIT 1), '{"version": 0, "loaded_at": null}')
+				  || jsonb_build_object('rules_enabled_in_scheduler', n_enabled),
 		'scheduler', jsonb_build_object(
 			'job_present', job.jobid IS NOT NULL, 'job_active', coalesce(job.active, false),
 			'schedule', job.schedule, 'interval_minutes', interval_min,
@@ -330,9 +332,8 @@ BEGIN
 				'duration_ms', last.duration_ms, 'rules_failed', last.rules_failed, 'error', last.error) END,
 			'lag_seconds', lag_s),
 		'ingest', ingest,
-		'counts', jsonb_build_object('homes', c.homes, 'events_estimate', c.events_estimate,
-									 'deviations_active', c.active, 'deviations_v1', c.v1));
+		'counts', counts);
 END
 $$;
-COMMENT ON FUNCTION agingos.agingos_health() IS
-'Health report: database, config version, scheduler job and lag against its cadence, ingest lag per home, counts; status ok/degraded/error with reasons.';
+COMMENT ON FUNCTION agingos.agingos_health(text[]) IS
+'Health report: database, config version and rules enabled in the scheduler, scheduler job and lag against its cadence, ingest lag per home (only home_ids when given), counts (over every home only when home_ids is NULL or covers them all); status ok/degraded/error with reasons.';

@@ -83,8 +83,8 @@ DECLARE
 	w record;
 	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
-	v_home := agingos.agingos_auth(api_key, 'read');
 	p := agingos.agingos_http_params(params);
+	v_home := agingos.agingos_auth(api_key, 'read', p ->> 'home_id');
 	w := agingos.agingos_http_window(p);
 	IF p ? 'rule_id' THEN
 		v_rules := CASE WHEN p ->> 'rule_id' = '' THEN '{}'::text[] ELSE string_to_array(p ->> 'rule_id', ',') END;
@@ -113,8 +113,8 @@ DECLARE
 	w record;
 	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
-	v_home := agingos.agingos_auth(api_key, 'admin');
 	p := agingos.agingos_http_params(params);
+	v_home := agingos.agingos_auth(api_key, 'admin', p ->> 'home_id');
 	w := agingos.agingos_http_window(p);
 	n := agingos.agingos_persist(w.since, w.until, w.now, v_home);
 	status := 200;
@@ -127,7 +127,8 @@ $$;
 COMMENT ON FUNCTION agingos.http_deviations_persist(text, text, text) IS
 'Route POST /deviations/persist: agingos_persist for the caller''s home; idempotent per (rule, window).';
 
--- GET /deviations?status=&subject_key=&rule_id=&limit=
+-- GET /deviations?status=&subject_key=&rule_id=&limit=&home_id=
+-- The caller's homes (home_id= narrows to one of them; another is 404).
 -- Without status: active rows (OPEN, ACK); status=OPEN|ACK|CLOSED|ALL.
 -- Sorted severity desc (HIGH > MEDIUM > LOW), then last_seen_at desc, then
 -- deviation_id desc; limit default 100, max 1000; read key.
@@ -137,14 +138,14 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_home text;
+	v_homes text[];
 	p jsonb;
 	v_status text;
 	v_limit integer;
 	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
-	v_home := agingos.agingos_auth(api_key, 'read');
 	p := agingos.agingos_http_params(params);
+	v_homes := agingos.agingos_auth_homes(api_key, 'read', p ->> 'home_id');
 	v_status := upper(coalesce(p ->> 'status', 'ACTIVE'));
 	IF v_status NOT IN ('ACTIVE', 'OPEN', 'ACK', 'CLOSED', 'ALL') THEN
 		RAISE EXCEPTION 'invalid query parameter "status"' USING ERRCODE = '22023',
@@ -157,7 +158,7 @@ BEGIN
 			d.last_seen_at DESC, d.deviation_id DESC), '[]')::text
 	  INTO status, body
 	  FROM (SELECT x.* FROM agingos.deviations x
-			 WHERE x.home_id = v_home
+			 WHERE x.home_id = ANY (v_homes)
 			   AND CASE v_status WHEN 'ACTIVE' THEN x.status IN ('OPEN', 'ACK')
 								 WHEN 'ALL' THEN true ELSE x.status = v_status END
 			   AND (p ->> 'subject_key' IS NULL OR x.subject_key = p ->> 'subject_key')
@@ -173,24 +174,27 @@ $$;
 COMMENT ON FUNCTION agingos.http_deviations(text, text, text) IS
 'Route GET /deviations: the caller''s persisted deviations, active by default, sorted by severity then last_seen_at.';
 
--- PATCH /deviations/{deviation_id} body {"status":"ACK"} | {"status":"CLOSED"}
+-- PATCH /deviations/{deviation_id} body {"status":"ACK"} | {"status":"CLOSED"},
+-- optionally with "note": text (at most 1000 characters, kept in
+-- deviation_history with the actor key:<key_id>).
 -- 200 the updated deviation; 400 other status / bad body / non-integer id;
--- 404 id not in the caller's home.  Admin key (contract 6: read may only GET).
+-- 404 id not in the caller's homes.  carer or admin key (contract 12).
 CREATE OR REPLACE FUNCTION agingos.http_deviation_patch(params text, request_body text, api_key text,
 											 OUT status integer, OUT body text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_home text;
+	v_homes text[];
 	p jsonb;
 	b jsonb;
 	v_id bigint;
+	v_home text;
 	d agingos.deviations;
 	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
-	v_home := agingos.agingos_auth(api_key, 'admin');
 	p := agingos.agingos_http_params(params);
+	v_homes := agingos.agingos_auth_homes(api_key, 'ack', p ->> 'home_id');
 	IF coalesce(p ->> 'deviation_id', '') !~ '^[0-9]{1,18}$' THEN
 		RAISE EXCEPTION 'invalid deviation id in the path' USING ERRCODE = '22023',
 			DETAIL = format('The value %s is not a positive integer.', to_json(left(p ->> 'deviation_id', 32))),
@@ -203,16 +207,30 @@ BEGIN
 		RAISE EXCEPTION 'request body is not valid JSON' USING ERRCODE = '22P02',
 			HINT = 'Send {"status": "ACK"} or {"status": "CLOSED"} with Content-Type: application/json.';
 	END;
-	IF b IS NULL OR jsonb_typeof(b) <> 'object' OR (SELECT count(*) FROM jsonb_object_keys(b)) <> 1
+	IF b IS NULL OR jsonb_typeof(b) <> 'object'
+	   OR EXISTS (SELECT 1 FROM jsonb_object_keys(b) k WHERE k NOT IN ('status', 'note'))
 	   OR jsonb_typeof(b -> 'status') IS DISTINCT FROM 'string' OR b ->> 'status' NOT IN ('ACK', 'CLOSED') THEN
 		RAISE EXCEPTION 'invalid body member "status"' USING ERRCODE = '22023',
-			DETAIL = 'The body must be exactly {"status": "ACK"} or {"status": "CLOSED"}.',
+			DETAIL = 'The body must be {"status": "ACK"} or {"status": "CLOSED"}, optionally with "note": "text".',
 			HINT = 'ACK acknowledges an open deviation; CLOSED closes it by hand.';
 	END IF;
+	IF b ? 'note' AND jsonb_typeof(b -> 'note') NOT IN ('string', 'null') THEN
+		RAISE EXCEPTION 'invalid body member "note"' USING ERRCODE = '22023',
+			DETAIL = format('The note is a JSON %s, not a string.', jsonb_typeof(b -> 'note')),
+			HINT = 'Send the note as text, e.g. "note": "called her, all fine".';
+	END IF;
+	-- the deviation's home must be one of the caller's (row-level security
+	-- hides the others as well); never say whether another home has the id
+	SELECT x.home_id INTO v_home FROM agingos.deviations x WHERE x.deviation_id = v_id AND x.home_id = ANY (v_homes);
+	IF v_home IS NULL THEN
+		RAISE EXCEPTION 'deviation % not found', v_id USING ERRCODE = 'P0002',
+			DETAIL = 'None of this key''s homes has a deviation with this id.',
+			HINT = 'List the deviations with GET /deviations?status=ALL.';
+	END IF;
 	IF b ->> 'status' = 'ACK' THEN
-		d := agingos.agingos_ack(v_id, v_home);
+		d := agingos.agingos_ack(v_id, v_home, agingos.agingos_caller_actor(), b ->> 'note');
 	ELSE
-		d := agingos.agingos_close(v_id, v_home);
+		d := agingos.agingos_close(v_id, v_home, agingos.agingos_caller_actor(), b ->> 'note');
 	END IF;
 	status := 200;
 	body := agingos.agingos_deviation_json(d)::text;
@@ -222,10 +240,12 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 COMMENT ON FUNCTION agingos.http_deviation_patch(text, text, text) IS
-'Route PATCH /deviations/{id}: ACK (agingos_ack) or CLOSED (agingos_close) in the caller''s home; admin key.';
+'Route PATCH /deviations/{id}: ACK (agingos_ack) or CLOSED (agingos_close) with an optional note in the caller''s homes; carer or admin key.';
 
 -- GET /rules → 200 array of {rule_id, title, description, enabled_in_scheduler,
--- config (the rule's effective entry), truth (agingos_rule_truth for the
+-- config (the rule's effective entry for the caller's home: the config with
+-- the home's vocabulary overlaid), vocabulary (agingos_home_vocabulary of
+-- the caller's home, without home_id), truth (agingos_rule_truth for the
 -- caller's home now)}; read key.
 CREATE OR REPLACE FUNCTION agingos.http_rules(params text, request_body text, api_key text,
 								   OUT status integer, OUT body text)
@@ -235,16 +255,20 @@ AS $$
 DECLARE
 	v_home text;
 	cfg jsonb;
+	voc jsonb;
 	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
-	v_home := agingos.agingos_auth(api_key, 'read');
-	cfg := agingos.agingos_config();
+	v_home := agingos.agingos_auth(api_key, 'read', agingos.agingos_http_params(params) ->> 'home_id');
+	cfg := agingos.agingos_home_config(v_home);
+	voc := agingos.agingos_home_vocabulary(v_home) - 'home_id';
 	SELECT 200, coalesce(jsonb_agg(jsonb_build_object(
 			'rule_id', r.rule_id, 'title', r.title, 'description', r.description,
 			'enabled_in_scheduler', t.enabled_in_scheduler,
 			'config', cfg -> 'rules' -> r.rule_id,
+			'vocabulary', voc,
 			'truth', jsonb_build_object('evaluation_truth', t.evaluation_truth, 'gating_reason', t.gating_reason,
-										'days_with_data', t.days_with_data, 'min_days_required', t.min_days_required))
+										'days_with_data', t.days_with_data, 'min_days_required', t.min_days_required,
+										'missing_sensor', t.missing_sensor))
 			ORDER BY r.rule_id), '[]')::text
 	  INTO status, body
 	  FROM agingos.agingos_rules() r
@@ -257,7 +281,10 @@ $$;
 COMMENT ON FUNCTION agingos.http_rules(text, text, text) IS
 'Route GET /rules: every registered rule with its effective config and evaluation truth for the caller''s home.';
 
--- GET /health/detail → 200 agingos_health(); read key.
+-- GET /health/detail → 200 agingos_health(the key's homes); read key.
+-- Docs/spec/contract.md §12: a key sees only its own homes (ingest lag,
+-- counts); counts over every home only for a key that covers them all.
+-- Today a key has one home (an admin key too); auth mode none: every home.
 CREATE OR REPLACE FUNCTION agingos.http_health_detail(params text, request_body text, api_key text,
 										   OUT status integer, OUT body text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -265,14 +292,15 @@ SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
 	v_code text; v_msg text; v_detail text; v_hint text;
+	v_home text;
 BEGIN
-	PERFORM agingos.agingos_auth(api_key, 'read');
+	PERFORM agingos.agingos_auth_homes(api_key, 'read', agingos.agingos_http_params(params) ->> 'home_id');
 	status := 200;
-	body := agingos.agingos_health()::text;
+	body := agingos.agingos_health(agingos.agingos_caller_homes())::text;
 EXCEPTION WHEN OTHERS THEN
 	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
 	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
 END
 $$;
 COMMENT ON FUNCTION agingos.http_health_detail(text, text, text) IS
-'Route GET /health/detail: agingos_health() (contract section 6).';
+'Route GET /health/detail: agingos_health() limited to the calling key''s homes (contract sections 6 and 12).';

@@ -100,14 +100,28 @@ INSERT INTO agingos.settings (name, value) VALUES ('auth_mode', 'none');
 COMMENT ON TABLE agingos.settings IS 'Deployment settings; auth_mode is none or api_key (contract section 6).';
 
 -- api_keys: keys are stored only as SHA-256 hashes (agingos_create_api_key).
+-- key_prefix keeps at most 8 characters in clear, to recognise a key in a
+-- list; revoked_at set means the key gets 401 (agingos_revoke_api_key).
+-- Roles (contract.md section 12): ingest, read, carer, admin.
 CREATE TABLE agingos.api_keys (
-	key_hash	bytea PRIMARY KEY,
-	key_prefix	text NOT NULL,
-	home_id		text NOT NULL REFERENCES agingos.homes (home_id),
-	role		text NOT NULL CHECK (role IN ('ingest', 'read', 'admin')),
-	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+	key_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	key_hash	bytea NOT NULL CONSTRAINT api_keys_key_hash_key UNIQUE,
+	key_prefix	text NOT NULL CONSTRAINT api_keys_key_prefix_check CHECK (length(key_prefix) <= 8),
+	role		text NOT NULL CONSTRAINT api_keys_role_check CHECK (role IN ('ingest', 'read', 'carer', 'admin')),
+	label		text,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	revoked_at	timestamptz
 );
-COMMENT ON TABLE agingos.api_keys IS 'API keys as SHA-256 hashes with their home and role; the key itself is shown once.';
+COMMENT ON TABLE agingos.api_keys IS 'API keys as SHA-256 hashes with role, label and revocation; homes in api_key_homes; the key itself is shown once.';
+
+-- api_key_homes: the homes a key covers (one for ingest keys, one or more otherwise).
+CREATE TABLE agingos.api_key_homes (
+	home_id		text NOT NULL REFERENCES agingos.homes (home_id),
+	key_id		bigint NOT NULL REFERENCES agingos.api_keys (key_id) ON DELETE CASCADE,
+	PRIMARY KEY (home_id, key_id)
+);
+CREATE INDEX api_key_homes_key_idx ON agingos.api_key_homes (key_id);
+COMMENT ON TABLE agingos.api_key_homes IS 'The homes each API key covers (contract section 12).';
 
 SELECT pg_catalog.pg_extension_config_dump('agingos.homes', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.events', '');
@@ -116,3 +130,4 @@ SELECT pg_catalog.pg_extension_config_dump('agingos.deviations_v1', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.config', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.settings', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.api_keys', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.api_key_homes', '');

@@ -5,11 +5,14 @@
 -- deviation_history: one row per status or severity change of a persisted
 -- deviation.  reason: open | reopen | escalation | deescalation | ack |
 -- stale (closed by a tick) | manual (closed by an admin).  actor: who made
--- the change — scheduler | key:<key_id> | contact:<contact_id> | sql:<role>
--- (contract.md section 10); note: free text given with an ACK or close.
+-- the change — scheduler, key:<key_id>, contact:<contact_id> or sql:<role>
+-- (contract.md section 12); note: free text given with ACK/CLOSE.
+-- The audit outlives the deviation it describes: no foreign key, so the
+-- retention of CLOSED deviations keeps it; agingos_retention prunes it
+-- after retention.audit_days of its own.
 CREATE TABLE agingos.deviation_history (
 	history_id	bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	deviation_id bigint NOT NULL REFERENCES agingos.deviations (deviation_id) ON DELETE CASCADE,
+	deviation_id bigint NOT NULL,
 	home_id		text NOT NULL,
 	rule_id		text NOT NULL,
 	at			timestamptz NOT NULL,
@@ -21,6 +24,8 @@ CREATE TABLE agingos.deviation_history (
 	note		text
 );
 CREATE INDEX deviation_history_deviation_idx ON agingos.deviation_history (deviation_id, at);
+-- retention.audit_days prunes by "at"
+CREATE INDEX deviation_history_at_idx ON agingos.deviation_history (at);
 COMMENT ON TABLE agingos.deviation_history IS 'Audit trail of persisted deviations: opens, severity changes, ACK, closes.';
 
 -- scheduler_runs: one row per tick (skipped ones included), pruned after

@@ -6,17 +6,136 @@
 
 \echo Use "ALTER EXTENSION agingos UPDATE TO '0.2.0'" to load this file. \quit
 
--- issue 11: carer notifications — contacts, the notifications outbox, the
--- ACK-link key, deviation_history.actor/note, agingos_ack/agingos_close
--- with actor, note and now (src/sql/schema/50_lifecycle_tables.sql, 80_notify_tables.sql).
+-- issue 9: agingos_health() gains home_ids text[] DEFAULT NULL (GET
+-- /health/detail shows only the key's homes); the old form would clash.
+DROP FUNCTION IF EXISTS agingos.agingos_health();
+-- issue 12: counters behind /metrics (agingos_metrics); start them from the
+-- scheduler_runs rows still kept.
+CREATE TABLE agingos.scheduler_totals (
+	status		text PRIMARY KEY CHECK (status IN ('ok', 'skipped', 'error')),
+	ticks		bigint NOT NULL DEFAULT 0,
+	rules_failed bigint NOT NULL DEFAULT 0,
+	duration_ms numeric NOT NULL DEFAULT 0
+);
+INSERT INTO agingos.scheduler_totals (status, ticks, rules_failed, duration_ms)
+SELECT s.status, count(r.run_id), coalesce(sum(r.rules_failed), 0), coalesce(sum(r.duration_ms), 0)
+  FROM (VALUES ('ok'), ('skipped'), ('error')) s(status)
+  LEFT JOIN agingos.scheduler_runs r ON r.status = s.status
+ GROUP BY s.status;
+COMMENT ON TABLE agingos.scheduler_totals IS
+'Scheduler ticks, failed rule evaluations and tick time per status since install (counters of agingos_metrics()).';
+SELECT pg_catalog.pg_extension_config_dump('agingos.scheduler_totals', '');
+-- issue 15: access control, audit and privacy (contract.md section 12).
+-- Roles of src/sql/schema/80_access.sql.
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'agingos_routes') THEN
+		CREATE ROLE agingos_routes NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT NOCREATEDB NOCREATEROLE;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'agingos_reader') THEN
+		CREATE ROLE agingos_reader NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+	END IF;
+END
+$$;
+-- api_keys gets key_id, label, revoked_at, the carer role and an 8-character
+-- prefix; its homes move to api_key_homes.  Rebuilt so that the columns come
+-- in the same order as in a fresh install.
+ALTER TABLE agingos.api_keys RENAME TO api_keys_0_1;
+ALTER TABLE agingos.api_keys_0_1 RENAME CONSTRAINT api_keys_pkey TO api_keys_0_1_pkey;
+ALTER TABLE agingos.api_keys_0_1 RENAME CONSTRAINT api_keys_home_id_fkey TO api_keys_0_1_home_id_fkey;
+ALTER TABLE agingos.api_keys_0_1 RENAME CONSTRAINT api_keys_role_check TO api_keys_0_1_role_check;
+CREATE TABLE agingos.api_keys (
+	key_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	key_hash	bytea NOT NULL CONSTRAINT api_keys_key_hash_key UNIQUE,
+	key_prefix	text NOT NULL CONSTRAINT api_keys_key_prefix_check CHECK (length(key_prefix) <= 8),
+	role		text NOT NULL CONSTRAINT api_keys_role_check CHECK (role IN ('ingest', 'read', 'carer', 'admin')),
+	label		text,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	revoked_at	timestamptz
+);
+COMMENT ON TABLE agingos.api_keys IS 'API keys as SHA-256 hashes with role, label and revocation; homes in api_key_homes; the key itself is shown once.';
+CREATE TABLE agingos.api_key_homes (
+	home_id		text NOT NULL REFERENCES agingos.homes (home_id),
+	key_id		bigint NOT NULL REFERENCES agingos.api_keys (key_id) ON DELETE CASCADE,
+	PRIMARY KEY (home_id, key_id)
+);
+CREATE INDEX api_key_homes_key_idx ON agingos.api_key_homes (key_id);
+COMMENT ON TABLE agingos.api_key_homes IS 'The homes each API key covers (contract section 12).';
+INSERT INTO agingos.api_keys (key_hash, key_prefix, role, created_at)
+SELECT o.key_hash, left(o.key_prefix, 8), o.role, o.created_at FROM agingos.api_keys_0_1 o ORDER BY o.created_at, o.key_hash;
+INSERT INTO agingos.api_key_homes (home_id, key_id)
+SELECT o.home_id, k.key_id FROM agingos.api_keys_0_1 o JOIN agingos.api_keys k ON k.key_hash = o.key_hash;
+ALTER EXTENSION agingos DROP TABLE agingos.api_keys_0_1;
+DROP TABLE agingos.api_keys_0_1;
+SELECT pg_catalog.pg_extension_config_dump('agingos.api_keys', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.api_key_homes', '');
+-- deviation_history: actor and note; no cascade from deviations any more.
+ALTER TABLE agingos.deviation_history DROP CONSTRAINT deviation_history_deviation_id_fkey;
 ALTER TABLE agingos.deviation_history ADD COLUMN actor text;
 UPDATE agingos.deviation_history SET actor = CASE WHEN reason IN ('ack', 'manual') THEN 'sql:unknown' ELSE 'scheduler' END;
 ALTER TABLE agingos.deviation_history ALTER COLUMN actor SET NOT NULL;
 ALTER TABLE agingos.deviation_history ADD COLUMN note text;
+CREATE INDEX deviation_history_at_idx ON agingos.deviation_history (at);
+-- reader_homes and audit_log (src/sql/schema/80_access.sql).
+CREATE TABLE agingos.reader_homes (
+	home_id		text NOT NULL REFERENCES agingos.homes (home_id),
+	role_name	text NOT NULL,
+	PRIMARY KEY (home_id, role_name)
+);
+CREATE INDEX reader_homes_role_idx ON agingos.reader_homes (role_name);
+COMMENT ON TABLE agingos.reader_homes IS 'Homes each reader role may SELECT (agingos_create_reader, contract section 12).';
+CREATE TABLE agingos.audit_log (
+	audit_id	bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	actor		text NOT NULL,
+	action		text NOT NULL CHECK (action IN ('create_key', 'revoke_key', 'create_reader', 'export_home', 'delete_home')),
+	home_id		text,
+	key_id		bigint,
+	subject		text,
+	details		jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+CREATE INDEX audit_log_at_idx ON agingos.audit_log (at);
+CREATE INDEX audit_log_home_idx ON agingos.audit_log (home_id);
+COMMENT ON TABLE agingos.audit_log IS 'Who created or revoked keys and readers, exported or deleted a home, and when (docs/security.md).';
+SELECT pg_catalog.pg_extension_config_dump('agingos.reader_homes', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.audit_log', '');
+-- functions whose signature changes (the code parts create the new forms)
+DROP FUNCTION IF EXISTS agingos.agingos_create_api_key(text, text);
 DROP FUNCTION IF EXISTS agingos.agingos_ack(bigint, text);
 DROP FUNCTION IF EXISTS agingos.agingos_close(bigint, text);
 DROP FUNCTION IF EXISTS agingos.agingos_deviation_event(agingos.deviations, text, text, timestamptz);
+-- issue 17: agingos_rule_truth gains missing_sensor (NOT_APPLICABLE, rules.md D32)
+DROP FUNCTION IF EXISTS agingos.agingos_rule_truth(text, timestamptz);
 
+-- issue 17: per-home profile (personal baselines, rules.md D33)
+CREATE TABLE agingos.home_profile (
+	home_id text NOT NULL,
+	metric text NOT NULL CHECK (metric IN ('wake_minute', 'sensor_on_minutes')),
+	key text NOT NULL DEFAULT '',
+	value integer NOT NULL,
+	samples integer NOT NULL,
+	days integer NOT NULL,
+	quantile real NOT NULL,
+	updated_for date NOT NULL,
+	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (home_id, metric, key)
+);
+COMMENT ON TABLE agingos.home_profile IS
+'Per-home profile learned from the home''s own history (docs/alarm-quality.md): wake_minute and sensor_on_minutes per room.';
+SELECT pg_catalog.pg_extension_config_dump('agingos.home_profile', '');
+-- issue 18: per-home vocabulary (src/sql/schema/60_home_vocabulary.sql)
+CREATE TABLE agingos.home_vocabulary (
+	home_id		text PRIMARY KEY REFERENCES agingos.homes (home_id) ON DELETE CASCADE,
+	vocabulary	jsonb NOT NULL CHECK (jsonb_typeof(vocabulary) = 'object'),
+	updated_at	timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE agingos.home_vocabulary IS
+'Per-home names of the rule roles (bathroom, living_room, bedroom, front_door_room, front_door_entity_ids, front_door_name, liveness_categories, timezone); unset roles follow the config.';
+SELECT pg_catalog.pg_extension_config_dump('agingos.home_vocabulary', '');
+
+-- issue 11: carer notifications — contacts, the notifications outbox, the
+-- ACK-link key (src/sql/schema/80_notify_tables.sql); deviation_history.actor/note
+-- and the agingos_ack/agingos_close signature are issue 15's block above.
 -- agingos_relay: the role agingos-notify's login role (agingos_notify,
 -- created by `make up`) is a member of; EXECUTE on the relay functions only
 -- (granted in src/sql/code/80_notify.sql).
