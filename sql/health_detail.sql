@@ -53,7 +53,7 @@ SELECT h -> 'counts' ->> 'scope' AS scope, h -> 'counts' -> 'homes' AS homes
 
 -- cleanup
 UPDATE settings SET value = :'auth_before' WHERE name = 'auth_mode';
-DELETE FROM api_keys WHERE home_id IN ('hd9-a', 'hd9-b');
+DELETE FROM api_keys k USING api_key_homes h WHERE h.key_id = k.key_id AND h.home_id IN ('hd9-a', 'hd9-b');
 DELETE FROM events WHERE home_id IN ('hd9-a', 'hd9-b');
 DELETE FROM homes WHERE home_id IN ('hd9-a', 'hd9-b');
 DELETE FROM config WHERE version > :first_version;

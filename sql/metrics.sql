@@ -97,7 +97,7 @@ SELECT job_active, interval_minutes, last_status, last_duration_ms >= 0 AS durat
 ROLLBACK;
 
 -- cleanup
-DELETE FROM api_keys WHERE home_id = 'metrics-x';
+DELETE FROM api_keys k USING api_key_homes h WHERE h.key_id = k.key_id AND h.home_id = 'metrics-x';
 DELETE FROM deviations WHERE home_id IN ('metrics-x', E'metrics-"y"\\');
 DELETE FROM events WHERE home_id IN ('metrics-x', E'metrics-"y"\\');
 DELETE FROM homes WHERE home_id IN ('metrics-x', E'metrics-"y"\\', 'metrics-z');

@@ -141,12 +141,11 @@ SELECT id, contact, kind, created FROM pg_temp.outbox() WHERE kind = 'closed';
 SELECT reason, actor LIKE 'sql:%' AS sql_actor, note FROM deviation_history WHERE reason = 'manual';
 SELECT count(*) FILTER (WHERE actor = 'scheduler') AS by_scheduler, count(*) AS history_rows FROM deviation_history;
 
--- case: bad actor / now for agingos_ack and agingos_close is 22023; unknown id P0002 (any home)
+-- case: bad actor for agingos_ack and agingos_close is 22023; unknown id P0002 (any home)
 \set VERBOSITY terse
 SELECT pg_temp.open('R-003', '2025-06-02T13:00:00Z');
 SELECT agingos_ack(pg_temp.dev('R-003'), 'home-n', 'admin');
 SELECT agingos_ack(pg_temp.dev('R-003'), 'home-n', 'contact:abc');
-SELECT agingos_ack(pg_temp.dev('R-003'), 'home-n', NULL, NULL, NULL);
 SELECT agingos_close(pg_temp.dev('R-003'), NULL, 'key:');
 SELECT agingos_ack(99, NULL);
 SELECT agingos_close(NULL);
