@@ -21,7 +21,7 @@ SHLIB_LINK   = -lyaml
 REGRESS      = setup $(filter-out setup,$(sort $(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron --load-extension=agingos
-EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o src/importer/*.o
+EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o src/notify/*.o src/importer/*.o
 override with_llvm = no
 
 PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
@@ -39,10 +39,14 @@ agingos--$(EXTVERSION).sql: $(SQL_SCHEMA) $(SQL_CODE)
 agingos--%--$(EXTVERSION).sql: src/sql/upgrade/%--$(EXTVERSION).sql $(SQL_CODE)
 	cat $^ > $@
 
-all: http sim-build importer
+all: http notify sim-build importer
 
 http:
 	$(MAKE) -C src/http PG_CONFIG=$(PG_CONFIG)
+
+# agingos-notify, the relay of carer notifications (docs/notifications.md)
+notify:
+	$(MAKE) -C src/notify PG_CONFIG=$(PG_CONFIG)
 
 importer:
 	$(MAKE) -C src/importer PG_CONFIG=$(PG_CONFIG)
@@ -60,7 +64,7 @@ sim: sim-build
 
 ALARM_QUALITY_ENV ?=
 
-.PHONY: alarm-quality http importer import-ha backtest sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast backup restore fuzz
+.PHONY: alarm-quality http notify importer import-ha backtest sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast backup restore fuzz
 
 deps:
 	@scripts/deps.sh
@@ -136,10 +140,10 @@ longrun-fast:
 	@scripts/longrun.sh --fast
 
 format:
-	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/importer/*.c src/importer/*.h)
+	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h src/importer/*.c src/importer/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/importer/*.c src/importer/*.h)
+	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h src/importer/*.c src/importer/*.h)
 
 # the service install beside the developer stack (docs/ops/deploy.md; root)
 install-service: all

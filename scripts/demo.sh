@@ -3,7 +3,9 @@
 # demo-2, demo-3) live through 3 quiet days and a fourth day with one
 # anomaly each, in the database's time warp (agingos-sim --mode db, one
 # scheduler tick per 5 simulated minutes, the last one at the end of the
-# period), then the active deviations: a psql query and GET /deviations.
+# period), then the active deviations: a psql query and GET /deviations,
+# and the messages carers would have received (agingos-notify delivering to
+# a local receiver, printed).
 #
 # The period ends at the wall clock (rounded down to 5 minutes), so the live
 # system carries on from there.  Gated rules need 3 days of history, hence
@@ -118,6 +120,42 @@ else
 	echo "(auth is off: every caller is home \"default\", so the demo homes are not visible over HTTP;"
 	echo " with AGINGOS_AUTH_MODE=api_key the demo asks with a read key per home)"
 	curl -sS "$BASE/deviations" | jq -c '.[] | {home_id, rule_id, severity, status, started_at}'
+fi
+
+# What the carers would have received (docs/notifications.md): two contacts
+# per demo home — a daughter on a webhook (level 0) and a neighbour through
+# Apprise (level 1, told after notify.escalate_after_minutes without an ACK)
+# — both pointing at a local receiver that prints each message.  The
+# contacts are added now, so the active deviations reach them as late first
+# messages (agingos_notify_due at the wall clock), and removed again after.
+RPORT=${AGINGOS_DEMO_RECEIVER_PORT:-8025}
+echo
+echo "== what the carers would have received (agingos-notify -> local receiver on 127.0.0.1:$RPORT)"
+if port_busy "$RPORT"; then
+	echo "(port $RPORT is busy: set AGINGOS_DEMO_RECEIVER_PORT to a free port to see the messages)"
+else
+	RT=$(mktemp -d /tmp/agingos-demo-recv.XXXXXX)
+	python3 "$AG_ROOT/test/notify_receiver.py" --port "$RPORT" --log "$RT/log" --print >"$RT/out" 2>/dev/null &
+	rpid=$!
+	for _ in $(seq 1 30); do port_busy "$RPORT" && break; sleep 0.1; done
+	Q -tA -v rport="$RPORT" >/dev/null <<'SQL'
+SELECT agingos.agingos_add_contact(h, 'Kari (daughter)', 'webhook', 'http://127.0.0.1:' || :'rport' || '/kari'),
+	   agingos.agingos_add_contact(h, 'Ola (neighbour)', 'apprise', 'json://127.0.0.1:' || :'rport' || '/ola', 1)
+  FROM unnest(ARRAY['demo-1', 'demo-2', 'demo-3']) h;
+SELECT agingos.agingos_notify_due(h, now()) FROM unnest(ARRAY['demo-1', 'demo-2', 'demo-3']) h;
+SQL
+	for _ in $(seq 1 300); do
+		left=$(Q -tA -c "SELECT count(*) FROM agingos.notifications n JOIN agingos.contacts c USING (home_id, contact_id)
+			WHERE c.home_id LIKE 'demo-%' AND c.active AND n.status = 'pending'")
+		[ "$left" = 0 ] && break
+		sleep 0.1
+	done
+	[ "$left" = 0 ] || echo "($left messages still pending: is agingos-notify running? see .run/log/notify.log)"
+	cat "$RT/out"
+	Q -tA -c "SELECT count(agingos.agingos_remove_contact(contact_id)) FROM agingos.contacts WHERE home_id LIKE 'demo-%' AND active" >/dev/null
+	kill "$rpid" 2>/dev/null; wait "$rpid" 2>/dev/null
+	rm -rf "$RT"
+	echo "(the demo contacts are removed again; add your own with agingos_add_contact, docs/notifications.md)"
 fi
 echo
 if [ -n "${DEMO_END:-}" ]; then

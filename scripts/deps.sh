@@ -4,7 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 PKGS="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libyaml-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev libssl-dev
       libcsv-dev time make gcc pkg-config procps curl jq gnuplot-nox wrk clang-format python3 python3-yaml
-      prometheus systemd caddy nginx-light openssl passwd util-linux iproute2 clang libfuzzer-14-dev"
+      prometheus systemd caddy nginx-light openssl passwd util-linux iproute2 clang libfuzzer-14-dev
+      apprise prometheus-alertmanager chromium chromium-driver"
 missing=()
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

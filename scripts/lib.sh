@@ -289,6 +289,11 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_http') THEN
 		CREATE ROLE agingos_http LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE IN ROLE agingos_api;
 	END IF;
+	-- agingos-notify's login role: may only run the relay functions (docs/notifications.md)
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_notify')
+	   AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_relay') THEN
+		CREATE ROLE agingos_notify LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE IN ROLE agingos_relay;
+	END IF;
 END
 $$;
 SQL
@@ -513,6 +518,43 @@ db_restore() {
 		die "pg_restore failed (see the error above)"
 	db_passwords "$sock" "$port"
 	say "restored $(head -1 "$in/MANIFEST" 2>/dev/null || echo "$in") into database agingos"
+# notify_start RUNDIR PGSOCK PGPORT HTTPPORT: start agingos-notify (the relay of
+# carer notifications, docs/notifications.md) unless it runs; log
+# RUNDIR/log/notify.log, pid RUNDIR/notify.pid.  A stale pid file (the relay
+# was killed) is replaced.  AGINGOS_PUBLIC_URL, AGINGOS_WEBHOOK_SECRET and
+# AGINGOS_NOTIFY_* pass through from the environment.
+notify_start() {
+	local run=$1 sock=$2 pgport=$3 port=$4
+	[ -x "$AG_ROOT/bin/agingos-notify" ] || { say "agingos-notify not built; notifications are not delivered"; return 0; }
+	local -a drop=()
+	if [ -f "$run/notify.pid" ] && [ ! -L "$run/notify.pid" ] &&
+		tr '\0' ' ' <"/proc/$(tr -dc 0-9 <"$run/notify.pid" | head -c 10)/cmdline" 2>/dev/null | grep -q "^$AG_ROOT/bin/agingos-notify"; then
+		return 0
+	fi
+	rm -f "$run/notify.pid"
+	# as root the relay runs as the unprivileged AGINGOS_RUN_USER, like the front (http_start)
+	if [ "$(id -u)" -eq 0 ]; then
+		svc_user_ensure
+		drop=(setpriv --reuid="$AGINGOS_RUN_USER" --regid="$AGINGOS_RUN_USER" --init-groups --no-new-privs --inh-caps=-all --)
+	fi
+	[ -L "$run/log/notify.log" ] && rm -f "$run/log/notify.log"
+	(cd / && AGINGOS_HTTP_PORT=$port AGINGOS_PGHOST=$sock AGINGOS_PGPORT=$pgport AGINGOS_PGUSER=agingos_notify \
+		AGINGOS_PGDATABASE=agingos exec nohup "${drop[@]}" "$AG_ROOT/bin/agingos-notify") >>"$run/log/notify.log" 2>&1 &
+	pid_write "$run/notify.pid" "$!"
+	sleep 0.2
+	kill -0 "$(cat "$run/notify.pid")" 2>/dev/null || die "agingos-notify stopped at once; see $run/log/notify.log"
+}
+
+# notify_stop RUNDIR: stop agingos-notify if running.
+notify_stop() {
+	local run=$1 pid
+	[ -f "$run/notify.pid" ] || return 0
+	pid=$(cat "$run/notify.pid")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid"
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	fi
+	rm -f "$run/notify.pid"
 }
 
 # throwaway_up DIR PGPORT HTTPPORT: a private cluster + front under DIR (own
@@ -530,6 +572,7 @@ throwaway_up() {
 
 # throwaway_down DIR: stop what throwaway_up started.
 throwaway_down() {
+	notify_stop "$1"
 	http_stop "$1"
 	[ -f "$1/data/PG_VERSION" ] && pg_stop "$1/data"
 	return 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/up.sh — make up: packages, build + install, cluster under .run/,
-# extensions, config, scheduler, agingos-http; waits for /health 200.
+# extensions, config, scheduler, agingos-http (waits for /health 200) and
+# agingos-notify (the relay of carer notifications).
 . "$(dirname "$0")/lib.sh"
 case "$AGINGOS_AUTH_MODE" in ''|none|api_key) ;; *) die "AGINGOS_AUTH_MODE must be none or api_key, not '$AGINGOS_AUTH_MODE'";; esac
 check_api_key
@@ -25,6 +26,7 @@ if db_has_function "$RUN/sock" "$AGINGOS_PGPORT" agingos_schedule; then
 	fi
 fi
 http_start "$RUN" "$RUN/sock" "$AGINGOS_PGPORT" "$AGINGOS_HTTP_PORT"
+notify_start "$RUN" "$RUN/sock" "$AGINGOS_PGPORT" "$AGINGOS_HTTP_PORT"
 say "up: PostgreSQL on 127.0.0.1:$AGINGOS_PGPORT (database agingos), HTTP on http://127.0.0.1:$AGINGOS_HTTP_PORT, auth $(db_auth_mode "$RUN/sock" "$AGINGOS_PGPORT")"
 if [ "$AGINGOS_PGPORT" = 5432 ]; then say "try: make psql SQL=\"select count(*) from events;\""
 else say "try: AGINGOS_PGPORT=$AGINGOS_PGPORT make psql SQL=\"select count(*) from events;\" (make psql, make down need the same AGINGOS_PGPORT)"; fi

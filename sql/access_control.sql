@@ -249,5 +249,5 @@ SELECT agingos_load_config(E'retention:\n  audit_days: 0\nrules:\n  R-001:\n    
 DELETE FROM config WHERE version > :config_before;
 DROP ROLE grafana_ab;
 DROP ROLE reader_c;
-TRUNCATE reader_homes, home_vocabulary, home_profile, audit_log, events, deviation_history, deviations, deviations_v1, api_key_homes, api_keys, homes RESTART IDENTITY;
+TRUNCATE reader_homes, audit_log, events, deviation_history, deviations, deviations_v1, notifications, contacts, home_profile, home_vocabulary, api_key_homes, api_keys, homes RESTART IDENTITY;
 UPDATE settings SET value = 'none' WHERE name = 'auth_mode';

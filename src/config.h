@@ -227,6 +227,10 @@ typedef struct AgConfig
 	char			 *scheduler_default_subject_key;
 	int				  defaults_lookback_minutes;
 	int				  defaults_expire_after_minutes;
+	int				  notify_escalate_after_minutes; /* notify.*: contract section 10 */
+	int				  notify_reminder_minutes;
+	int				  notify_max_attempts;
+	int				  notify_ack_link_hours;
 	AgRuleCommon	  rule[AG_NUM_RULES];
 	AgR001Params	  r001;
 	AgR002Params	  r002;

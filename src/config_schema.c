@@ -84,6 +84,15 @@ static const AgField defaults_fields[] = {
 };
 static const AgFieldTable defaults_table = AG_TABLE(defaults_fields);
 
+/* notify: carer notifications (contract section 10, docs/notifications.md). */
+static const AgField notify_fields[] = {
+	AGF_INT(AgConfig, "escalate_after_minutes", notify_escalate_after_minutes, 1, 10080, "15"),
+	AGF_INT(AgConfig, "reminder_minutes", notify_reminder_minutes, 1, 10080, "60"),
+	AGF_INT(AgConfig, "max_attempts", notify_max_attempts, 1, 1000, "12"),
+	AGF_INT(AgConfig, "ack_link_hours", notify_ack_link_hours, 1, 8760, "72"),
+};
+static const AgFieldTable notify_table = AG_TABLE(notify_fields);
+
 /* home_state (docs/alarm-quality.md "Away from home"). */
 static const AgField home_state_fields[] = {
 	AGF_INT(AgConfig, "departure_minutes", home_state.departure_minutes, 1, 1440, "10"),
@@ -100,6 +109,7 @@ static const AgField top_fields[] = {
 	AGF_MAP("retention", retention_table),
 	AGF_MAP("scheduler", scheduler_table),
 	AGF_MAP("defaults", defaults_table),
+	AGF_MAP("notify", notify_table),
 	AGF_MAP("home_state", home_state_table),
 	{.name = "rules", .type = AG_FT_RULES},
 };

@@ -14,19 +14,32 @@
 #include "params.h"
 #include "utf8.h"
 
-bool
-ag_check_json_type(const char *value)
+/* type_is: whether value is the media type want, optionally with parameters. */
+static bool
+type_is(const char *value, const char *want)
 {
-	static const char want[] = "application/json";
+	size_t n = strlen(want);
 
 	if (value == NULL)
 		return false;
 	value += strspn(value, " \t");
-	if (strncasecmp(value, want, sizeof(want) - 1) != 0)
+	if (strncasecmp(value, want, n) != 0)
 		return false;
-	value += sizeof(want) - 1;
+	value += n;
 	value += strspn(value, " \t");
 	return *value == '\0' || *value == ';';
+}
+
+bool
+ag_check_json_type(const char *value)
+{
+	return type_is(value, "application/json");
+}
+
+bool
+ag_check_form_type(const char *value)
+{
+	return type_is(value, "application/x-www-form-urlencoded");
 }
 
 bool

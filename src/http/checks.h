@@ -25,6 +25,12 @@
 bool ag_check_json_type(const char *value);
 
 /*
+ * ag_check_form_type: the same for application/x-www-form-urlencoded (the
+ * POST of an HTML form, e.g. the button of the /ack pages).
+ */
+bool ag_check_form_type(const char *value);
+
+/*
  * ag_check_declared_body: whether the headers announce a body
  * (Content-Length above 0, or a Transfer-Encoding, which for a request can
  * only be chunked); *length gets the Content-Length or 0.

@@ -189,7 +189,8 @@ ensure_conn(AgConn *conn)
  * route_sql: the statement of route into sql (len bytes) and its number of
  * parameters.  Every route is SELECT status, body FROM agingos.<function>
  * ($1, $2, $3); GET /metrics adds $4 (the metrics-token verdict) and the
- * auth_mode column; with metrics compiled in, the ingest routes add their
+ * auth_mode column; the /ack/<token> routes (AG_ROUTE_HTML) add
+ * content_type; with metrics compiled in, the ingest routes add their
  * outcome counts, read from the function's own 200 body by PostgreSQL
  * (metrics.h).  function comes from the constant route table, never from
  * a request.
@@ -213,6 +214,9 @@ route_sql(const AgRoute *route, char *sql, size_t len)
 				 route->function);
 	else
 #endif
+		if ((route->flags & AG_ROUTE_HTML) != 0)
+		snprintf(sql, len, "SELECT status, body, content_type FROM agingos.%s($1, $2, $3)", route->function);
+	else
 		snprintf(sql, len, "SELECT status, body FROM agingos.%s($1, $2, $3)", route->function);
 	return 3;
 }

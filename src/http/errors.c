@@ -44,7 +44,7 @@ ag_reply_error(AgReply *reply, unsigned int status, const char *code, const char
 	reply->len = buf.len;
 	reply->body = ag_buf_take(&buf);
 	reply->allow = NULL;
-	reply->content_type = NULL;
+	reply->content_type[0] = '\0';
 	reply->retry_after = 0;
 }
 
@@ -53,7 +53,7 @@ ag_reply_json(AgReply *reply, unsigned int status, const char *json, size_t len)
 {
 	reply->status = status;
 	reply->allow = NULL;
-	reply->content_type = NULL;
+	reply->content_type[0] = '\0';
 	reply->retry_after = 0;
 	reply->len = len;
 	reply->body = malloc(len + 1);
@@ -71,7 +71,7 @@ ag_reply_free(AgReply *reply)
 	reply->len = 0;
 	reply->status = 0;
 	reply->allow = NULL;
-	reply->content_type = NULL;
+	reply->content_type[0] = '\0';
 }
 
 void
@@ -140,6 +140,21 @@ ag_err_media_type(AgReply *reply, const char *content_type)
 				 ag_utf8_echo(value, sizeof(value), content_type, ECHO_MAX));
 	ag_reply_error(reply, 415, "AG415", "request body must be application/json", details,
 				   "Send the header \"Content-Type: application/json\"; in a Home Assistant rest_command set content_type: application/json.");
+}
+
+void
+ag_err_form_type(AgReply *reply, const char *content_type)
+{
+	char value[ECHO_MAX + 4];
+	char details[128];
+
+	if (content_type == NULL)
+		snprintf(details, sizeof(details), "The request has no Content-Type header.");
+	else
+		snprintf(details, sizeof(details), "The Content-Type is \"%s\".",
+				 ag_utf8_echo(value, sizeof(value), content_type, ECHO_MAX));
+	ag_reply_error(reply, 415, "AG415", "request body must be application/x-www-form-urlencoded", details,
+				   "Press the button of the page GET /ack/<token> shows, or POST without a body.");
 }
 
 void

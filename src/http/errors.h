@@ -13,7 +13,7 @@
  * body is malloc'd JSON text (len bytes) owned by the reply, or NULL when
  * building it ran out of memory (server.c then sends a fixed 500 body).
  * allow is the Allow header for a 405 (static storage), else NULL.
- * content_type (static storage) is NULL for application/json.
+ * content_type is "" for application/json.
  */
 typedef struct AgReply
 {
@@ -21,9 +21,15 @@ typedef struct AgReply
 	char		*body;
 	size_t		 len;
 	const char	*allow;
-	const char	*content_type;
-	unsigned	 retry_after; /* Retry-After header in seconds for a 429, else 0 */
+	char		 content_type[64]; /* "" = application/json; HTML routes and /metrics set it */
+	unsigned	 retry_after;	   /* Retry-After header in seconds for a 429, else 0 */
 } AgReply;
+
+/*
+ * ag_err_form_type: 415 AG415 for a POST /ack/<token> body that is not an
+ * HTML form (contract.md sections 6 and 10).
+ */
+void ag_err_form_type(AgReply *reply, const char *content_type);
 
 /*
  * ag_reply_error: fill reply with status and the body

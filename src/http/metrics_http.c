@@ -103,7 +103,7 @@ text_reply(AgReply *reply, bool up, const char *db_series, size_t db_len)
 	reply->status = 200;
 	reply->len = buf.len;
 	reply->body = ag_buf_take(&buf);
-	reply->content_type = AG_METRICS_CONTENT_TYPE;
+	snprintf(reply->content_type, sizeof(reply->content_type), "%s", AG_METRICS_CONTENT_TYPE);
 }
 
 /* remember_mode: keep the auth mode the database reported. */

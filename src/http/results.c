@@ -38,7 +38,9 @@ ag_result_reply(const AgRoute *route, const PGresult *res, AgReply *reply)
 	char *end = NULL;
 	long  status = 0;
 
-	if (PQntuples(res) == 1 && PQnfields(res) >= 2 && !PQgetisnull(res, 0, 0))
+	int nfields = (route->flags & AG_ROUTE_HTML) != 0 ? 3 : 2;
+
+	if (PQntuples(res) == 1 && PQnfields(res) >= nfields && !PQgetisnull(res, 0, 0))
 		status = strtol(PQgetvalue(res, 0, 0), &end, 10);
 	if (end == NULL || *end != '\0' || status < 100 || status > 599)
 	{
@@ -51,6 +53,9 @@ ag_result_reply(const AgRoute *route, const PGresult *res, AgReply *reply)
 		ag_reply_json(reply, (unsigned int) status, "", 0);
 	else
 		ag_reply_json(reply, (unsigned int) status, PQgetvalue(res, 0, 1), (size_t) PQgetlength(res, 0, 1));
+	/* an HTML route's own type; values with control characters are not sent */
+	if (nfields == 3 && !PQgetisnull(res, 0, 2) && strcspn(PQgetvalue(res, 0, 2), "\r\n") == strlen(PQgetvalue(res, 0, 2)))
+		snprintf(reply->content_type, sizeof(reply->content_type), "%s", PQgetvalue(res, 0, 2));
 }
 
 void

@@ -16,7 +16,8 @@
 /*
  * ag_result_reply: a PGRES_TUPLES_OK result of
  * SELECT status, body FROM agingos.http_<name>(...): the status and body are
- * sent verbatim (a NULL body as an empty one); further columns are the
+ * sent verbatim (a NULL body as an empty one); an AG_ROUTE_HTML route's
+ * third column is the Content-Type; further columns are the
  * caller's (db.c copy_extra).  Anything but one row with a
  * status from 100 to 599 is logged (event=bad_result) and becomes 500 XX000.
  */

@@ -2,7 +2,8 @@
  * routes.c
  *	  Route table of contract.md section 6.  Every route but GET /health is
  *	  one call of agingos.http_<name>(params, request_body, api_key);
- *	  GET /metrics adds the front's metrics-token verdict (metrics_http.c).
+ *	  GET /metrics adds the front's metrics-token verdict (metrics_http.c);
+ *	  the /ack/<token> pages of section 10 also return their content type.
  *-------------------------------------------------------------------------
  */
 #include <stdio.h>
@@ -27,6 +28,8 @@ static const AgRoute route_table[] = {
 	{9, "PATCH", "/deviations/", "deviation_id", "http_deviation_patch", BODY, JSON},
 	{10, "GET", "/rules", NULL, "http_rules", BODY, IDEM},
 	{11, "GET", "/metrics", NULL, "http_metrics", BODY, IDEM | AG_ROUTE_METRICS},
+	{12, "GET", "/ack/", "token", "http_ack_get", BODY, IDEM | AG_ROUTE_HTML},
+	{13, "POST", "/ack/", "token", "http_ack_post", BODY, AG_ROUTE_HTML | AG_ROUTE_FORM},
 };
 
 #define ROUTE_COUNT ((int) (sizeof(route_table) / sizeof(route_table[0])))

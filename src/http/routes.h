@@ -20,6 +20,8 @@
 #define AG_ROUTE_METRICS 0x8	   /* GET /metrics: served by metrics_http.c */
 #define AG_ROUTE_INGEST_ONE 0x10   /* one event: counted in agingos_events_ingested_total */
 #define AG_ROUTE_INGEST_BATCH 0x20 /* a batch: its items counted likewise */
+#define AG_ROUTE_HTML 0x40		   /* function returns (status, body, content_type) */
+#define AG_ROUTE_FORM 0x80		   /* a body must be application/x-www-form-urlencoded */
 
 #define AG_ROUTES_MAX 32 /* ids are below this (prepared-statement bit set) */
 

@@ -108,6 +108,8 @@ begin_request(struct MHD_Connection *connection, const char *url, const char *me
 		ag_err_too_large(&req->reply, method, route->path, route->body_limit);
 	else if ((route->flags & AG_ROUTE_JSON) != 0 && (route->flags & AG_ROUTE_BODY_OPTIONAL) == 0 && !ag_check_json_type(type))
 		ag_err_media_type(&req->reply, type);
+	else if ((route->flags & AG_ROUTE_FORM) != 0 && has_body && !ag_check_form_type(type))
+		ag_err_form_type(&req->reply, type);
 	else if (length > 0)
 	{
 		/* within the limit: allocate up front, but trust at most 1 MiB of it */
@@ -249,7 +251,9 @@ queue_reply(struct MHD_Connection *connection, AgRequest *req)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, value);
 	}
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
-							reply->content_type != NULL ? reply->content_type : "application/json");
+							reply->content_type[0] != '\0' ? reply->content_type : "application/json");
+	if (strncmp(reply->content_type, "text/html", 9) == 0)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"); /* ACK pages */
 	if (reply->allow != NULL)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, reply->allow);
 	ret = MHD_queue_response(connection, reply->status, response);

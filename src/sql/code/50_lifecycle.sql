@@ -28,25 +28,30 @@ AS 'MODULE_PATHNAME', 'agingos_rules';
 COMMENT ON FUNCTION agingos.agingos_rules() IS 'The registered rules R-001..R-011 with title (config locale) and purpose.';
 
 -- agingos_deviation_event(d, event, from_status, at, actor, note): history
--- row + NOTIFY agingos_deviation with a small JSON payload (no evidence).
--- event: open | reopen | escalation | deescalation | ack | stale | manual.
--- actor: scheduler (the default), key:<key_id>, contact:<contact_id> or
--- sql:<role> (contract.md section 12); note: text given with ACK/CLOSE.
+-- row + the outbox rows of the change (agingos_notify_lifecycle, part 80) +
+-- NOTIFY agingos_deviation with a small JSON payload (no evidence), all in
+-- the caller's transaction.  event: open | reopen | escalation |
+-- deescalation | ack | stale | manual.  actor: scheduler (the default),
+-- key:<key_id>, contact:<contact_id> or sql:<role> (contract.md section 12);
+-- note: text given with ACK/CLOSE.
 CREATE OR REPLACE FUNCTION agingos.agingos_deviation_event(d agingos.deviations, event text, from_status text, at timestamptz,
 	actor text DEFAULT 'scheduler', note text DEFAULT NULL)
 RETURNS void
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
+BEGIN
 	INSERT INTO agingos.deviation_history (deviation_id, home_id, rule_id, at, from_status, to_status, severity, reason, actor, note)
 	VALUES (d.deviation_id, d.home_id, d.rule_id, at, from_status, d.status, d.severity, event, actor, note);
-	SELECT pg_notify('agingos_deviation', json_build_object(
+	PERFORM agingos.agingos_notify_lifecycle(d, event, at);
+	PERFORM pg_notify('agingos_deviation', json_build_object(
 		'event', CASE event WHEN 'stale' THEN 'close' WHEN 'manual' THEN 'close' ELSE event END,
 		'reason', event, 'deviation_id', d.deviation_id, 'home_id', d.home_id, 'rule_id', d.rule_id,
-		'status', d.status, 'severity', d.severity, 'at', agingos.agingos_iso(at))::text);
+		'status', d.status, 'severity', d.severity, 'at', agingos.agingos_iso(at), 'actor', actor)::text);
+END
 $$;
 COMMENT ON FUNCTION agingos.agingos_deviation_event(agingos.deviations, text, text, timestamptz, text, text) IS
-'Internal: record a lifecycle change (with its actor and note) in deviation_history and NOTIFY agingos_deviation.';
+'Internal: record a lifecycle change (with its actor and note) in deviation_history, write its notifications and NOTIFY agingos_deviation.';
 
 -- agingos_upsert_deviation(home, rule, subject, now, severity, title,
 -- explanation, evidence, since, until) → 'inserted' | 'updated'
@@ -81,7 +86,7 @@ BEGIN
 		IF old_severity <> p_severity THEN
 			PERFORM agingos.agingos_deviation_event(d,
 				CASE WHEN (rank ->> p_severity)::int > (rank ->> old_severity)::int THEN 'escalation' ELSE 'deescalation' END,
-				d.status, p_now);
+				d.status, p_now, 'scheduler');
 		END IF;
 		RETURN 'updated';
 	END IF;
@@ -94,7 +99,7 @@ BEGIN
 		CASE WHEN EXISTS (SELECT 1 FROM agingos.deviations y
 						   WHERE y.home_id = p_home AND y.rule_id = p_rule AND y.subject_key = p_subject
 							 AND y.status = 'CLOSED') THEN 'reopen' ELSE 'open' END,
-		NULL, p_now);
+		NULL, p_now, 'scheduler');
 	RETURN 'inserted';
 END
 $$;
@@ -131,7 +136,7 @@ BEGIN
 		RETURNING x.deviation_id, stale.prev
 	LOOP
 		SELECT x.* INTO d FROM agingos.deviations x WHERE x.deviation_id = c.deviation_id;
-		PERFORM agingos.agingos_deviation_event(d, 'stale', c.prev, p_now);
+		PERFORM agingos.agingos_deviation_event(d, 'stale', c.prev, p_now, 'scheduler');
 		n := n + 1;
 	END LOOP;
 	RETURN n;
@@ -211,6 +216,8 @@ BEGIN
 						END IF;
 					END LOOP;
 					n_closed := n_closed + agingos.agingos_close_stale(home, v_now, failed);
+					-- escalations and reminders due at now (docs/notifications.md)
+					PERFORM agingos.agingos_notify_due(home, v_now);
 					n_upserted := n_upserted + h_upserted;
 					n_opened := n_opened + h_opened;
 					n_ok := n_ok + h_ok;

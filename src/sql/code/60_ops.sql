@@ -189,6 +189,10 @@ BEGIN
 	DELETE FROM agingos.deviations d
 	 WHERE d.status = 'CLOSED' AND d.closed_at < v_now - make_interval(days => (cfg -> 'retention' ->> 'deviations_days')::int);
 	GET DIAGNOSTICS dv = ROW_COUNT;
+	-- the outbox rows of deleted deviations (notifications has no foreign key)
+	DELETE FROM agingos.notifications n
+	 WHERE n.status <> 'pending'
+	   AND NOT EXISTS (SELECT 1 FROM agingos.deviations d WHERE d.deviation_id = n.deviation_id);
 	DELETE FROM agingos.deviation_history h
 	 WHERE h.at < v_now - make_interval(days => coalesce((cfg -> 'retention' ->> 'audit_days')::int, 730))
 	   AND NOT EXISTS (SELECT 1 FROM agingos.deviations d WHERE d.deviation_id = h.deviation_id AND d.status IN ('OPEN', 'ACK'));
@@ -207,18 +211,20 @@ COMMENT ON FUNCTION agingos.agingos_retention(timestamptz) IS
 'Daily retention: old events, old CLOSED deviations and bookkeeping rows go; OPEN/ACK deviations and homes never.';
 
 -- agingos_reset() → void: what `make scenario-reset` does — empty events,
--- deviations (with their history) and deviations_v1.  Homes, keys, config stay.
+-- deviations (with their history and notifications) and deviations_v1.
+-- Homes, keys, contacts and config stay.
 CREATE OR REPLACE FUNCTION agingos.agingos_reset()
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 BEGIN
-	TRUNCATE agingos.deviation_history, agingos.deviations, agingos.deviations_v1, agingos.events;
+	TRUNCATE agingos.deviation_history, agingos.deviations, agingos.deviations_v1, agingos.events,
+		agingos.notifications;
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_reset() IS
-'Empty events, deviations, deviation_history and deviations_v1 (make scenario-reset); homes, keys and config stay.';
+'Empty events, deviations, deviation_history, notifications and deviations_v1 (make scenario-reset); homes, keys, contacts and config stay.';
 
 -- agingos_health(home_ids text[] DEFAULT NULL) → jsonb
 -- {status ok|degraded|error, reasons[], database{}, config{}, scheduler{},
