@@ -518,6 +518,8 @@ db_restore() {
 		die "pg_restore failed (see the error above)"
 	db_passwords "$sock" "$port"
 	say "restored $(head -1 "$in/MANIFEST" 2>/dev/null || echo "$in") into database agingos"
+}
+
 # notify_start RUNDIR PGSOCK PGPORT HTTPPORT: start agingos-notify (the relay of
 # carer notifications, docs/notifications.md) unless it runs; log
 # RUNDIR/log/notify.log, pid RUNDIR/notify.pid.  A stale pid file (the relay
