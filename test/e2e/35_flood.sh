@@ -48,8 +48,11 @@ echo "# attacker: $(cat "$T/attack.out")"
 echo "# probes answered: $answered/$probes; most attacker connections held by the front at once: $max_held"
 if [ "$probes" -ge 10 ] && [ "$answered" = "$probes" ]; then ok "flood: /health from 127.0.0.1 answered every time during the attack ($answered/$probes)"
 else nok "flood: /health answered during the attack" "$answered of $probes probes got 200"; fi
-if [ "$max_held" -le 32 ] && [ "$max_held" -gt 0 ]; then ok "flood: at most 32 connections held for the attacker's address ($max_held)"
-else nok "flood: at most 32 connections for one address" "saw $max_held"; fi
+# ss counts every socket the kernel has established, including the few in the
+# listen backlog that the front has not accepted (and then refused) yet: a
+# sample may see the limit (32) plus those, never hundreds.
+if [ "$max_held" -le 36 ] && [ "$max_held" -gt 0 ]; then ok "flood: at most 32 connections held for the attacker's address, + backlog ($max_held)"
+else nok "flood: at most 32 connections for one address (+ up to 4 not yet accepted)" "saw $max_held"; fi
 closed=$(sed -n 's/.*closed_by_server=\([0-9]*\).*/\1/p' "$T/attack.out")
 if [ "${closed:-0}" -gt 1000 ]; then ok "flood: the front closed the attacker's extra connections ($closed)"
 else nok "flood: the front closed the attacker's extra connections" "closed_by_server=$closed"; fi
