@@ -16,7 +16,7 @@
 # other relatively, and never in the frozen src/sql/release/ script):
 #   rules.md, contract.md, design.md, style.md, platform-notes.md, decisions.md
 #       -> docs/spec/<name>.md            when not already prefixed by a path
-#   docs/<name>.md, ../shared/docs/<name>.md, shared/docs/<name>.md
+#   docs/<name>.md and paths into an outside docs folder
 #       -> docs/spec/<name>.md
 #   "the shared `rules.md`" -> "`docs/spec/rules.md`", "(shared docs)" dropped,
 #   "docs/design (shared)" -> "docs/spec/design.md",
