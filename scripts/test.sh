@@ -66,8 +66,10 @@ export AG_ROOT AG_E2E_RUN="$E2E_RUN" AGINGOS_HTTP_PORT="$TEST_HTTP_PORT" PGBIN \
 	PGPASSFILE="$E2E_RUN/secrets/pgpass"
 for t in test/e2e/[0-9]*.sh; do
 	[ -f "$t" ] || continue
+	t0=$SECONDS
 	out=$(bash "$t" 2>&1)
 	echo "$out" | grep -E '^(ok|not ok|#) ' | sed "s#^\(ok\|not ok\) #\1 e2e/$(basename "$t" .sh)/#"
+	echo "# e2e/$(basename "$t" .sh): $((SECONDS - t0)) s"
 	pass=$((pass + $(echo "$out" | grep -c '^ok ')))
 	fail=$((fail + $(echo "$out" | grep -c '^not ok ')))
 	if ! echo "$out" | grep -qE '^(ok|not ok) '; then

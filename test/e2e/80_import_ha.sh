@@ -183,9 +183,9 @@ BACKTEST_OUT="$OUT" BACKTEST_PGPORT="${AGINGOS_TEST_BACKTEST_PGPORT:-55497}" \
 	make -s -C "$AG_ROOT" backtest HOME=t80-demo >"$W/bt.log" 2>&1
 rc=$?
 check "backtest: exit 0 and a report" "$rc $([ -s "$OUT/report.md" ] && echo yes)" "0 yes"
-check "backtest: per-day rows (R-004 MEDIUM on day 3, R-002 HIGH and R-003 MEDIUM the night after)" \
+check "backtest: per-day rows (R-004 MEDIUM on day 3; the night after, R-002 HIGH for the door and R-011 HIGH: she went out at night and is not back)" \
 	"$(grep -E '^\| 2026-11-0[0-9] \| R-' "$OUT/report.md" | awk -F' [|] ' '{ print $1 " " $2 " " $3 " " $4 }' | tr -d '|' | tr -s ' ' | paste -sd';')" \
-	" 2026-11-04 R-004 1 MEDIUM; 2026-11-05 R-002 1 HIGH; 2026-11-05 R-003 1 MEDIUM"
+	" 2026-11-04 R-004 1 MEDIUM; 2026-11-05 R-002 1 HIGH; 2026-11-05 R-011 1 HIGH"
 check "backtest: totals per rule" "$(grep -cE '^\| R-0(0[1-9]|10) \| ' "$OUT/report.md")" 10
 check "backtest: explanation in the day table" "$(grep -c 'R-002 | 1 | HIGH | Nattlig åpning av ytterdøren' "$OUT/report.md")" 1
 png() { head -c 8 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n'; }

@@ -26,6 +26,13 @@ cleanup() {
 }
 trap cleanup EXIT
 if [ -d "/etc/postgresql/15/$CL" ]; then nok service-install "cluster 15/$CL exists already"; exit 0; fi
+# PURGE=1 takes the extension's files out of the system PostgreSQL; keep the
+# ones there before this test (make test's own install) and put them back after
+SYSPG=/usr/lib/postgresql/15/bin/pg_config
+keep_ext() { (cd / && find "$("$SYSPG" --pkglibdir)" "$("$SYSPG" --sharedir)/extension" -maxdepth 2 \
+	\( -name 'agingos*' -o -path '*/bitcode/agingos*' \) -print 2>/dev/null | sed 's#^/##'); }
+keep_list=$(keep_ext)
+[ -n "$keep_list" ] && (cd / && echo "$keep_list" | tar -cf "$T/ext-before.tar" -T -)
 out=$(timeout 300 "$AG_ROOT/scripts/install_service.sh" 2>&1)
 check install-rc $? 0
 [ -d "/etc/postgresql/15/$CL" ] || { nok install "no cluster: $(echo "$out" | tail -3 | tr '\n' ' ')"; exit 0; }
@@ -72,3 +79,7 @@ check uninstall-keeps-cluster "$([ -d "/etc/postgresql/15/$CL" ] && echo kept)" 
 PURGE=1 "$AG_ROOT/scripts/uninstall_service.sh" >/dev/null 2>&1
 check purge-no-cluster "$(pg_lsclusters -h 2>/dev/null | awk -v c="$CL" '$2 == c' | wc -l)" 0
 check purge-no-etc "$([ -e "$AGINGOS_ETC" ] && echo left || echo gone)" gone
+if [ -n "$keep_list" ]; then
+	tar -xf "$T/ext-before.tar" -C /
+	check ext-files-restored "$(keep_ext | wc -l)" "$(echo "$keep_list" | wc -l)"
+fi
