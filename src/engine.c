@@ -229,7 +229,9 @@ select_rule(AgHomeContext *ctx, int i, TimestampTz since, TimestampTz until,
  * ag_engine_prepare: see engine.h.  The events scan covers the hull of
  * the ranges of the selected rules that gating lets run, clipped to
  * ts < now; days_with_data is probed once per distinct until (once in
- * practice) and only for rules with requires_baseline.
+ * practice), only for rules with requires_baseline, and only as far as
+ * the largest min_days_with_data (ag_engine_eval_rule completes the count
+ * when a deviation's evidence reports it).
  */
 AgHomeContext *
 ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
@@ -237,9 +239,7 @@ ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
 {
 	MemoryContext  mcxt = CurrentMemoryContext;
 	AgHomeContext *ctx = palloc0(sizeof(AgHomeContext));
-	bool		   have_days = false;
-	TimestampTz	   days_until = 0;
-	int			   days = 0;
+	int			   cap = 0;
 	bool		   have_range = false;
 	AgTimeRange	   hull = {0, 0};
 	AgStrList	   cats;
@@ -249,20 +249,27 @@ ag_engine_prepare(const char *home_id, TimestampTz since, TimestampTz until,
 	ctx->cfg = ag_home_config(ag_config_current(), home_id); /* per-home vocabulary */
 	ctx->home_id = pstrdup(home_id);
 	ctx->now = now;
+	/* the gates need days_with_data only up to the largest min_days_with_data */
+	for (int i = 0; i < AG_NUM_RULES; i++)
+	{
+		if (ctx->cfg->rule[i].requires_baseline)
+			cap = Max(cap, ctx->cfg->rule[i].min_days_with_data);
+	}
 	for (int i = 0; i < AG_NUM_RULES; i++)
 	{
 		AgTimeRange r;
 
 		if (!select_rule(ctx, i, since, until, rule_mask, mode))
 			continue;
-		if (ctx->cfg->rule[i].requires_baseline && (!have_days || days_until != ctx->until[i]))
+		if (ctx->cfg->rule[i].requires_baseline && (!ctx->have_days || ctx->days_until != ctx->until[i]))
 		{
-			days = ag_engine_days_with_data(home_id, ctx->until[i], ctx->cfg->timezone);
-			days_until = ctx->until[i];
-			have_days = true;
+			ctx->days = ag_engine_days_with_data_capped(home_id, ctx->until[i], ctx->cfg->timezone, Max(cap, 1));
+			ctx->days_exact = ctx->days < Max(cap, 1);
+			ctx->days_until = ctx->until[i];
+			ctx->have_days = true;
 		}
 		if (!ag_engine_sensor_gate(ctx->cfg, home_id, i, &ctx->gate[i]))
-			ag_engine_gate(ctx->cfg, i, days, &ctx->gate[i]);
+			ag_engine_gate(ctx->cfg, i, ctx->days, &ctx->gate[i]);
 		if (!ctx->gate[i].evaluated)
 			continue;
 		ag_rules[i].range(ctx->cfg, ctx->since[i], ctx->until[i], now, &r);
@@ -369,6 +376,22 @@ ag_engine_eval_rule(const AgHomeContext *ctx, int rule_index, AgRuleOutcome *out
 	if (!ag_rules[rule_index].eval(&in, &dev))
 		return;
 
+	if (out->gate.days_with_data >= 0 && !ctx->days_exact)
+	{
+		/*
+		 * The gate saw "at least cap days"; the evidence needs the figure.
+		 * Probed once per context (all selected rules share one until in
+		 * both modes); the cached count lives in the context.
+		 */
+		AgHomeContext *mctx = (AgHomeContext *) ctx;
+
+		if (mctx->days_until != out->until)
+			elog(ERROR, "agingos days_with_data: probed at another until");
+		mctx->days = ag_engine_days_with_data(ctx->home_id, out->until, ctx->cfg->timezone);
+		mctx->days_exact = true;
+	}
+	if (out->gate.days_with_data >= 0)
+		out->gate.days_with_data = ctx->days;
 	add_gating_keys(&dev.evidence, &ctx->cfg->rule[rule_index], &out->gate);
 	res = pushJsonbValue(&dev.evidence, WJB_END_OBJECT, NULL);
 	out->kind = AG_OUTCOME_DEVIATION;

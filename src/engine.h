@@ -122,6 +122,16 @@ typedef struct AgHomeContext
 	int				nevents;
 	AgTimeRange		fetched; /* range of the one events scan (empty if none) */
 	AgHomeFacts		facts;
+	/*
+	 * days_with_data as probed for the gates: days (at until days_until) is
+	 * exact when days_exact, else only known to be >= every selected rule's
+	 * min_days_with_data; ag_engine_eval_rule completes it (once) when a
+	 * deviation's evidence needs the figure.
+	 */
+	bool		have_days;
+	bool		days_exact;
+	int			days;
+	TimestampTz days_until;
 } AgHomeContext;
 
 /*
@@ -137,8 +147,10 @@ extern AgHomeContext *ag_engine_prepare(const char *home_id, TimestampTz since,
 
 /*
  * ag_engine_eval_rule: run rule rule_index (0-based) of a prepared context
- * and fill *out.  No SPI; a rule error propagates as an ereport, so the
- * scheduler can wrap this call in a subtransaction per rule.
+ * and fill *out.  A rule error propagates as an ereport, so the scheduler
+ * can wrap this call in a subtransaction per rule.  No SPI, except the one
+ * exact days_with_data probe when the deviation of a requires_baseline
+ * rule needs the figure and the gates only probed up to their cap.
  */
 extern void ag_engine_eval_rule(const AgHomeContext *ctx, int rule_index,
 								AgRuleOutcome *out);
@@ -187,6 +199,16 @@ extern void ag_engine_fetch_profile(AgHomeContext *ctx, MemoryContext mcxt);
  */
 extern int ag_engine_days_with_data(const char *home_id, TimestampTz until,
 									const char *tzname);
+
+/*
+ * ag_engine_days_with_data_capped: the same count, but the probes (latest
+ * date first) stop once cap dates with data are found: exact when the
+ * result is below cap, "at least cap" otherwise (cap <= 0: no cap).  The
+ * gate only needs days >= min_days_with_data; the exact figure is needed
+ * only for a produced deviation's evidence (docs/bench.md "days_with_data").
+ */
+extern int ag_engine_days_with_data_capped(const char *home_id, TimestampTz until,
+										   const char *tzname, int cap);
 
 /* ag_engine_home_has_sensor: see engine_fetch.c (rules.md D32). */
 extern bool ag_engine_home_has_sensor(const char *home_id, const AgStrList *cats,

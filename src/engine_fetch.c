@@ -68,12 +68,17 @@ static const char fetch_sql[] =
 	"WHERE home_id = $1 AND \"timestamp\" >= $2 AND \"timestamp\" < $3 "
 	"ORDER BY \"timestamp\"";
 
-/* days_with_data: one EXISTS probe per local date [lo, hi) (rules.md 2.1). */
+/*
+ * days_with_data: one EXISTS probe per local date [lo, hi) (rules.md 2.1),
+ * in array order (the latest date first), stopping after $4 dates with
+ * data: the nested-loop semi join under the LIMIT pulls one date at a time.
+ */
 static const char days_sql[] =
-	"SELECT pg_catalog.count(*)::int4 "
+	"SELECT pg_catalog.count(*)::int4 FROM (SELECT 1 "
 	"FROM ROWS FROM (pg_catalog.unnest($2::timestamptz[]), pg_catalog.unnest($3::timestamptz[])) AS d(lo, hi) "
 	"WHERE EXISTS (SELECT 1 FROM agingos.events e "
-	"WHERE e.home_id = $1 AND e.\"timestamp\" >= d.lo AND e.\"timestamp\" < d.hi)";
+	"WHERE e.home_id = $1 AND e.\"timestamp\" >= d.lo AND e.\"timestamp\" < d.hi) "
+	"LIMIT $4) AS s";
 
 /* Latest visible event per category, stream filter when $4 <> '' (3.9). */
 static const char liveness_sql[] =
@@ -532,21 +537,23 @@ ag_engine_fetch_liveness(AgHomeContext *ctx, MemoryContext mcxt, const AgStrList
 }
 
 /*
- * ag_engine_days_with_data: rules.md 2.1.  The local dates (zone tzname)
- * touched by [until - 28 days, until) are at most 30; each becomes one
- * [lo, hi) bound clipped to that range, and one query counts the bounds
- * holding at least one event (an EXISTS probe on (home_id, "timestamp")
- * each).  Events of any category and stream count.
+ * ag_engine_days_with_data_capped: rules.md 2.1.  The local dates (zone
+ * tzname) touched by [until - 28 days, until) are at most 30; each becomes
+ * one [lo, hi) bound clipped to that range, latest first, and one query
+ * counts the bounds holding at least one event (an EXISTS probe on
+ * (home_id, "timestamp") each), stopping once cap dates are found.  Events
+ * of any category and stream count.  The result is exact when below cap;
+ * cap (or more) means "at least cap".  cap <= 0 means no cap.
  */
 int
-ag_engine_days_with_data(const char *home_id, TimestampTz until, const char *tzname)
+ag_engine_days_with_data_capped(const char *home_id, TimestampTz until, const char *tzname, int cap)
 {
 	pg_tz	   *tz = ag_tz_lookup(tzname);
 	TimestampTz lo = until - (int64) AG_HISTORY_DAYS * USECS_PER_DAY;
 	Datum		los[AG_MAX_DAY_PROBES];
 	Datum		his[AG_MAX_DAY_PROBES];
-	Oid			argtypes[3] = {TEXTOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID};
-	Datum		values[3];
+	Oid			argtypes[4] = {TEXTOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, INT8OID};
+	Datum		values[4];
 	AgLocal		first;
 	AgLocal		last;
 	int			n = 0;
@@ -556,7 +563,7 @@ ag_engine_days_with_data(const char *home_id, TimestampTz until, const char *tzn
 
 	ag_local(lo, tz, &first);
 	ag_local(until - 1, tz, &last);
-	for (int d = first.jdate; d <= last.jdate && n < AG_MAX_DAY_PROBES; d++)
+	for (int d = last.jdate; d >= first.jdate && n < AG_MAX_DAY_PROBES; d--)
 	{
 		TimestampTz s = Max(ag_instant(d, 0, tz), lo);
 		TimestampTz e = Min(ag_instant(d + 1, 0, tz), until);
@@ -570,9 +577,10 @@ ag_engine_days_with_data(const char *home_id, TimestampTz until, const char *tzn
 	values[0] = CStringGetTextDatum(home_id);
 	values[1] = PointerGetDatum(construct_array(los, n, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	values[2] = PointerGetDatum(construct_array(his, n, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[3] = Int64GetDatum(cap > 0 ? (int64) cap : (int64) AG_MAX_DAY_PROBES);
 
 	SPI_connect();
-	rc = SPI_execute_plan(get_plan(&days_plan, days_sql, 3, argtypes, CURSOR_OPT_GENERIC_PLAN), values, NULL, false, 1);
+	rc = SPI_execute_plan(get_plan(&days_plan, days_sql, 4, argtypes, CURSOR_OPT_GENERIC_PLAN), values, NULL, false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "agingos days_with_data probe failed: %s", SPI_result_code_string(rc));
 	result = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -580,20 +588,36 @@ ag_engine_days_with_data(const char *home_id, TimestampTz until, const char *tzn
 	return result;
 }
 
+/* ag_engine_days_with_data: the exact count (see engine.h). */
+int
+ag_engine_days_with_data(const char *home_id, TimestampTz until, const char *tzname)
+{
+	return ag_engine_days_with_data_capped(home_id, until, tzname, 0);
+}
+
 /* Positive answers of ag_engine_home_has_sensor, per backend (a home that sent a sensor keeps it). */
 #define AG_SENSOR_CACHE_SIZE 512
 static char *sensor_cache[AG_SENSOR_CACHE_SIZE];
 static int	 sensor_cache_n = 0;
 
+/*
+ * One probe per category, each the first row of an index range on
+ * (home_id, category, "timestamp"): the ORDER BY ... LIMIT 1 keeps the
+ * generic plan on that index however the table's statistics look (a plain
+ * EXISTS let the planner pick a sequential scan for a home it expected to
+ * match early, docs/bench.md).
+ */
 static const char sensor_sql[] =
-	"SELECT EXISTS (SELECT 1 FROM agingos.events "
-	"WHERE home_id = $1 AND category = ANY ($2) AND ($3::text IS NULL OR room_id = $3))";
+	"SELECT EXISTS (SELECT 1 FROM pg_catalog.unnest($2::text[]) AS c(category) "
+	"CROSS JOIN LATERAL (SELECT 1 FROM agingos.events e "
+	"WHERE e.home_id = $1 AND e.category = c.category AND ($3::text IS NULL OR e.room_id = $3) "
+	"ORDER BY e.\"timestamp\" LIMIT 1) AS x)";
 static SPIPlanPtr sensor_plan = NULL;
 
 /*
  * ag_engine_home_has_sensor: whether the home has ever sent (within the
  * events kept) an event of one of cats, in room `room` (NULL: any room) —
- * rules.md D32.  One EXISTS probe on (home_id, category, "timestamp");
+ * rules.md D32.  One index probe per category on (home_id, category, "timestamp");
  * true answers are cached per backend.  Uses SPI (connects itself).
  */
 bool
