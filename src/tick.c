@@ -4,7 +4,9 @@
  *	  agingos_tick_evaluate(home_id, now) evaluates the scheduler-enabled
  *	  rules of one home (one events fetch, engine.h) and returns one row per
  *	  rule, catching a failing rule in its own subtransaction so it stays
- *	  local (rules.md section 5 step 1, D18).  The lifecycle half (upsert,
+ *	  local (rules.md section 5 step 1, D18).  The rules first run together
+ *	  in one subtransaction; only when one of them raises are they run
+ *	  again one subtransaction each (same outcomes: the rules are pure).  The lifecycle half (upsert,
  *	  close, history, NOTIFY) is SQL: src/sql/50_lifecycle.sql.
  *
  *	  Also: agingos_log (one-line LOG messages, contract.md section 9) and
@@ -93,6 +95,59 @@ prepare_protected(const char *home_id, TimestampTz now, TickResult *res)
 	return ctx;
 }
 
+/* eval_rule: rule i with agingos.fault_injection_rule applied (raises for that rule). */
+static void
+eval_rule(const AgHomeContext *ctx, int i, AgRuleOutcome *out)
+{
+	if (ag_fault_injection_rule && strcmp(ag_fault_injection_rule, ag_rules[i].id) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("fault injected into rule %s", ag_rules[i].id),
+				 errdetail("agingos.fault_injection_rule is set.")));
+	ag_engine_eval_rule(ctx, i, out);
+}
+
+/*
+ * eval_all_protected: every scheduler-enabled rule in ONE subtransaction;
+ * true if none raised (out[] is then complete).  A raise rolls the whole
+ * attempt back and returns false: the caller then evaluates rule by rule,
+ * each in its own subtransaction, which gives the same outcomes (the rules
+ * are pure functions of the prepared context).  One subtransaction per
+ * home instead of one per rule (docs/bench.md).
+ */
+static bool
+eval_all_protected(const AgConfig *cfg, const AgHomeContext *ctx, AgRuleOutcome out[AG_NUM_RULES])
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		for (int i = 0; i < AG_NUM_RULES; i++)
+		{
+			if (!cfg->rule[i].enabled_in_scheduler)
+				continue;
+			eval_rule(ctx, i, &out[i]);
+			CHECK_FOR_INTERRUPTS();
+		}
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		TickResult ignored = {0};
+
+		catch_error(&ignored, cxt, owner);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
 /* eval_protected: ag_engine_eval_rule in a subtransaction (rule isolation). */
 static void
 eval_protected(const AgHomeContext *ctx, int i, AgRuleOutcome *out, TickResult *res)
@@ -104,12 +159,7 @@ eval_protected(const AgHomeContext *ctx, int i, AgRuleOutcome *out, TickResult *
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		if (ag_fault_injection_rule && strcmp(ag_fault_injection_rule, ag_rules[i].id) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("fault injected into rule %s", ag_rules[i].id),
-					 errdetail("agingos.fault_injection_rule is set.")));
-		ag_engine_eval_rule(ctx, i, out);
+		eval_rule(ctx, i, out);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -189,6 +239,8 @@ agingos_tick_evaluate(PG_FUNCTION_ARGS)
 	const AgConfig *cfg;
 	AgHomeContext  *ctx;
 	TickResult		prep = {0};
+	AgRuleOutcome	all[AG_NUM_RULES];
+	bool			all_ok = false;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -200,6 +252,9 @@ agingos_tick_evaluate(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	cfg = ag_config_current();
 	ctx = prepare_protected(home_id, now, &prep);
+	memset(all, 0, sizeof(all));
+	if (ctx != NULL)
+		all_ok = eval_all_protected(cfg, ctx, all);
 	for (int i = 0; i < AG_NUM_RULES; i++)
 	{
 		AgRuleOutcome out = {0};
@@ -207,7 +262,9 @@ agingos_tick_evaluate(PG_FUNCTION_ARGS)
 
 		if (!cfg->rule[i].enabled_in_scheduler)
 			continue;
-		if (ctx != NULL)
+		if (all_ok)
+			out = all[i];
+		else if (ctx != NULL)
 			eval_protected(ctx, i, &out, &res);
 		put_row(rsinfo, cfg, i, &out, &res);
 		CHECK_FOR_INTERRUPTS();

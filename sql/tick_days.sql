@@ -1,4 +1,4 @@
--- engine_days: days_with_data (rules.md 2.1) as the gates and the evidence see it.
+-- tick_days (runs last: its tick advances the deviations sequence): days_with_data (rules.md 2.1) as the gates and the evidence see it.
 -- The gates probe the local dates latest first and stop at the largest
 -- min_days_with_data (docs/bench.md "days_with_data"); a deviation's evidence
 -- and agingos_rule_truth still report the exact count of the 28 days.
