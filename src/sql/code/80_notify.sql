@@ -272,6 +272,7 @@ DECLARE
 	r record;
 	n integer := 0;
 BEGIN
+	-- agingos_scheduler_tick makes the same check before it calls (50_lifecycle.sql)
 	IF NOT EXISTS (SELECT 1 FROM agingos.contacts x WHERE x.home_id = agingos_notify_due.home_id AND x.active) THEN
 		RETURN 0;
 	END IF;
