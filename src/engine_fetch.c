@@ -33,6 +33,7 @@
 #include "tcop/dest.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 
 #include "engine.h"
@@ -595,73 +596,82 @@ ag_engine_days_with_data(const char *home_id, TimestampTz until, const char *tzn
 	return ag_engine_days_with_data_capped(home_id, until, tzname, 0);
 }
 
-/* Positive answers of ag_engine_home_has_sensor, per backend (a home that sent a sensor keeps it). */
-#define AG_SENSOR_CACHE_SIZE 512
-static char *sensor_cache[AG_SENSOR_CACHE_SIZE];
-static int	 sensor_cache_n = 0;
+/*
+ * Positive answers of ag_engine_home_has_sensor, per backend (a home that
+ * sent a sensor keeps it): a hash table of keys "home \x1f room \x1f cats",
+ * emptied when it holds AG_SENSOR_CACHE_MAX keys.  Keys longer than
+ * AG_SENSOR_KEY_LEN - 1 bytes are not cached (always probed).
+ */
+#define AG_SENSOR_CACHE_MAX 65536
+#define AG_SENSOR_KEY_LEN 256
+static HTAB *sensor_cache = NULL;
 
 /*
- * One probe per category, each the first row of an index range on
- * (home_id, category, "timestamp"): the ORDER BY ... LIMIT 1 keeps the
- * generic plan on that index however the table's statistics look (a plain
- * EXISTS let the planner pick a sequential scan for a home it expected to
- * match early, docs/bench.md).
+ * One probe per category, the first row of an index range on
+ * (home_id, category, "timestamp"): ORDER BY ... LIMIT 1 (not EXISTS, whose
+ * ORDER BY the planner drops) keeps the generic plan on that index however
+ * the table's statistics look; a plain EXISTS (... category = ANY ($2) ...)
+ * let the planner pick a sequential scan (docs/bench.md section 13).
  */
 static const char sensor_sql[] =
-	"SELECT EXISTS (SELECT 1 FROM pg_catalog.unnest($2::text[]) AS c(category) "
-	"CROSS JOIN LATERAL (SELECT 1 FROM agingos.events e "
-	"WHERE e.home_id = $1 AND e.category = c.category AND ($3::text IS NULL OR e.room_id = $3) "
-	"ORDER BY e.\"timestamp\" LIMIT 1) AS x)";
+	"SELECT 1 FROM agingos.events e "
+	"WHERE e.home_id = $1 AND e.category = $2 AND ($3::text IS NULL OR e.room_id = $3) "
+	"ORDER BY e.\"timestamp\" LIMIT 1";
 static SPIPlanPtr sensor_plan = NULL;
 
 /*
  * ag_engine_home_has_sensor: whether the home has ever sent (within the
  * events kept) an event of one of cats, in room `room` (NULL: any room) —
- * rules.md D32.  One index probe per category on (home_id, category, "timestamp");
- * true answers are cached per backend.  Uses SPI (connects itself).
+ * rules.md D32.  One index probe per category on (home_id, category,
+ * "timestamp"), stopping at the first found; true answers are cached per
+ * backend.  Uses SPI (connects itself).
  */
 bool
 ag_engine_home_has_sensor(const char *home_id, const AgStrList *cats, const char *room)
 {
 	StringInfoData key;
-	Oid			   argtypes[3] = {TEXTOID, TEXTARRAYOID, TEXTOID};
+	Oid			   argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		   values[3];
 	char		   nulls[3] = {' ', ' ', room == NULL ? 'n' : ' '};
-	Datum		  *elems = palloc(sizeof(Datum) * Max(cats->n, 1));
-	bool		   isnull;
-	bool		   found;
-	int			   rc;
+	bool		   cacheable;
+	bool		   found = false;
 
 	initStringInfo(&key);
 	appendStringInfo(&key, "%s\x1f%s", home_id, room == NULL ? "\x1e" : room);
 	for (int i = 0; i < cats->n; i++)
 		appendStringInfo(&key, "\x1f%s", cats->items[i]);
-	for (int i = 0; i < sensor_cache_n; i++)
-	{
-		if (strcmp(sensor_cache[i], key.data) == 0)
-			return true;
-	}
-	for (int i = 0; i < cats->n; i++)
-		elems[i] = CStringGetTextDatum(cats->items[i]);
+	cacheable = key.len < AG_SENSOR_KEY_LEN;
+	if (cacheable && sensor_cache != NULL && hash_search(sensor_cache, key.data, HASH_FIND, NULL) != NULL)
+		return true;
 	values[0] = CStringGetTextDatum(home_id);
-	values[1] = PointerGetDatum(construct_array(elems, cats->n, TEXTOID, -1, false, TYPALIGN_INT));
 	values[2] = room == NULL ? (Datum) 0 : CStringGetTextDatum(room);
 
 	SPI_connect();
-	rc = SPI_execute_plan(get_plan(&sensor_plan, sensor_sql, 3, argtypes, CURSOR_OPT_GENERIC_PLAN), values, nulls, false, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "agingos sensor probe failed: %s", SPI_result_code_string(rc));
-	found = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	if (found)
+	for (int i = 0; i < cats->n && !found; i++)
 	{
-		if (sensor_cache_n == AG_SENSOR_CACHE_SIZE)
+		int rc;
+
+		values[1] = CStringGetTextDatum(cats->items[i]);
+		rc = SPI_execute_plan(get_plan(&sensor_plan, sensor_sql, 3, argtypes, CURSOR_OPT_GENERIC_PLAN), values, nulls, true, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "agingos sensor probe failed: %s", SPI_result_code_string(rc));
+		found = SPI_processed > 0;
+	}
+	SPI_finish();
+	if (found && cacheable)
+	{
+		if (sensor_cache == NULL || hash_get_num_entries(sensor_cache) >= AG_SENSOR_CACHE_MAX)
 		{
-			for (int i = 0; i < sensor_cache_n; i++)
-				pfree(sensor_cache[i]);
-			sensor_cache_n = 0;
+			HASHCTL ctl;
+
+			if (sensor_cache != NULL)
+				hash_destroy(sensor_cache);
+			memset(&ctl, 0, sizeof(ctl));
+			ctl.keysize = AG_SENSOR_KEY_LEN;
+			ctl.entrysize = AG_SENSOR_KEY_LEN;
+			sensor_cache = hash_create("agingos sensors seen", 1024, &ctl, HASH_ELEM | HASH_STRINGS);
 		}
-		sensor_cache[sensor_cache_n++] = MemoryContextStrdup(TopMemoryContext, key.data);
+		hash_search(sensor_cache, key.data, HASH_ENTER, NULL);
 	}
 	return found;
 }
