@@ -70,15 +70,20 @@ static const char fetch_sql[] =
 	"ORDER BY \"timestamp\"";
 
 /*
- * days_with_data: one EXISTS probe per local date [lo, hi) (rules.md 2.1),
- * in array order (the latest date first), stopping after $4 dates with
- * data: the nested-loop semi join under the LIMIT pulls one date at a time.
+ * days_with_data: one probe per local date [lo, hi) (rules.md 2.1), in
+ * array order (the latest date first), stopping after $4 dates with data:
+ * the nested loop under the LIMIT pulls one date at a time.  Each probe is
+ * the first index entry of the date (ORDER BY "timestamp" LIMIT 1 in a
+ * LATERAL join), which keeps the generic plan on (home_id, "timestamp")
+ * whatever the statistics say; with EXISTS and a LIMIT the planner chose
+ * a hashed subplan over a scan of the table (docs/bench.md section 13).
  */
 static const char days_sql[] =
 	"SELECT pg_catalog.count(*)::int4 FROM (SELECT 1 "
 	"FROM ROWS FROM (pg_catalog.unnest($2::timestamptz[]), pg_catalog.unnest($3::timestamptz[])) AS d(lo, hi) "
-	"WHERE EXISTS (SELECT 1 FROM agingos.events e "
-	"WHERE e.home_id = $1 AND e.\"timestamp\" >= d.lo AND e.\"timestamp\" < d.hi) "
+	"CROSS JOIN LATERAL (SELECT 1 FROM agingos.events e "
+	"WHERE e.home_id = $1 AND e.\"timestamp\" >= d.lo AND e.\"timestamp\" < d.hi "
+	"ORDER BY e.\"timestamp\" LIMIT 1) AS x "
 	"LIMIT $4) AS s";
 
 /* Latest visible event per category, stream filter when $4 <> '' (3.9). */
@@ -541,7 +546,7 @@ ag_engine_fetch_liveness(AgHomeContext *ctx, MemoryContext mcxt, const AgStrList
  * ag_engine_days_with_data_capped: rules.md 2.1.  The local dates (zone
  * tzname) touched by [until - 28 days, until) are at most 30; each becomes
  * one [lo, hi) bound clipped to that range, latest first, and one query
- * counts the bounds holding at least one event (an EXISTS probe on
+ * counts the bounds holding at least one event (one index probe on
  * (home_id, "timestamp") each), stopping once cap dates are found.  Events
  * of any category and stream count.  The result is exact when below cap;
  * cap (or more) means "at least cap".  cap <= 0 means no cap.
