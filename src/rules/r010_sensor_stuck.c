@@ -93,74 +93,103 @@ item_cmp(const void *a, const void *b)
 	return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-/* At most this many distinct rooms are grouped by sort_by_room; more fall back to qsort. */
+/* At most this many distinct rooms are grouped by room_groups' table; more fall back to qsort. */
 #define AG_R010_MAX_ROOMS 64
 
-/*
- * sort_by_room: the order item_cmp gives (room bytewise, then EVENT ORDER)
- * for items collected in EVENT ORDER, as a stable counting sort over the
- * few distinct rooms instead of an O(n log n) qsort of every event
- * (docs/bench.md): the rooms are sorted bytewise, then each item goes to
- * its room's slot in arrival order.
- */
-static void
-sort_by_room(R010Item *items, int n)
+/* One room of P: its latest "on" (EVENT ORDER) and its latest "off" instant. */
+typedef struct R010Room
 {
-	const char *rooms[AG_R010_MAX_ROOMS];
-	int			count[AG_R010_MAX_ROOMS];
-	int			start[AG_R010_MAX_ROOMS];
-	int			order[AG_R010_MAX_ROOMS];
-	int		   *slot = palloc(sizeof(int) * Max(n, 1));
-	R010Item   *out;
-	int			nrooms = 0;
+	const char	  *room;
+	const AgEvent *last_on;
+	bool		   has_off;
+	TimestampTz	   max_off;
+} R010Room;
 
-	for (int i = 0; i < n; i++)
+/* room_add: item it (in EVENT ORDER within its room) into its room g. */
+static void
+room_add(R010Room *g, const R010Item *it)
+{
+	if (it->on)
+		g->last_on = it->e;
+	else if (!g->has_off || it->e->ts > g->max_off)
+	{
+		g->max_off = it->e->ts;
+		g->has_off = true;
+	}
+}
+
+/*
+ * room_groups: the rooms of the n items (collected in EVENT ORDER) in
+ * bytewise room order, each with its latest "on" and "off" — what grouping
+ * the items sorted by item_cmp gives, in one pass over a small table of
+ * rooms and without a sort of every event or a large allocation
+ * (docs/bench.md section 13).  With more than AG_R010_MAX_ROOMS rooms the
+ * items are sorted by item_cmp and grouped.  *out is small or a palloc'd
+ * array; returns the number of rooms.
+ */
+static int
+room_groups(R010Item *items, int n, R010Room *small, R010Room **out)
+{
+	int nr = 0;
+
+	*out = small;
+	for (int i = 0; i < n && nr >= 0; i++)
 	{
 		const char *room = items[i].e->room;
 		int			r;
 
-		for (r = 0; r < nrooms; r++)
+		for (r = 0; r < nr; r++)
 		{
-			if (rooms[r] == room || strcmp(rooms[r], room) == 0)
+			if (small[r].room == room || strcmp(small[r].room, room) == 0)
 				break;
 		}
-		if (r == nrooms)
+		if (r == nr)
 		{
-			if (nrooms == AG_R010_MAX_ROOMS)
+			if (nr == AG_R010_MAX_ROOMS)
 			{
-				pfree(slot);
-				qsort(items, n, sizeof(R010Item), item_cmp);
-				return;
+				nr = -1;
+				break;
 			}
-			rooms[nrooms] = room;
-			count[nrooms++] = 0;
+			small[nr].room = room;
+			small[nr].last_on = NULL;
+			small[nr].has_off = false;
+			small[nr].max_off = 0;
+			nr++;
 		}
-		slot[i] = r;
-		count[r]++;
+		room_add(&small[r], &items[i]);
 	}
-	/* order[k]: the room index that sorts k-th bytewise (insertion sort) */
-	for (int k = 0; k < nrooms; k++)
+	if (nr >= 0)
 	{
-		int j = k;
-
-		while (j > 0 && strcmp(rooms[order[j - 1]], rooms[k]) > 0)
+		for (int k = 1; k < nr; k++) /* insertion sort of the few rooms, bytewise */
 		{
-			order[j] = order[j - 1];
-			j--;
+			R010Room g = small[k];
+			int		 j = k;
+
+			while (j > 0 && strcmp(small[j - 1].room, g.room) > 0)
+			{
+				small[j] = small[j - 1];
+				j--;
+			}
+			small[j] = g;
 		}
-		order[j] = k;
+		return nr;
 	}
-	for (int k = 0, pos = 0; k < nrooms; k++)
-	{
-		start[order[k]] = pos;
-		pos += count[order[k]];
-	}
-	out = palloc(sizeof(R010Item) * Max(n, 1));
+	qsort(items, n, sizeof(R010Item), item_cmp);
+	*out = palloc(sizeof(R010Room) * Max(n, 1));
+	nr = 0;
 	for (int i = 0; i < n; i++)
-		out[start[slot[i]]++] = items[i];
-	memcpy(items, out, sizeof(R010Item) * n);
-	pfree(out);
-	pfree(slot);
+	{
+		if (nr == 0 || strcmp((*out)[nr - 1].room, items[i].e->room) != 0)
+		{
+			(*out)[nr].room = items[i].e->room;
+			(*out)[nr].last_on = NULL;
+			(*out)[nr].has_off = false;
+			(*out)[nr].max_off = 0;
+			nr++;
+		}
+		room_add(&(*out)[nr - 1], &items[i]);
+	}
+	return nr;
 }
 
 /*
@@ -281,39 +310,29 @@ ag_rule_r010_eval(const AgRuleInput *in, AgDeviation *dev)
 	TimestampTz			from = ag_add_minutes(in->until, -scan_minutes(in->cfg));
 	TimestampTz			cutoff = ag_add_minutes(in->until, -(int64) p->stuck_minutes);
 	R010Item		   *items = palloc(sizeof(R010Item) * Max(in->nevents, 1));
-	R010Stuck		   *stuck = palloc(sizeof(R010Stuck) * Max(in->nevents, 1));
+	R010Stuck		   *stuck;
 	int					nstuck = 0;
 	AgSeverity			sev = AG_SEV_NONE;
 	int					n;
+	R010Room			small[AG_R010_MAX_ROOMS];
+	R010Room		   *rooms;
+	int					nrooms;
 
 	if (ag_liveness_gate_fires(in, p->liveness_max_age_minutes, &p->liveness_categories))
 		return false;
 	n = collect(in, from, items);
-	sort_by_room(items, n);
-	for (int g = 0; g < n;)
+	nrooms = room_groups(items, n, small, &rooms);
+	stuck = palloc(sizeof(R010Stuck) * Max(nrooms, 1)); /* at most one per room */
+	for (int g = 0; g < nrooms; g++)
 	{
-		const AgEvent *last_on = NULL;
+		const AgEvent *last_on = rooms[g].last_on;
 		int			   thr;
 		int			   usual;
-		TimestampTz	   max_off = 0;
-		bool		   has_off = false;
-		int			   j;
 
-		for (j = g; j < n && strcmp(items[j].e->room, items[g].e->room) == 0; j++)
-		{
-			if (items[j].on)
-				last_on = items[j].e;
-			else if (!has_off || items[j].e->ts > max_off)
-			{
-				max_off = items[j].e->ts;
-				has_off = true;
-			}
-		}
-		g = j;
 		if (last_on == NULL)
 			continue;
 		thr = room_threshold(in, last_on->room, &usual);
-		if (last_on->ts > ag_add_minutes(in->until, -(int64) thr) || (has_off && max_off >= last_on->ts))
+		if (last_on->ts > ag_add_minutes(in->until, -(int64) thr) || (rooms[g].has_off && rooms[g].max_off >= last_on->ts))
 			continue;
 		if (p->require_activity_elsewhere && !active_elsewhere(in, last_on))
 			continue;
