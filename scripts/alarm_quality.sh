@@ -21,9 +21,9 @@ SIM="$AG_ROOT/bin/agingos-sim"
 PGPORT_AQ=${AGINGOS_AQ_PGPORT:-55478}
 CONFIG=${AQ_CONFIG:-config/rules.yaml}
 SEEDS=${AQ_SEEDS:-1 2 3}
-HOMES=${AQ_HOMES:-18}
+HOMES=${AQ_HOMES:-20}
 DAYS=${AQ_DAYS:-14}
-RESIDENTS=${AQ_RESIDENTS:-classic,early,owl,napper,outings,mmwave,pir-hold,hall-mmwave,no-stue-presence}
+RESIDENTS=${AQ_RESIDENTS:-classic,early,owl,napper,outings,mmwave,pir-hold,hall-mmwave,no-stue-presence,visitors}
 TUNED_SEEDS=${AQ_TUNED_SEEDS:-1}
 TUNED_HOMES=${AQ_TUNED_HOMES:-9}
 OUT=${AQ_OUT:-alarm-quality-report}
@@ -56,7 +56,10 @@ R-005 napper 2026-01-07T12:00:00Z R-005 1600
 R-006 early 2026-01-08T06:30:00Z R-006 240
 R-007 owl 2026-01-08T01:00:00Z R-007 60
 R-008 pir-hold 2026-01-08T11:00:00Z R-008 30
-R-011 outings 2026-01-08T09:00:00Z R-011 480"}
+R-011 outings 2026-01-08T09:00:00Z R-011 480
+R-001 visitors 2026-01-08T09:00:00Z R-001 240
+R-004 visitors 2026-01-08T13:00:00Z R-004 60
+R-007 visitors 2026-01-08T01:00:00Z R-007 60"}
 
 [ -x "$SIM" ] || die "bin/agingos-sim missing: run make first"
 W=$(mktemp -d /tmp/agingos-aq.XXXXXX)
