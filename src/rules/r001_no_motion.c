@@ -17,9 +17,10 @@ const AgRuleTexts ag_rule_r001_texts = {
 };
 
 /*
- * ag_rule_r001_range: R-001 reads [since, until) (3.1 "Reads"); with the
- * held-presence, away or gap gates also the home state's look back before
- * since (docs/alarm-quality.md).
+ * ag_rule_r001_range: R-001 reads [since, until) (3.1 "Reads"); with
+ * baseline personal from until - max_stillness_minutes when that is
+ * earlier; with the held-presence, away or gap gates also the home state's
+ * look back before that (docs/alarm-quality.md).
  */
 void
 ag_rule_r001_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
@@ -157,7 +158,10 @@ baseline_evidence(const AgRuleInput *in, const AgR001Params *p, JsonbParseState 
  * timezone (D22, D27), liveness gate when liveness_gate (2.4, D20), then
  * trigger iff no event with category in motion_categories and ts in
  * [since, until) is ACTIVE(payload, payload_state_keys, motion_on_value).
- * Evidence: event_ids [] only (D26).  Window [since, until).
+ * With baseline personal (D33, docs/alarm-quality.md) the quiet span checked
+ * is [until - stillness_needed, until) instead, which is never shorter.
+ * Evidence: event_ids [] only (D26), plus baseline_evidence with baseline
+ * personal.  Window [since, until).
  */
 bool
 ag_rule_r001_eval(const AgRuleInput *in, AgDeviation *dev)

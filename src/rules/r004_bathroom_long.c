@@ -197,7 +197,9 @@ emit(const AgRuleInput *in, const AgR004Params *p, const R004Limits *l, const Ag
 /*
  * ag_rule_r004_eval: segmentation of 3.4 over presence events of the
  * bathroom in [since, until) whose folded STATE is on/off (others ignored,
- * D25), judge each stay, pick the best candidate.  Window [since, until).
+ * D25), judge each stay against the steps of R004Limits (the fixed params,
+ * or with baseline personal the raised personal ones), pick the best
+ * candidate.  Window [since, until).
  */
 bool
 ag_rule_r004_eval(const AgRuleInput *in, AgDeviation *dev)
