@@ -271,7 +271,9 @@ COMMENT ON FUNCTION agingos.agingos_profile_refresh(text, timestamptz) IS
 -- learned days for which events were received after the last learning (a
 -- late batch; history imported further back needs agingos_profile_refresh),
 -- drops samples older than 28 days and rewrites home_profile from the
--- samples.  Other ticks cost one index probe.  Returns whether it learned.
+-- samples.  Other ticks cost one index probe.  A home learned up to or past
+-- now's local date (the clock went back: a replay) is learned again from
+-- scratch.  Returns whether it learned.
 CREATE OR REPLACE FUNCTION agingos.agingos_profile_maybe_refresh(home_id text, now timestamptz)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE
@@ -291,13 +293,19 @@ BEGIN
 	END IF;
 	today := (now AT TIME ZONE (cfg ->> 'timezone'))::date;
 	SELECT max(p.day) INTO last_day FROM agingos.home_profile_days p WHERE p.home_id = v_home;
-	IF last_day >= today - 1 THEN
+	IF last_day = today - 1 THEN
 		RETURN false;
 	END IF;
 	tz := agingos.agingos_home_config(v_home) ->> 'timezone';
 	today := (now AT TIME ZONE tz)::date;
-	IF last_day >= today - 1 THEN
+	IF last_day = today - 1 THEN
 		RETURN false;
+	END IF;
+	IF last_day >= today THEN
+		-- learned past now: the clock went back (a replay, a test run); learn again
+		DELETE FROM agingos.home_profile_samples s WHERE s.home_id = v_home;
+		DELETE FROM agingos.home_profile_days p WHERE p.home_id = v_home;
+		last_day := NULL;
 	END IF;
 	IF last_day IS NOT NULL THEN
 		SELECT max(p.learned_at) INTO last_at FROM agingos.home_profile_days p WHERE p.home_id = v_home;
