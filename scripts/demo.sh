@@ -20,9 +20,10 @@
 #   demo-3  R-008 the door opened and closed four times, 45 minutes before the end
 # After the active deviations the demo says why each one is there: the
 # injected anomaly, or (not injected) what in the simulated days caused it,
-# e.g. R-001 while the simulated resident was out (agingos has no
-# away-from-home state yet, docs/sim.md), or the same events as an injected
-# anomaly (R-008's door burst at night is also R-002).
+# e.g. R-001 while the simulated resident was out under a config whose R-001
+# has no away_gate (the shipped one has it, docs/alarm-quality.md), or the
+# same events as an injected anomaly (R-008's door burst at night is also
+# R-002).
 # DEMO_END=INSTANT ends the period there instead of at the wall clock (the
 # same instant gives the same simulated days and deviations; tests use it).
 . "$(dirname "$0")/lib.sh"
@@ -78,8 +79,8 @@ SELECT format('%s %s %s: %s', a.home_id, a.rule_id, a.severity, CASE
 	WHEN EXISTS (SELECT 1 FROM inj WHERE inj.home_id = a.home_id AND inj.rule_id = a.rule_id) THEN 'the injected anomaly'
 	WHEN o.out_at IS NOT NULL THEN format(
 		'not injected: the front door opened at %s and next at %s (%s) with no motion or presence in between (the hall aside, as the door closed): '
-		'the simulated resident was out (an outing, docs/sim.md); agingos has no away-from-home state yet, '
-		'so %s reads the empty home as stillness', to_char(o.out_at AT TIME ZONE tz.name, 'HH24:MI'),
+		'the simulated resident was out (an outing, docs/sim.md) and the loaded config gives this rule no away_gate '
+		'(docs/alarm-quality.md), so %s reads the empty home as stillness', to_char(o.out_at AT TIME ZONE tz.name, 'HH24:MI'),
 		coalesce(to_char(o.back_at AT TIME ZONE tz.name, 'HH24:MI'), 'not before the end'), tz.name, a.rule_id)
 	WHEN s.rule_id IS NOT NULL THEN format('not injected: raised by the same events as the injected %s', s.rule_id)
 	ELSE 'not injected: a deviation of the simulated normal days (docs/sim.md says which rules such days trigger)'

@@ -330,6 +330,17 @@ SELECT agingos.agingos_upsert_deviation('home-empty', 'R-002', 'default', '2025-
 	'2025-06-02T09:00:00Z', '2025-06-02T10:00:00Z');
 SELECT count(*) AS outbox_rows_of_home_empty FROM notifications WHERE home_id = 'home-empty';
 
+-- case: quiet hours follow the home's own timezone (vocabulary), not only
+-- the config's: 03:00Z is 23:00 in New York (held until 07:00 there,
+-- 11:00Z) but 05:00 in Oslo (held until 05:00Z)
+SELECT pg_temp.deliver_all() AS delivered;
+SELECT agingos_set_home_vocabulary('home-n', '{"timezone": "America/New_York"}') ->> 'timezone' AS home_tz;
+SELECT pg_temp.open('R-011', '2025-06-03T03:00:00Z');
+SELECT contact, severity, created, next_attempt, held FROM pg_temp.outbox() WHERE created = '2025-06-03T03:00:00Z' AND contact = 'Night-quiet';
+SELECT agingos_set_home_vocabulary('home-n', '{}') ->> 'timezone' AS config_tz;
+SELECT pg_temp.open('R-001', '2025-06-03T03:05:00Z');
+SELECT contact, severity, created, next_attempt, held FROM pg_temp.outbox() WHERE created = '2025-06-03T03:05:00Z' AND contact = 'Night-quiet';
+
 -- case: agingos_reset empties the outbox, contacts stay
 SELECT agingos_reset();
 SELECT (SELECT count(*) FROM notifications) AS notifications, (SELECT count(*) FROM contacts) AS contacts;

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "guard.h"
 #include "log.h"
 
@@ -186,30 +187,32 @@ ag_rate_forget(const char *api_key)
 	pthread_mutex_unlock(&bucket_lock);
 }
 
-/* client_addr: the connection's address as 16 bytes (IPv4 mapped) and text. */
+/*
+ * client_addr: the client of the connection as 16 bytes (IPv4 mapped) and
+ * text: the peer, or behind a trusted proxy (AGINGOS_TRUSTED_PROXIES) the
+ * X-Forwarded-For client (client.h), so clients behind one proxy are not
+ * held for each other's wrong keys (docs/security.md).
+ */
 static void
 client_addr(struct MHD_Connection *connection, uint8_t out[16], char *text, size_t textlen)
 {
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr		   *sa = info != NULL ? info->client_addr : NULL;
+	AgAddr							peer, client;
 
+	ag_addr_from_sockaddr(info != NULL ? info->client_addr : NULL, &peer);
+	ag_client_resolve(&peer, MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Forwarded-For"), &client);
 	memset(out, 0, 16);
-	snprintf(text, textlen, "unknown");
-	if (sa != NULL && sa->sa_family == AF_INET)
+	if (client.family == AF_INET)
 	{
-		const struct sockaddr_in *a4 = (const struct sockaddr_in *) sa;
-
 		out[10] = out[11] = 0xff;
-		memcpy(out + 12, &a4->sin_addr, 4);
-		inet_ntop(AF_INET, &a4->sin_addr, text, (socklen_t) textlen);
+		memcpy(out + 12, client.bytes, 4);
 	}
-	else if (sa != NULL && sa->sa_family == AF_INET6)
-	{
-		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *) sa;
-
-		memcpy(out, &a6->sin6_addr, 16);
-		inet_ntop(AF_INET6, &a6->sin6_addr, text, (socklen_t) textlen);
-	}
+	else if (client.family == AF_INET6)
+		memcpy(out, client.bytes, 16);
+	if (client.family == 0)
+		snprintf(text, textlen, "unknown");
+	else
+		ag_addr_text(&client, text, textlen);
 }
 
 /* note_failure: count one failure of addr; returns the failures in the window. */

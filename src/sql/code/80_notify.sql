@@ -18,7 +18,7 @@
 -- "Already told" = a notifications row exists for (deviation, contact),
 -- whatever its status.  Removed contacts (active = false) get nothing more.
 -- Quiet hours hold LOW and MEDIUM messages until the quiet period ends (in
--- the config's timezone); HIGH is never held, and a message that is not held
+-- the home's timezone: its vocabulary's, else the config's); HIGH is never held, and a message that is not held
 -- releases the contact's earlier held ones, so one contact's messages stay
 -- in created_at order.
 
@@ -190,7 +190,8 @@ COMMENT ON FUNCTION agingos.agingos_remove_contact(bigint) IS
 -- agingos_notify_add(d deviations, c contacts, kind text, at timestamptz) → void
 -- One outbox row for (d, c) created at "at", and NOTIFY
 -- agingos_notification (the relay LISTENs; delivered at commit).  A LOW or MEDIUM message in
--- c's quiet hours (config timezone) is held: next_attempt_at = end of the
+-- c's quiet hours is held (the home's own timezone: its vocabulary's
+-- "timezone", else the config's, docs/home-assistant.md): next_attempt_at = end of the
 -- quiet period, held = true.  Otherwise next_attempt_at = least(at, now())
 -- (an injected clock in the future does not delay it) and the contact's
 -- earlier held messages are released to the same instant (order per
@@ -205,7 +206,7 @@ DECLARE
 	due timestamptz;
 BEGIN
 	IF d.severity <> 'HIGH' THEN
-		hold := agingos.agingos_quiet_until(c.quiet_hours, agingos.agingos_config() ->> 'timezone', at);
+		hold := agingos.agingos_quiet_until(c.quiet_hours, agingos.agingos_home_vocabulary(c.home_id) ->> 'timezone', at);
 	END IF;
 	due := coalesce(hold, least(at, pg_catalog.now()));
 	IF hold IS NULL THEN
