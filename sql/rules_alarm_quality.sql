@@ -220,7 +220,9 @@ SELECT rule_id, severity, evidence ->> 'baseline' AS baseline, evidence ->> 'usu
   FROM agingos_evaluate('2026-01-19T06:00:00Z', '2026-01-19T09:00:00Z', '2026-01-19T09:00:00Z', 'aq-prof', '{R-001}');
 -- learn: the 28 local days before 2026-01-19
 SELECT agingos_profile_refresh('aq-prof', '2026-01-19T12:00:00Z') AS rows;
-SELECT metric, key, value, samples, days, quantile, updated_for FROM home_profile WHERE home_id = 'aq-prof' ORDER BY 1, 2;
+SELECT metric, key, value, samples, days, quantile, updated_for FROM home_profile
+ WHERE home_id = 'aq-prof' AND (metric <> 'stillness_minutes' OR key IN ('1-08', '1-10')) ORDER BY 1, 2;
+SELECT count(*) AS stillness_keys FROM home_profile WHERE home_id = 'aq-prof' AND metric = 'stillness_minutes';
 -- the tick's daily step refreshes once per local day
 SELECT agingos_profile_maybe_refresh('aq-prof', '2026-01-19T13:00:00Z') AS refreshed_same_day,
 	   agingos_profile_maybe_refresh('aq-prof', '2026-01-20T00:30:00Z') AS refreshed_next_day;
@@ -251,9 +253,109 @@ SELECT agingos_load_config($y$
 rules: {R-001: {baseline: learned}}
 $y$);
 SELECT agingos_load_config($y$
-rules: {R-007: {baseline: personal}}
+rules: {R-002: {baseline: personal}}
 $y$);
+
+-- case: personal baselines of R-004, R-006, R-007 and R-001's stillness
+-- (docs/alarm-quality.md "Personal baselines").  8 days (Mon 2026-02-02 ...
+-- Mon 02-09) of a resident with 50-minute baths at 11:00 local, the living
+-- room first used at 13:30 local and 7 room switches at 02:00 local every night.
+SELECT sum(pg_temp.ev('aq-pers', 'p' || d || '-' || k, t, 'presence', jsonb_build_object('state', st, 'room', room))) AS stored
+  FROM generate_series(0, 7) d,
+	   LATERAL (VALUES (1, '2026-02-02T10:00:00Z'::timestamptz + d * interval '1 day', 'on', 'baderom'),
+					   (2, '2026-02-02T10:50:00Z'::timestamptz + d * interval '1 day', 'off', 'baderom'),
+					   (3, '2026-02-02T12:30:00Z'::timestamptz + d * interval '1 day', 'on', 'stue')) v(k, t, st, room);
+SELECT sum(pg_temp.ev('aq-pers', 'n' || d || '-' || i, '2026-02-02T01:00:00Z'::timestamptz + d * interval '1 day' + i * interval '2 minutes',
+					  'presence', jsonb_build_object('state', 'on', 'room', CASE WHEN i % 2 = 0 THEN 'soverom' ELSE 'kjokken' END))) AS stored
+  FROM generate_series(0, 7) d, generate_series(0, 7) i;
+SELECT agingos_load_config($y$
+timezone: Europe/Oslo
+rules:
+  R-001: {baseline: personal, params: {motion_categories: [presence, motion], liveness_gate: false}}
+  R-004: {baseline: personal}
+  R-006: {baseline: personal, params: {liveness_gate: false}}
+  R-007: {baseline: personal}
+$y$) IS NOT NULL AS loaded;
+SELECT agingos_profile_refresh('aq-pers', '2026-02-10T12:00:00Z') > 0 AS learned;
+SELECT metric, key, value, samples, days, quantile FROM home_profile
+ WHERE home_id = 'aq-pers' AND (metric <> 'stillness_minutes' OR key IN ('2-10', '2-18', '2-19')) ORDER BY 1, 2;
+-- the days after the learning: Tue 02-10 a 55-minute bath at 11:00 local, no
+-- living room before 14:40 local, a night of 7 switches; Wed 02-11 a 70-minute
+-- bath and a night of 10 switches
+SELECT sum(pg_temp.ev('aq-pers', 't-' || k, t, 'presence', jsonb_build_object('state', st, 'room', room))) AS stored
+  FROM (VALUES (1, '2026-02-10T10:00:00Z'::timestamptz, 'on', 'baderom'), (2, '2026-02-10T10:55:00Z', 'off', 'baderom'),
+			   (3, '2026-02-10T13:40:00Z', 'on', 'stue'),
+			   (4, '2026-02-11T10:00:00Z', 'on', 'baderom'), (5, '2026-02-11T11:10:00Z', 'off', 'baderom')) v(k, t, st, room);
+SELECT sum(pg_temp.ev('aq-pers', 'tn' || n || '-' || i, (n || 'T01:00:00Z')::timestamptz + i * interval '2 minutes',
+					  'presence', jsonb_build_object('state', 'on', 'room', CASE WHEN i % 2 = 0 THEN 'soverom' ELSE 'kjokken' END))) AS stored
+  FROM (VALUES ('2026-02-10', 7), ('2026-02-11', 10)) v(n, k), generate_series(0, k) i;
+CREATE TEMP TABLE pers_cases (c int, rule text, s timestamptz, u timestamptz);
+INSERT INTO pers_cases VALUES
+	(1, 'R-004', '2026-02-10T06:00:00Z', '2026-02-10T12:00:00Z'),	-- 55 min: usual 50 + 15 = 65 not reached
+	(2, 'R-004', '2026-02-11T09:00:00Z', '2026-02-11T12:00:00Z'),	-- 70 min
+	(3, 'R-006', '2026-02-10T10:00:00Z', '2026-02-10T11:00:00Z'),	-- 12:00 local: judged from 13:00 local
+	(4, 'R-006', '2026-02-10T11:30:00Z', '2026-02-10T12:30:00Z'),	-- 13:30 local
+	(5, 'R-007', '2026-02-10T04:00:00Z', '2026-02-10T05:00:00Z'),	-- 7 switches: usual 7 + 2 = 9 not reached
+	(6, 'R-007', '2026-02-11T04:00:00Z', '2026-02-11T05:00:00Z'),	-- 10 switches
+	(7, 'R-001', '2026-02-10T14:00:00Z', '2026-02-10T17:00:00Z'),	-- 3 h still, but activity 200 min ago
+	(8, 'R-001', '2026-02-10T15:00:00Z', '2026-02-10T18:00:00Z');	-- still for 260 min
+SELECT c.c, c.rule, d.severity, d.evidence ->> 'baseline' AS baseline,
+	   coalesce(d.evidence ->> 'day_threshold_used', d.evidence ->> 'switch_threshold_used', d.evidence ->> 'stillness_minutes_used',
+				d.evidence ->> 'judged_from') AS used,
+	   coalesce(d.evidence ->> 'usual_day_minutes', d.evidence ->> 'usual_night_switches', d.evidence ->> 'usual_stillness_minutes',
+				d.evidence ->> 'usual_first_living_time') AS usual,
+	   coalesce(d.evidence ->> 'observed_minutes', d.evidence ->> 'room_switches') AS observed
+  FROM pers_cases c LEFT JOIN LATERAL agingos_evaluate(c.s, c.u, c.u, 'aq-pers', ARRAY[c.rule]) d ON true ORDER BY c.c;
+-- the same with baseline fixed (rules.md section 3): every case fires
+SELECT agingos_load_config($y$
+timezone: Europe/Oslo
+rules:
+  R-001: {params: {motion_categories: [presence, motion], liveness_gate: false}}
+  R-006: {params: {liveness_gate: false}}
+$y$) IS NOT NULL AS loaded;
+SELECT c.c, c.rule, d.severity, d.evidence ? 'baseline' AS has_baseline
+  FROM pers_cases c LEFT JOIN LATERAL agingos_evaluate(c.s, c.u, c.u, 'aq-pers', ARRAY[c.rule]) d ON true ORDER BY c.c;
+
+-- case: the profile kept incrementally.  The tick's step learns only the day
+-- that ended (02-10), drops the oldest, and learns again a learned day for
+-- which an event arrived later (02-09)
+SELECT agingos_load_config($y$
+rules: {R-004: {baseline: personal}}
+$y$) IS NOT NULL AS loaded;
+SELECT agingos_profile_maybe_refresh('aq-pers', '2026-02-10T13:00:00Z') AS same_day,
+	   agingos_profile_maybe_refresh('aq-pers', '2026-02-11T00:30:00Z') AS next_day;
+SELECT count(*) AS days, min(day) AS first, max(day) AS last FROM home_profile_days WHERE home_id = 'aq-pers';
+SELECT value, samples FROM home_profile WHERE home_id = 'aq-pers' AND metric = 'bathroom_minutes';
+SELECT pg_temp.ev('aq-pers', 'late', '2026-02-09T15:00:00Z', 'presence', '{"state": "on", "room": "kjokken"}') AS stored;
+SELECT day, events FROM home_profile_days WHERE home_id = 'aq-pers' AND day >= '2026-02-08' ORDER BY 1;
+SELECT agingos_profile_maybe_refresh('aq-pers', '2026-02-12T00:30:00Z') AS next_day;
+SELECT day, events FROM home_profile_days WHERE home_id = 'aq-pers' AND day >= '2026-02-08' ORDER BY 1;
+SELECT value, samples, days FROM home_profile WHERE home_id = 'aq-pers' AND metric = 'bathroom_minutes';
+
+-- case: bad config for the personal-baseline keys
+\set VERBOSITY default
+SELECT agingos_load_config($y$
+rules: {R-004: {params: {personal_margin_min: -1}}}
+$y$);
+SELECT agingos_load_config($y$
+rules: {R-006: {params: {personal_max_delay_minutes: soon}}}
+$y$);
+SELECT agingos_load_config($y$
+rules: {R-001: {params: {max_stillness_minutes: 0}}}
+$y$);
+SELECT agingos_load_config($y$
+rules: {R-007: {baseline: personal, params: {switch_threshold: 20}}}
+$y$);
+SELECT agingos_load_config($y$
+rules: {R-007: {params: {personal_margin: 1001}}}
+$y$);
+-- with baseline fixed the same threshold loads (personal_max_threshold is not used)
+SELECT agingos_load_config($y$
+rules: {R-007: {params: {switch_threshold: 20}}}
+$y$) #> '{rules,R-007,params,personal_max_threshold}' AS personal_max_threshold;
 DELETE FROM agingos.home_profile WHERE home_id LIKE 'aq-%';
+DELETE FROM agingos.home_profile_days WHERE home_id LIKE 'aq-%';
+DELETE FROM agingos.home_profile_samples WHERE home_id LIKE 'aq-%';
 
 -- clean up: later files count homes
 DELETE FROM agingos.events WHERE home_id LIKE 'aq-%';

@@ -75,10 +75,12 @@ typedef struct AgR001Params
 	int		  awake_start_s; /* awake_window.start_local_time */
 	int		  awake_end_s;	 /* awake_window.end_local_time */
 	char	 *timezone;
-	bool	  awake_whole_window;	/* judge only windows lying wholly in one awake period */
-	bool	  held_presence_counts; /* a sensor still "on" at since counts as a signal */
-	bool	  away_gate;			/* no deviation while the resident is out (home state) */
-	bool	  gap_gate;				/* no deviation for a window overlapping an ingest gap (D35) */
+	bool	  awake_whole_window;		/* judge only windows lying wholly in one awake period */
+	bool	  held_presence_counts;		/* a sensor still "on" at since counts as a signal */
+	bool	  away_gate;				/* no deviation while the resident is out (home state) */
+	bool	  gap_gate;					/* no deviation for a window overlapping an ingest gap (D35) */
+	int		  stillness_margin_minutes; /* baseline personal: added to the usual stillness of the hour */
+	int		  max_stillness_minutes;	/* baseline personal: the most stillness required */
 } AgR001Params;
 
 typedef struct AgR002Params
@@ -117,6 +119,8 @@ typedef struct AgR004Params
 	char	 *tz;
 	AgStrList payload_state_keys;
 	AgStrList activity_categories;
+	int		  personal_margin_min; /* baseline personal: added to the usual stay */
+	int		  personal_max_min;	   /* baseline personal: the highest personal threshold */
 } AgR004Params;
 
 typedef struct AgR005Params
@@ -140,7 +144,9 @@ typedef struct AgR006Params
 	int	  grace_minutes;
 	bool  away_gate;
 	bool  gap_gate;
-	bool  held_presence_counts; /* a living-room sensor still "on" at the day start counts */
+	bool  held_presence_counts;		  /* a living-room sensor still "on" at the day start counts */
+	int	  personal_margin_minutes;	  /* baseline personal: added to the usual first use */
+	int	  personal_max_delay_minutes; /* baseline personal: the latest judging start after start + grace */
 } AgR006Params;
 
 typedef struct AgR007Params
@@ -152,7 +158,9 @@ typedef struct AgR007Params
 	int		  switch_threshold;
 	char	 *front_door_room_id;
 	AgStrList activity_categories;
-	int		  switch_span_minutes; /* > 0: the switches must lie within this span; 0: whole night */
+	int		  switch_span_minutes;	  /* > 0: the switches must lie within this span; 0: whole night */
+	int		  personal_margin;		  /* baseline personal: added to the usual night's switches */
+	int		  personal_max_threshold; /* baseline personal: the highest personal threshold */
 } AgR007Params;
 
 typedef struct AgR008Params

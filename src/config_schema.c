@@ -151,6 +151,8 @@ static const AgField	  r001_fields[] = {
 		 AGF_BOOL(AgR001Params, "held_presence_counts", held_presence_counts, "false"),
 		 AGF_BOOL(AgR001Params, "away_gate", away_gate, "false"),
 		 AGF_BOOL(AgR001Params, "gap_gate", gap_gate, "false"),
+		 AGF_INT(AgR001Params, "stillness_margin_minutes", stillness_margin_minutes, 0, 1440, "30"),
+		 AGF_INT(AgR001Params, "max_stillness_minutes", max_stillness_minutes, 1, 1440, "210"),
 };
 
 static const AgField r002_night_fields[] = {
@@ -191,6 +193,8 @@ static const AgField r004_fields[] = {
 	AGF_TZ_RULE(AgR004Params, "tz", tz),
 	AGF_LIST(AgR004Params, "payload_state_keys", payload_state_keys, def_state_keys),
 	AGF_LIST(AgR004Params, "activity_categories", activity_categories, def_presence_motion),
+	AGF_INT(AgR004Params, "personal_margin_min", personal_margin_min, 0, 1440, "15"),
+	AGF_INT(AgR004Params, "personal_max_min", personal_max_min, 1, 1440, "90"),
 };
 
 static const AgField r005_fields[] = {
@@ -213,6 +217,8 @@ static const AgField r006_fields[] = {
 	AGF_BOOL(AgR006Params, "away_gate", away_gate, "false"),
 	AGF_BOOL(AgR006Params, "gap_gate", gap_gate, "false"),
 	AGF_BOOL(AgR006Params, "held_presence_counts", held_presence_counts, "false"),
+	AGF_INT(AgR006Params, "personal_margin_minutes", personal_margin_minutes, 0, 1440, "60"),
+	AGF_INT(AgR006Params, "personal_max_delay_minutes", personal_max_delay_minutes, 0, 1440, "180"),
 };
 
 static const AgField r007_fields[] = {
@@ -224,6 +230,8 @@ static const AgField r007_fields[] = {
 	AGF_STR(AgR007Params, "front_door_room_id", front_door_room_id, "inngang"),
 	AGF_LIST(AgR007Params, "activity_categories", activity_categories, def_presence_motion),
 	AGF_INT(AgR007Params, "switch_span_minutes", switch_span_minutes, 0, 1440, "0"),
+	AGF_INT(AgR007Params, "personal_margin", personal_margin, 0, 1000, "2"),
+	AGF_INT(AgR007Params, "personal_max_threshold", personal_max_threshold, 1, 100000, "12"),
 };
 
 static const AgField r008_fields[] = {
@@ -610,10 +618,10 @@ check_cross_fields(const AgConfig *cfg, const AgYamlNode *root)
 	/* baseline: personal only where a rule learns from the profile (docs/alarm-quality.md) */
 	for (int r = 0; r < AG_NUM_RULES; r++)
 	{
-		if (cfg->rule[r].baseline == AG_BASELINE_PERSONAL && r != 0 && r != 9)
+		if (cfg->rule[r].baseline == AG_BASELINE_PERSONAL && r != 0 && r != 3 && r != 5 && r != 6 && r != 9)
 			ag_config_error(psprintf("rules.%s.baseline", ag_config_rule_ids[r]),
 							"personal is not supported by this rule",
-							psprintf("%s has no personal thresholds yet; only R-001 and R-010 learn from the home's profile.",
+							psprintf("%s has no personal thresholds; only R-001, R-004, R-006, R-007 and R-010 learn from the home's profile.",
 									 ag_config_rule_ids[r]),
 							"Write baseline: fixed (the default) for this rule.");
 	}
@@ -642,6 +650,18 @@ check_cross_fields(const AgConfig *cfg, const AgYamlNode *root)
 	}
 	check_window(params_of(root, 6), "rules.R-007.params", "night_start_hour", "night_end_hour",
 				 cfg->r007.night_start_hour, cfg->r007.night_end_hour, false, hour_hint);
+	p = params_of(root, 6);
+	if (cfg->rule[6].baseline == AG_BASELINE_PERSONAL &&
+		cfg->r007.personal_max_threshold < cfg->r007.switch_threshold)
+	{
+		const AgYamlNode *node = ag_config_yaml_get(p, "personal_max_threshold");
+
+		ag_config_error("rules.R-007.params.personal_max_threshold", "must be at least switch_threshold",
+						psprintf("The value is \"%s\"%s, less than switch_threshold %d; a personal threshold never goes below the fixed one.",
+								 end_value(node, psprintf("%d", cfg->r007.personal_max_threshold)),
+								 ag_config_where(node), cfg->r007.switch_threshold),
+						"Set personal_max_threshold to at least switch_threshold.");
+	}
 	check_window(params_of(root, 7), "rules.R-008.params", "night_start_hour", "night_end_hour",
 				 cfg->r008.night_start_hour, cfg->r008.night_end_hour, false, hour_hint);
 	check_window(params_of(root, 10), "rules.R-011.params", "night_start_hour", "night_end_hour",

@@ -709,9 +709,10 @@ ag_engine_fetch_profile(AgHomeContext *ctx, MemoryContext mcxt)
 	p->loaded = true;
 	p->days = 0;
 	p->wake_minute = -1;
-	p->nrooms = 0;
-	p->rooms = palloc(sizeof(char *) * Max(SPI_processed, 1));
-	p->on_minutes = palloc(sizeof(int) * Max(SPI_processed, 1));
+	p->n = 0;
+	p->metric = palloc(sizeof(char *) * Max(SPI_processed, 1));
+	p->key = palloc(sizeof(char *) * Max(SPI_processed, 1));
+	p->value = palloc(sizeof(int) * Max(SPI_processed, 1));
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		char *metric = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
@@ -723,11 +724,9 @@ ag_engine_fetch_profile(AgHomeContext *ctx, MemoryContext mcxt)
 		p->days = Max(p->days, days);
 		if (strcmp(metric, "wake_minute") == 0)
 			p->wake_minute = value;
-		else
-		{
-			p->rooms[p->nrooms] = key;
-			p->on_minutes[p->nrooms++] = value;
-		}
+		p->metric[p->n] = metric;
+		p->key[p->n] = key;
+		p->value[p->n++] = value;
 	}
 	MemoryContextSwitchTo(spicxt);
 	SPI_freetuptable(tt);

@@ -30,6 +30,7 @@
 #include "postgres.h"
 
 #include "rules/rule.h"
+#include "utils/datetime.h"
 
 /* The most sensors (category, room) ag_sensor_held_on tracks. */
 #define AG_MAX_TRACKED_SENSORS 64
@@ -279,14 +280,37 @@ ag_profile_usable(const AgRuleInput *in, int rule_index)
 		   p->days >= Max(rc->min_days_with_data, AG_PROFILE_MIN_DAYS);
 }
 
+/* ag_profile_value: the learned value of (metric, key), or -1 when not learned. */
+int
+ag_profile_value(const AgHomeProfile *p, const char *metric, const char *key)
+{
+	for (int i = 0; i < p->n; i++)
+	{
+		if (strcmp(p->metric[i], metric) == 0 && strcmp(p->key[i], key) == 0)
+			return p->value[i];
+	}
+	return -1;
+}
+
 /* ag_profile_on_minutes: the learned "on" minutes of room (quantile 0.99), or -1. */
 int
 ag_profile_on_minutes(const AgHomeProfile *p, const char *room)
 {
-	for (int i = 0; i < p->nrooms; i++)
-	{
-		if (strcmp(p->rooms[i], room) == 0)
-			return p->on_minutes[i];
-	}
-	return -1;
+	return ag_profile_value(p, "sensor_on_minutes", room);
+}
+
+/*
+ * ag_profile_hour_key: the stillness_minutes key of the local hour of ts in
+ * tz: ISO weekday (1 = Monday ... 7 = Sunday), '-', two-digit hour, as
+ * agingos_profile_learn_day writes it (src/sql/code/80_profile.sql).
+ */
+char *
+ag_profile_hour_key(TimestampTz ts, pg_tz *tz)
+{
+	AgLocal loc;
+	int		dow;
+
+	ag_local(ts, tz, &loc);
+	dow = j2day(loc.jdate); /* 0 = Sunday */
+	return psprintf("%d-%02d", dow == 0 ? 7 : dow, (int) (loc.tod_us / USECS_PER_HOUR));
 }

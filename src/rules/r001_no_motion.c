@@ -17,9 +17,10 @@ const AgRuleTexts ag_rule_r001_texts = {
 };
 
 /*
- * ag_rule_r001_range: R-001 reads [since, until) (3.1 "Reads"); with the
- * held-presence, away or gap gates also the home state's look back before
- * since (docs/alarm-quality.md).
+ * ag_rule_r001_range: R-001 reads [since, until) (3.1 "Reads"); with
+ * baseline personal from until - max_stillness_minutes when that is
+ * earlier; with the held-presence, away or gap gates also the home state's
+ * look back before that (docs/alarm-quality.md).
  */
 void
 ag_rule_r001_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
@@ -28,8 +29,10 @@ ag_rule_r001_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 	const AgR001Params *p = &cfg->r001;
 
 	range->from = since;
+	if (cfg->rule[AG_RULE_R001].baseline == AG_BASELINE_PERSONAL)
+		range->from = Min(since, ag_add_minutes(until, -p->max_stillness_minutes));
 	if (p->held_presence_counts || p->away_gate || p->gap_gate)
-		range->from = ag_home_state_reach(cfg, since);
+		range->from = ag_home_state_reach(cfg, range->from);
 	range->to = until;
 }
 
@@ -98,13 +101,41 @@ quiet_gates(const AgRuleInput *in, const AgR001Params *p)
 }
 
 /*
+ * stillness_needed: with a usable personal profile, the minutes without
+ * motion the window must show before R-001 fires: max(the window's
+ * length, min(usual + stillness_margin_minutes, max_stillness_minutes)),
+ * usual being the home's stillness_minutes of the local weekday and hour
+ * of until (quantile 0.9 of the longest stillness reached in that hour);
+ * otherwise (and when not learned) the window's length.  *usual: -1 if
+ * not used.
+ */
+static int64
+stillness_needed(const AgRuleInput *in, const AgR001Params *p, int *usual)
+{
+	int64 window = ag_minutes_between(in->since, in->until);
+
+	*usual = -1;
+	if (!ag_profile_usable(in, AG_RULE_R001))
+		return window;
+	*usual = ag_profile_value(&in->facts->profile, "stillness_minutes",
+							  ag_profile_hour_key(in->until, ag_tz_lookup(p->timezone)));
+	if (*usual < 0)
+		return window;
+	return Max(window, Min(*usual + p->stillness_margin_minutes, p->max_stillness_minutes));
+}
+
+/*
  * baseline_evidence: with baseline personal, what was usual: baseline
  * ("personal" when the profile was used, else "fixed"), usual_wake_time
- * (HH:MM:SS or null), awake_start_used (the instant judged from).
+ * (HH:MM:SS or null), awake_start_used (the instant judged from),
+ * usual_stillness_minutes (null: not learned) and stillness_minutes_used.
  */
 static void
 baseline_evidence(const AgRuleInput *in, const AgR001Params *p, JsonbParseState **st)
 {
+	int	  usual_still;
+	int64 needed = stillness_needed(in, p, &usual_still);
+
 	bool		personal;
 	TimestampTz start = awake_start(in, p, &personal);
 	int			wake = in->facts->profile.wake_minute;
@@ -115,6 +146,11 @@ baseline_evidence(const AgRuleInput *in, const AgR001Params *p, JsonbParseState 
 	else
 		ag_ev_null(st, "usual_wake_time");
 	ag_ev_instant(st, "awake_start_used", start);
+	if (usual_still >= 0)
+		ag_ev_int(st, "usual_stillness_minutes", usual_still);
+	else
+		ag_ev_null(st, "usual_stillness_minutes");
+	ag_ev_int(st, "stillness_minutes_used", needed);
 }
 
 /*
@@ -122,13 +158,17 @@ baseline_evidence(const AgRuleInput *in, const AgR001Params *p, JsonbParseState 
  * timezone (D22, D27), liveness gate when liveness_gate (2.4, D20), then
  * trigger iff no event with category in motion_categories and ts in
  * [since, until) is ACTIVE(payload, payload_state_keys, motion_on_value).
- * Evidence: event_ids [] only (D26).  Window [since, until).
+ * With baseline personal (D33, docs/alarm-quality.md) the quiet span checked
+ * is [until - stillness_needed, until) instead, which is never shorter.
+ * Evidence: event_ids [] only (D26), plus baseline_evidence with baseline
+ * personal.  Window [since, until).
  */
 bool
 ag_rule_r001_eval(const AgRuleInput *in, AgDeviation *dev)
 {
 	const AgR001Params *p = &in->cfg->r001;
 	int					i;
+	TimestampTz			from = in->since;
 
 	if (p->awake_gate)
 	{
@@ -142,11 +182,18 @@ ag_rule_r001_eval(const AgRuleInput *in, AgDeviation *dev)
 		return false;
 	if (quiet_gates(in, p))
 		return false;
+	/* baseline personal: still for longer than this person usually is at this hour */
+	if (in->cfg->rule[AG_RULE_R001].baseline == AG_BASELINE_PERSONAL)
+	{
+		int usual;
+
+		from = ag_add_minutes(in->until, -stillness_needed(in, p, &usual));
+	}
 	/* a presence sensor still "on" at since reports someone there (a PIR that does not re-send) */
-	if (p->held_presence_counts && ag_sensor_held_on(in, in->since, NULL, NULL))
+	if (p->held_presence_counts && ag_sensor_held_on(in, from, NULL, NULL))
 		return false;
 
-	for (i = ag_events_lower_bound(in->events, in->nevents, in->since);
+	for (i = ag_events_lower_bound(in->events, in->nevents, from);
 		 i < in->nevents && in->events[i].ts < in->until; i++)
 	{
 		const AgEvent *e = &in->events[i];

@@ -71,9 +71,50 @@ silence_after(const AgRuleInput *in, const AgR004Params *p, TimestampTz end)
 	return true;
 }
 
+/*
+ * R004Limits: the day and night duration steps used.  With baseline
+ * personal and a usable profile (rules.md D33, docs/alarm-quality.md) each
+ * is max(fixed, min(usual + personal_margin_min, personal_max_min)), usual
+ * being the home's bathroom_minutes (quantile 0.95 of its stays) of that
+ * part of the day; otherwise the fixed params.  usual_* = -1: not learned.
+ */
+typedef struct R004Limits
+{
+	int	 day;
+	int	 night;
+	int	 usual_day;
+	int	 usual_night;
+	bool personal;
+} R004Limits;
+
+/* personal_limit: one step of R004Limits. */
+static int
+personal_limit(const AgR004Params *p, int fixed, int usual)
+{
+	if (usual < 0)
+		return fixed;
+	return Max(fixed, Min(usual + p->personal_margin_min, p->personal_max_min));
+}
+
+/* limits: the steps of R004Limits for this evaluation. */
+static void
+limits(const AgRuleInput *in, const AgR004Params *p, R004Limits *l)
+{
+	l->day = p->day_threshold_min;
+	l->night = p->night_threshold_min;
+	l->usual_day = l->usual_night = -1;
+	l->personal = ag_profile_usable(in, AG_RULE_R004);
+	if (!l->personal)
+		return;
+	l->usual_day = ag_profile_value(&in->facts->profile, "bathroom_minutes", "day");
+	l->usual_night = ag_profile_value(&in->facts->profile, "bathroom_minutes", "night");
+	l->day = personal_limit(p, l->day, l->usual_day);
+	l->night = personal_limit(p, l->night, l->usual_night);
+}
+
 /* judge: per-segment steps 1-3 of 3.4; sets seg->sev (AG_SEV_NONE = no candidate). */
 static void
-judge(const AgRuleInput *in, const AgR004Params *p, pg_tz *tz, R004Segment *seg)
+judge(const AgRuleInput *in, const AgR004Params *p, const R004Limits *l, pg_tz *tz, R004Segment *seg)
 {
 	AgLocal loc;
 	bool	night;
@@ -89,7 +130,7 @@ judge(const AgRuleInput *in, const AgR004Params *p, pg_tz *tz, R004Segment *seg)
 	}
 	ag_local(seg->start, tz, &loc);
 	night = ag_in_daypart(loc.tod_us, p->night_start_hour * 3600, p->night_end_hour * 3600);
-	if (seg->dur < (night ? p->night_threshold_min : p->day_threshold_min))
+	if (seg->dur < (night ? l->night : l->day))
 		return;
 	seg->sev = (seg->dur >= R004_LONG_MINUTES || night) ? AG_SEV_HIGH : AG_SEV_MEDIUM;
 	if (seg->sev == AG_SEV_MEDIUM && seg->has_end &&
@@ -109,9 +150,14 @@ better(const R004Segment *a, const R004Segment *b)
 	return a->start < b->start;
 }
 
-/* emit: fill the deviation for the picked stay (3.4 "Evidence"). */
+/*
+ * emit: fill the deviation for the picked stay (3.4 "Evidence"); with
+ * baseline personal also baseline (personal, or fixed while the profile is
+ * too young), usual_day_minutes, usual_night_minutes (null: not learned),
+ * day_threshold_used, night_threshold_used.
+ */
 static void
-emit(const AgRuleInput *in, const AgR004Params *p, const AgEvent **rel,
+emit(const AgRuleInput *in, const AgR004Params *p, const R004Limits *l, const AgEvent **rel,
 	 const R004Segment *seg, AgDeviation *dev)
 {
 	JsonbParseState **st = &dev->evidence;
@@ -133,12 +179,27 @@ emit(const AgRuleInput *in, const AgR004Params *p, const AgEvent **rel,
 	ag_ev_int(st, "night_start_hour", p->night_start_hour);
 	ag_ev_int(st, "night_end_hour", p->night_end_hour);
 	ag_ev_str(st, "tz", p->tz);
+	if (in->cfg->rule[AG_RULE_R004].baseline != AG_BASELINE_PERSONAL)
+		return;
+	ag_ev_str(st, "baseline", l->personal ? "personal" : "fixed");
+	if (l->usual_day >= 0)
+		ag_ev_int(st, "usual_day_minutes", l->usual_day);
+	else
+		ag_ev_null(st, "usual_day_minutes");
+	if (l->usual_night >= 0)
+		ag_ev_int(st, "usual_night_minutes", l->usual_night);
+	else
+		ag_ev_null(st, "usual_night_minutes");
+	ag_ev_int(st, "day_threshold_used", l->day);
+	ag_ev_int(st, "night_threshold_used", l->night);
 }
 
 /*
  * ag_rule_r004_eval: segmentation of 3.4 over presence events of the
  * bathroom in [since, until) whose folded STATE is on/off (others ignored,
- * D25), judge each stay, pick the best candidate.  Window [since, until).
+ * D25), judge each stay against the steps of R004Limits (the fixed params,
+ * or with baseline personal the raised personal ones), pick the best
+ * candidate.  Window [since, until).
  */
 bool
 ag_rule_r004_eval(const AgRuleInput *in, AgDeviation *dev)
@@ -151,7 +212,9 @@ ag_rule_r004_eval(const AgRuleInput *in, AgDeviation *dev)
 	R004Segment			best = {0};
 	bool				open = false;
 	int					i;
+	R004Limits			lim;
 
+	limits(in, p, &lim);
 	for (i = ag_events_lower_bound(in->events, in->nevents, in->since);
 		 i < in->nevents && in->events[i].ts < in->until; i++)
 	{
@@ -181,18 +244,18 @@ ag_rule_r004_eval(const AgRuleInput *in, AgDeviation *dev)
 		cur.end = e->ts;
 		cur.has_end = true;
 		open = false;
-		judge(in, p, tz, &cur);
+		judge(in, p, &lim, tz, &cur);
 		if (cur.sev != AG_SEV_NONE && (best.sev == AG_SEV_NONE || better(&cur, &best)))
 			best = cur;
 	}
 	if (open)
 	{
-		judge(in, p, tz, &cur);
+		judge(in, p, &lim, tz, &cur);
 		if (cur.sev != AG_SEV_NONE && (best.sev == AG_SEV_NONE || better(&cur, &best)))
 			best = cur;
 	}
 	if (best.sev == AG_SEV_NONE)
 		return false;
-	emit(in, p, rel, &best, dev);
+	emit(in, p, &lim, rel, &best, dev);
 	return true;
 }

@@ -40,6 +40,33 @@ judged(const AgR006Params *p, const AgTimeRange *w, TimestampTz now)
 	return now >= w->from && now < w->to && now >= ag_add_minutes(w->from, p->grace_minutes);
 }
 
+/*
+ * personal_start: with baseline personal and a usable profile (rules.md
+ * D33, docs/alarm-quality.md), the instant from which the day is judged:
+ * INSTANT(D, usual + personal_margin_minutes) when later than W.start +
+ * grace_minutes, at most personal_max_delay_minutes after it; usual is the
+ * home's living_first_minute (quantile 0.9 of the daily first living-room
+ * presence).  Otherwise W.start + grace_minutes.  *usual: -1 if not used.
+ */
+static TimestampTz
+personal_start(const AgRuleInput *in, const AgR006Params *p, const AgTimeRange *w, int *usual)
+{
+	TimestampTz fixed = ag_add_minutes(w->from, p->grace_minutes);
+	TimestampTz mine;
+	pg_tz	   *tz = ag_tz_lookup(p->tz);
+	AgLocal		lf;
+
+	*usual = -1;
+	if (!ag_profile_usable(in, AG_RULE_R006))
+		return fixed;
+	*usual = ag_profile_value(&in->facts->profile, "living_first_minute", "");
+	if (*usual < 0)
+		return fixed;
+	ag_local(w->from, tz, &lf);
+	mine = ag_instant(lf.jdate, Min((*usual + p->personal_margin_minutes) * 60, 86399), tz);
+	return Min(Max(fixed, mine), ag_add_minutes(fixed, p->personal_max_delay_minutes));
+}
+
 /* ag_rule_r006_range: W when the day is judged at now, else nothing. */
 void
 ag_rule_r006_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
@@ -53,7 +80,9 @@ ag_rule_r006_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 }
 
 /*
- * ag_rule_r006_eval: steps 1-7 of 3.6 over the rows (category presence,
+ * ag_rule_r006_eval: steps 1-7 of 3.6 (with baseline personal not before
+ * personal_start; evidence then adds baseline, usual_first_living_time,
+ * judged_from) over the rows (category presence,
  * motion or door; ts in W; visible, so ts < now).  Evidence: tz, day
  * hours, living_room_id, front_door_room_id, door_seen, other_presence,
  * event_ids (first 50 rows).  No liveness_gated_by (D26).  Window W.
@@ -70,9 +99,14 @@ ag_rule_r006_eval(const AgRuleInput *in, AgDeviation *dev)
 	AgTimeRange			w;
 	int					i;
 	JsonbParseState	  **st;
+	TimestampTz			start;
+	int					usual;
 
 	day_window(p, in->until, &w);
 	if (!judged(p, &w, in->now))
+		return false;
+	start = personal_start(in, p, &w, &usual);
+	if (in->now < start)
 		return false;
 	if (p->liveness_gate && ag_liveness_gate_fires(in, -1, NULL))
 		return false;
@@ -118,5 +152,14 @@ ag_rule_r006_eval(const AgRuleInput *in, AgDeviation *dev)
 	ag_ev_bool(st, "door_seen", door_seen);
 	ag_ev_bool(st, "other_presence", other_presence);
 	ag_ev_ids(st, "event_ids", ids, nids);
+	if (in->cfg->rule[AG_RULE_R006].baseline == AG_BASELINE_PERSONAL)
+	{
+		ag_ev_str(st, "baseline", ag_profile_usable(in, AG_RULE_R006) ? "personal" : "fixed");
+		if (usual >= 0)
+			ag_ev_str(st, "usual_first_living_time", ag_tod_text(usual * 60));
+		else
+			ag_ev_null(st, "usual_first_living_time");
+		ag_ev_instant(st, "judged_from", start);
+	}
 	return true;
 }

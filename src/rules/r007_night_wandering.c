@@ -83,7 +83,12 @@ ag_rule_r007_range(const AgConfig *cfg, TimestampTz since, TimestampTz until,
 }
 
 /*
- * ag_rule_r007_eval: steps 1-5 of 3.7: door_involved from door rows at
+ * ag_rule_r007_eval: steps 1-5 of 3.7 (with baseline personal and a usable
+ * profile, rules.md D33 and docs/alarm-quality.md, the threshold is
+ * max(switch_threshold, min(usual + personal_margin,
+ * personal_max_threshold)), usual being the home's night_switches, quantile
+ * 0.95 of its nights; evidence then adds baseline, usual_night_switches,
+ * switch_threshold_used): door_involved from door rows at
  * front_door_room_id; the timeline is rows with category in
  * activity_categories, ACTIVE(payload, [state, value], on) and a room; a
  * switch is a room change within switch_gap_max_min whole minutes of the
@@ -101,9 +106,19 @@ ag_rule_r007_eval(const AgRuleInput *in, AgDeviation *dev)
 	AgTimeRange			w;
 	int					i;
 	JsonbParseState	  **st;
+	int					threshold = p->switch_threshold;
+	int					usual = -1;
+	bool				personal = false;
 
 	if (!night_window(p, in->until, &w))
 		return false;
+	if (ag_profile_usable(in, AG_RULE_R007))
+	{
+		personal = true;
+		usual = ag_profile_value(&in->facts->profile, "night_switches", "");
+		if (usual >= 0)
+			threshold = Max(threshold, Min(usual + p->personal_margin, p->personal_max_threshold));
+	}
 	for (i = ag_events_lower_bound(in->events, in->nevents, w.from);
 		 i < in->nevents && in->events[i].ts < w.to; i++)
 	{
@@ -119,9 +134,9 @@ ag_rule_r007_eval(const AgRuleInput *in, AgDeviation *dev)
 			ids[switches++] = e;
 		prev = e;
 	}
-	if (switches < p->switch_threshold)
+	if (switches < threshold)
 		return false;
-	if (p->switch_span_minutes > 0 && max_in_span(ids, switches, p->switch_span_minutes) < p->switch_threshold)
+	if (p->switch_span_minutes > 0 && max_in_span(ids, switches, p->switch_span_minutes) < threshold)
 		return false;
 
 	ag_dev_begin(dev, &ag_rule_r007_texts, in->cfg, door_involved ? AG_SEV_HIGH : AG_SEV_MEDIUM, w.from, w.to);
@@ -135,5 +150,14 @@ ag_rule_r007_eval(const AgRuleInput *in, AgDeviation *dev)
 	ag_ev_bool(st, "door_involved", door_involved);
 	ag_ev_str(st, "front_door_room_id", p->front_door_room_id);
 	ag_ev_ids(st, "event_ids", ids, Min(switches, R007_MAX_IDS));
+	if (in->cfg->rule[AG_RULE_R007].baseline == AG_BASELINE_PERSONAL)
+	{
+		ag_ev_str(st, "baseline", personal ? "personal" : "fixed");
+		if (usual >= 0)
+			ag_ev_int(st, "usual_night_switches", usual);
+		else
+			ag_ev_null(st, "usual_night_switches");
+		ag_ev_int(st, "switch_threshold_used", threshold);
+	}
 	return true;
 }

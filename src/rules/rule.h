@@ -67,16 +67,18 @@ typedef struct AgLivenessFact
 /*
  * AgHomeProfile: the home's learned profile (agingos.home_profile,
  * docs/alarm-quality.md "Personal baselines"), read by the engine only when a
- * selected rule has baseline personal.  wake_minute < 0: not learned.
+ * selected rule has baseline personal: rows (metric, key, value) sorted by
+ * metric, key.  wake_minute < 0: not learned.
  */
 typedef struct AgHomeProfile
 {
 	bool		 loaded;
 	int			 days;		  /* local dates with events behind the profile */
 	int			 wake_minute; /* usual wake-up (quantile 0.9), local minute of day */
-	int			 nrooms;
-	const char **rooms;
-	int			*on_minutes; /* usual longest "on" per room (quantile 0.99) */
+	int			 n;
+	const char **metric;
+	const char **key;
+	int			*value;
 } AgHomeProfile;
 
 typedef struct AgHomeFacts
@@ -287,7 +289,9 @@ extern bool		   ag_stillness_gates(const AgRuleInput *in, bool away_gate, bool g
 /* The longest personal R-010 threshold (its scan reads this + 60 minutes). */
 #define AG_PROFILE_ON_MAX_MIN 720
 
-extern bool ag_profile_usable(const AgRuleInput *in, int rule_index);
-extern int	ag_profile_on_minutes(const AgHomeProfile *p, const char *room);
+extern bool	 ag_profile_usable(const AgRuleInput *in, int rule_index);
+extern int	 ag_profile_value(const AgHomeProfile *p, const char *metric, const char *key);
+extern int	 ag_profile_on_minutes(const AgHomeProfile *p, const char *room);
+extern char *ag_profile_hour_key(TimestampTz ts, pg_tz *tz);
 
 #endif /* AGINGOS_RULE_H */

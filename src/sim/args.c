@@ -126,7 +126,7 @@ option(AgSimSettings *s, Seen *seen, const char *name, const char *v)
 	{
 		s->nresidents = ag_resident_parse(v, s->residents, 16);
 		if (s->nresidents <= 0)
-			return usage_error("--residents must be 1-16 comma-separated kinds from classic, early, owl, napper, outings, mmwave, pir-hold, hall-mmwave, no-stue-presence, not \"%s\"", v);
+			return usage_error("--residents must be 1-16 comma-separated kinds from classic, early, owl, napper, outings, mmwave, pir-hold, hall-mmwave, no-stue-presence, visitors, not \"%s\"", v);
 	}
 	else if (strcmp(name, "inject") == 0)
 	{

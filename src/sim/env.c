@@ -84,7 +84,7 @@ ag_usage(FILE *out)
 		"                      D days when X > 1, so the run catches up with the wall clock\n"
 		"  --home-prefix P     home id prefix (default \"sim-\": sim-1, sim-2, ...)\n"
 		"  --residents LIST    resident kinds cycled over the homes: classic (default), early, owl,\n"
-		"                      napper, outings, mmwave, pir-hold, hall-mmwave, no-stue-presence\n"
+		"                      napper, outings, mmwave, pir-hold, hall-mmwave, no-stue-presence, visitors\n"
 		"  --inject LIST       RULE@INSTANT[:HOME], comma-separated, repeatable: the anomaly\n"
 		"                      of RULE (R-001 ... R-011) at INSTANT in home HOME (default 1)\n"
 		"  --url URL           http mode base URL (default http://127.0.0.1:$AGINGOS_HTTP_PORT)\n"

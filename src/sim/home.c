@@ -51,6 +51,7 @@ void
 ag_home_free(AgHome *h)
 {
 	ag_plan_free(&h->plan);
+	ag_plan_free(&h->visitor);
 	ag_evbuf_free(&h->queue);
 }
 
@@ -60,7 +61,10 @@ next_day(AgHome *h)
 {
 	ag_model_day(&h->plan, &h->profile, h->seed, h->index, h->next_day);
 	ag_anomalies_apply(&h->anomalies, &h->plan, h->seed, h->index);
-	ag_sensors_run(&h->sensors, &h->sensor_home, &h->plan, h->anomalies.doors, h->anomalies.ndoors, &h->queue);
+	if (h->profile.visit_p > 0)
+		ag_model_visitor(&h->visitor, &h->plan, &h->profile, h->seed, h->index, h->next_day);
+	ag_sensors_run(&h->sensors, &h->sensor_home, &h->plan, h->anomalies.doors, h->anomalies.ndoors,
+				   h->profile.visit_p > 0 ? &h->visitor : NULL, &h->queue);
 	ag_evbuf_sort(&h->queue);
 	h->horizon = h->plan.end;
 	h->next_day++;

@@ -33,6 +33,7 @@ typedef struct AgHome
 	AgSensorHome sensor_home;
 	AgAnomalies	 anomalies;
 	AgPlan		 plan;
+	AgPlan		 visitor; /* the visitor's plan of the same day (visit_p > 0) */
 	AgEventBuf	 queue;
 	int64_t		 next_day; /* local day of the next plan */
 	AgTime		 horizon;  /* events before it are final */

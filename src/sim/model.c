@@ -47,7 +47,8 @@ typedef struct Day
 } Day;
 
 const char *const ag_resident_names[AG_RES_NKINDS] = {
-	"classic", "early", "owl", "napper", "outings", "mmwave", "pir-hold", "hall-mmwave", "no-stue-presence"};
+	"classic", "early", "owl", "napper", "outings", "mmwave", "pir-hold", "hall-mmwave", "no-stue-presence",
+	"visitors"};
 
 int
 ag_resident_parse(const char *text, int *kinds, int max)
@@ -109,6 +110,9 @@ resident_kind(AgProfile *p, AgRng *r, int kind)
 		case AG_RES_NO_STUE_PRESENCE:
 			p->stue_motion_only = true;
 			break;
+		case AG_RES_VISITORS:
+			p->visit_p = 0.6;
+			break;
 		default:
 			break;
 	}
@@ -133,6 +137,7 @@ ag_profile_init(AgProfile *p, uint64_t seed, int home, int kind)
 	p->pir_hold = p->steady_hall = p->stue_motion_only = false;
 	p->nap_lo = 30;
 	p->nap_hi = 75;
+	p->visit_p = 0;
 	p->kind = AG_RES_CLASSIC;
 	if (kind != AG_RES_CLASSIC)
 	{
@@ -381,4 +386,44 @@ ag_model_day(AgPlan *plan, const AgProfile *p, uint64_t seed, int home, int64_t 
 	if (plan->end > next_wake - 6 * 3600)
 		ag_plan_overwrite(plan, next_wake - 6 * 3600, plan->end, AG_SOVEROM, AG_SEG_ASLEEP);
 	night(&d, next_wake);
+}
+
+void
+ag_model_visitor(AgPlan *v, const AgPlan *res, const AgProfile *p, uint64_t seed, int home, int64_t daynum)
+{
+	AgRng  r;
+	AgTime arrive, leave;
+
+	ag_plan_reset(v, res->start);
+	ag_rng_seed(&r, seed, (uint64_t) home, (uint64_t) daynum, AG_SALT_VISITOR);
+	if (p->visit_p <= 0 || !ag_rng_chance(&r, p->visit_p))
+	{
+		ag_plan_push_until(v, AG_AWAY, 0, res->end);
+		return;
+	}
+	arrive = ag_local_instant(ag_date_of_daynum(daynum), (int) ag_rng_range(&r, 13 * 60, 16 * 60 + 30));
+	leave = arrive + ag_rng_range(&r, 60 * MIN, 180 * MIN);
+	/* only while the resident is at home (and awake: not in bed) the whole visit */
+	for (AgTime t = arrive - 10 * MIN; t <= leave + 10 * MIN; t += 60)
+	{
+		int room = ag_plan_room_at(res, t);
+
+		if (room == AG_AWAY || room < -1 || t < res->start || t >= res->end)
+		{
+			ag_plan_push_until(v, AG_AWAY, 0, res->end);
+			return;
+		}
+	}
+	ag_plan_push_until(v, AG_AWAY, 0, arrive);
+	ag_plan_push(v, AG_INNGANG, 0, ag_rng_range(&r, 60, 120));
+	while (v->end < leave - 5 * MIN)
+	{
+		ag_plan_push(v, AG_STUE, 0, ag_rng_range(&r, 15 * MIN, 40 * MIN));
+		if (ag_rng_chance(&r, 0.15))
+			ag_plan_push(v, AG_BADEROM, 0, ag_rng_range(&r, 3 * MIN, 6 * MIN));
+		else if (ag_rng_chance(&r, 0.5))
+			ag_plan_push(v, AG_KJOKKEN, 0, ag_rng_range(&r, 3 * MIN, 8 * MIN));
+	}
+	ag_plan_push(v, AG_INNGANG, 0, ag_rng_range(&r, 60, 120));
+	ag_plan_push_until(v, AG_AWAY, 0, res->end);
 }

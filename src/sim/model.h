@@ -19,6 +19,7 @@
 #define AG_SALT_JITTER 5
 #define AG_SALT_SNAPSHOT 6
 #define AG_SALT_ANOMALY 7
+#define AG_SALT_VISITOR 8
 
 typedef struct AgProfile
 {
@@ -35,6 +36,7 @@ typedef struct AgProfile
 	bool   steady_hall;		  /* hall presence is mmWave: holds "on" while someone is there, still or not */
 	bool   stue_motion_only;  /* living room has a motion sensor, no presence sensor */
 	int	   nap_lo, nap_hi;	  /* nap length, minutes */
+	double visit_p;			  /* chance of an afternoon visitor on a given day */
 	int	   kind;			  /* AgResident */
 } AgProfile;
 
@@ -53,6 +55,7 @@ typedef enum AgResident
 	AG_RES_PIR_HOLD, /* PIRs that never re-trigger while someone is in view */
 	AG_RES_HALL_MMWAVE,
 	AG_RES_NO_STUE_PRESENCE,
+	AG_RES_VISITORS, /* an afternoon visitor on 60 % of days (a second person moving) */
 	AG_RES_NKINDS
 } AgResident;
 
@@ -73,5 +76,15 @@ AgTime ag_model_wake(const AgProfile *p, uint64_t seed, int home, int64_t daynum
  * wake(daynum + 1)), into plan (reset first).
  */
 void ag_model_day(AgPlan *plan, const AgProfile *p, uint64_t seed, int home, int64_t daynum);
+
+/*
+ * ag_model_visitor: the visitor's plan for the resident day in resident
+ * (same span): away, except on visit_p of the days an afternoon visit
+ * (arrival 13:00-16:30 local, 60-180 min: the hall, then the living room
+ * with kitchen and bathroom trips, the hall, out) while the resident is at
+ * home the whole time; otherwise away all day.  Reset first.
+ */
+void ag_model_visitor(AgPlan *visitor, const AgPlan *resident, const AgProfile *p, uint64_t seed, int home,
+					  int64_t daynum);
 
 #endif /* AG_SIM_MODEL_H */

@@ -31,6 +31,7 @@ typedef struct Action
 	int8_t	 room;
 	int		 arg; /* FLICKER: gap; DOOR: open seconds */
 	bool	 motion;
+	uint8_t	 who; /* 0: the resident, 1: the second person */
 } Action;
 
 typedef struct Run
@@ -41,6 +42,7 @@ typedef struct Run
 	AgRng				jit;
 	Action			   *act;
 	int					n, cap;
+	uint8_t				who; /* the person whose actions are being added */
 } Run;
 
 void
@@ -48,6 +50,8 @@ ag_sensors_init(AgSensors *s)
 {
 	*s = (AgSensors){0};
 	s->room = -3;
+	s->room2 = -3;
+	s->at[0] = s->at[1] = -3;
 }
 
 /* add: queue an action. */
@@ -61,7 +65,7 @@ add(Run *r, AgTime t, ActType type, int room, int arg, bool motion)
 		if (r->act == NULL)
 			abort();
 	}
-	r->act[r->n] = (Action){t, (uint32_t) r->n, (uint8_t) type, (int8_t) room, arg, motion};
+	r->act[r->n] = (Action){t, (uint32_t) r->n, (uint8_t) type, (int8_t) room, arg, motion, r->who};
 	r->n++;
 }
 
@@ -105,7 +109,7 @@ boundary(Run *r, AgTime t, int a_room, int a_flags, const AgSegment *b)
 			add(r, t, ACT_STILL, b->room, 0, false);
 		return;
 	}
-	if (b->room == AG_AWAY || a_room == AG_AWAY)
+	if (a_room != -3 && (b->room == AG_AWAY || a_room == AG_AWAY))
 		add(r, t, ACT_DOOR, AG_INNGANG, (int) ag_rng_range(&r->jit, 5, 15), true);
 	if (a_room >= 0)
 		add(r, t, ACT_LEAVE, a_room, 0, false);
@@ -203,6 +207,15 @@ hall_left(Run *r, AgTime t)
 		r->s->motion_off_at = t + 90;
 }
 
+/* moving_in: whether someone other than who is in room and not keeping still. */
+static bool
+moving_in(const AgSensors *s, int who, int room)
+{
+	int o = 1 - who;
+
+	return s->at[o] == room && !s->still[o];
+}
+
 /* apply: run one action through the sensors. */
 static void
 apply(Run *r, const Action *a)
@@ -213,6 +226,8 @@ apply(Run *r, const Action *a)
 	switch ((ActType) a->type)
 	{
 		case ACT_ENTER:
+			s->at[a->who] = a->room;
+			s->still[a->who] = false;
 			if (s->off_at[a->room] != 0)
 				s->off_at[a->room] = 0; /* back before the clear delay: stays on */
 			else if (!s->on[a->room])
@@ -225,6 +240,15 @@ apply(Run *r, const Action *a)
 			break;
 		case ACT_LEAVE:
 		case ACT_STILL:
+			if (a->type == ACT_STILL)
+				s->still[a->who] = true;
+			else if (s->at[a->who] == a->room)
+			{
+				s->at[a->who] = -3;
+				s->still[a->who] = false;
+			}
+			if (moving_in(s, a->who, a->room))
+				break; /* the other person still moves in this room */
 			if (a->room == AG_INNGANG)
 				hall_left(r, a->t);
 			if (a->type == ACT_STILL && a->room == AG_INNGANG && r->h->steady_hall)
@@ -233,7 +257,7 @@ apply(Run *r, const Action *a)
 				s->off_at[a->room] = a->t + ag_rng_range(&r->jit, 30, 120);
 			break;
 		case ACT_FLICKER:
-			if (s->on[a->room] && s->off_at[a->room] == 0)
+			if (s->on[a->room] && s->off_at[a->room] == 0 && !moving_in(s, a->who, a->room))
 			{
 				emit(r, a->t, AG_EV_PRESENCE, a->room, false);
 				emit(r, a->t + a->arg, AG_EV_PRESENCE, a->room, true);
@@ -264,9 +288,9 @@ cmp_action(const void *a, const void *b)
 
 void
 ag_sensors_run(AgSensors *s, const AgSensorHome *h, const AgPlan *plan,
-			   const AgDoorCycle *doors, int ndoors, AgEventBuf *out)
+			   const AgDoorCycle *doors, int ndoors, const AgPlan *other, AgEventBuf *out)
 {
-	Run r = {s, h, out, {{0}}, NULL, 0, 0};
+	Run r = {s, h, out, {{0}}, NULL, 0, 0, 0};
 
 	ag_rng_seed(&r.jit, h->seed, (uint64_t) h->home, (uint64_t) plan->start, AG_SALT_JITTER);
 	for (int i = 0; i < plan->n; i++)
@@ -283,6 +307,26 @@ ag_sensors_run(AgSensors *s, const AgSensorHome *h, const AgPlan *plan,
 		if (doors[i].at >= plan->start && doors[i].at < plan->end)
 			add(&r, doors[i].at, ACT_DOOR, AG_INNGANG, doors[i].open_secs, doors[i].motion);
 	snapshots(&r, plan);
+	if (other != NULL)
+	{
+		/* the second person: boundaries only (a visitor moves about, no flickers) */
+		r.who = 1;
+		for (int i = 0; i < other->n; i++)
+		{
+			const AgSegment *seg = &other->seg[i];
+
+			if (i == 0)
+				boundary(&r, seg->start, s->room2, s->flags2, seg);
+			else
+				boundary(&r, seg->start, other->seg[i - 1].room, other->seg[i - 1].flags, seg);
+		}
+		if (other->n > 0)
+		{
+			s->room2 = other->seg[other->n - 1].room;
+			s->flags2 = other->seg[other->n - 1].flags;
+		}
+		r.who = 0;
+	}
 	qsort(r.act, (size_t) r.n, sizeof(Action), cmp_action);
 	for (int i = 0; i < r.n; i++)
 		apply(&r, &r.act[i]);

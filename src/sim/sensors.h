@@ -35,7 +35,11 @@ typedef struct AgSensors
 	AgTime	 motion_off_at;
 	int		 room;	/* where the previous plan left the resident; -3 none */
 	int		 flags; /* and that segment's flags */
-	uint32_t order; /* generation counter (AgEvent.order) */
+	int		 room2; /* where the previous plan left the second person (a visitor); -3 none */
+	int		 flags2;
+	int8_t	 at[2];	   /* the room each person is in now (-3: none) ... */
+	bool	 still[2]; /* ... and whether they keep still there */
+	uint32_t order;	   /* generation counter (AgEvent.order) */
 } AgSensors;
 
 /* What the sensor model needs to know about its home. */
@@ -58,9 +62,12 @@ void ag_sensors_init(AgSensors *s);
  * ag_sensors_run: append to out the events the sensors produce for plan
  * (and for the door cycles inside it), in generation order; out is sorted
  * by the caller.  Events are never earlier than plan->start; a pending
- * "off" later than plan->end stays pending for the next plan.
+ * "off" later than plan->end stays pending for the next plan.  other: NULL,
+ * or the plan of a second person over the same span (a visitor): a room's
+ * sensor stays "on" while either person moves in it, and the door and hall
+ * sensors see both.
  */
 void ag_sensors_run(AgSensors *s, const AgSensorHome *h, const AgPlan *plan,
-					const AgDoorCycle *doors, int ndoors, AgEventBuf *out);
+					const AgDoorCycle *doors, int ndoors, const AgPlan *other, AgEventBuf *out);
 
 #endif /* AG_SIM_SENSORS_H */

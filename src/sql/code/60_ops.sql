@@ -211,8 +211,9 @@ COMMENT ON FUNCTION agingos.agingos_retention(timestamptz) IS
 'Daily retention: old events, old CLOSED deviations and bookkeeping rows go; OPEN/ACK deviations and homes never.';
 
 -- agingos_reset() → void: what `make scenario-reset` does — empty events,
--- deviations (with their history and notifications) and deviations_v1.
--- Homes, keys, contacts and config stay.
+-- deviations (with their history and notifications) and deviations_v1, and
+-- the profile learned from the events (home_profile and its days and
+-- samples, docs/alarm-quality.md §8).  Homes, keys, contacts and config stay.
 CREATE OR REPLACE FUNCTION agingos.agingos_reset()
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -220,11 +221,11 @@ SET search_path = pg_catalog, agingos
 AS $$
 BEGIN
 	TRUNCATE agingos.deviation_history, agingos.deviations, agingos.deviations_v1, agingos.events,
-		agingos.notifications;
+		agingos.notifications, agingos.home_profile, agingos.home_profile_days, agingos.home_profile_samples;
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_reset() IS
-'Empty events, deviations, deviation_history, notifications and deviations_v1 (make scenario-reset); homes, keys, contacts and config stay.';
+'Empty events, deviations, deviation_history, notifications, deviations_v1 and the learned profile (make scenario-reset); homes, keys, contacts and config stay.';
 
 -- agingos_health(home_ids text[] DEFAULT NULL) → jsonb
 -- {status ok|degraded|error, reasons[], database{}, config{}, scheduler{},

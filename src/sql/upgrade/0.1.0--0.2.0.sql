@@ -110,7 +110,7 @@ DROP FUNCTION IF EXISTS agingos.agingos_rule_truth(text, timestamptz);
 -- issue 17: per-home profile (personal baselines, rules.md D33)
 CREATE TABLE agingos.home_profile (
 	home_id text NOT NULL,
-	metric text NOT NULL CHECK (metric IN ('wake_minute', 'sensor_on_minutes')),
+	metric text NOT NULL CHECK (metric IN ('wake_minute', 'sensor_on_minutes', 'bathroom_minutes', 'living_first_minute', 'night_switches', 'stillness_minutes')),
 	key text NOT NULL DEFAULT '',
 	value integer NOT NULL,
 	samples integer NOT NULL,
@@ -121,8 +121,30 @@ CREATE TABLE agingos.home_profile (
 	PRIMARY KEY (home_id, metric, key)
 );
 COMMENT ON TABLE agingos.home_profile IS
-'Per-home profile learned from the home''s own history (docs/alarm-quality.md): wake_minute and sensor_on_minutes per room.';
+'Per-home profile learned from the home''s own history (docs/alarm-quality.md): wake_minute, sensor_on_minutes per room, bathroom_minutes, living_first_minute, night_switches, stillness_minutes per hour of the week.';
 SELECT pg_catalog.pg_extension_config_dump('agingos.home_profile', '');
+-- issue 17 (rest): the profile kept incrementally: learned days and their samples
+CREATE TABLE agingos.home_profile_days (
+	home_id text NOT NULL,
+	day date NOT NULL,
+	events integer NOT NULL,
+	learned_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (home_id, day)
+);
+COMMENT ON TABLE agingos.home_profile_days IS
+'Local days whose samples are in agingos.home_profile_samples, with their event count (docs/alarm-quality.md).';
+SELECT pg_catalog.pg_extension_config_dump('agingos.home_profile_days', '');
+CREATE TABLE agingos.home_profile_samples (
+	home_id text NOT NULL,
+	day date NOT NULL,
+	metric text NOT NULL,
+	key text NOT NULL DEFAULT '',
+	value integer NOT NULL
+);
+CREATE INDEX home_profile_samples_home_day_idx ON agingos.home_profile_samples (home_id, day);
+COMMENT ON TABLE agingos.home_profile_samples IS
+'Per-day samples behind agingos.home_profile (docs/alarm-quality.md); kept for the last 28 local days.';
+SELECT pg_catalog.pg_extension_config_dump('agingos.home_profile_samples', '');
 -- issue 18: per-home vocabulary (src/sql/schema/60_home_vocabulary.sql)
 CREATE TABLE agingos.home_vocabulary (
 	home_id		text PRIMARY KEY REFERENCES agingos.homes (home_id) ON DELETE CASCADE,
