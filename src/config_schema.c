@@ -75,6 +75,7 @@ static const AgFieldTable retention_table = AG_TABLE(retention_fields);
 static const AgField scheduler_fields[] = {
 	{.name = "interval_minutes", .type = AG_FT_INTERVAL, .offset = offsetof(AgConfig, scheduler_interval_minutes), .def = "1"},
 	AGF_STR(AgConfig, "default_subject_key", scheduler_default_subject_key, "default"),
+	AGF_INT(AgConfig, "workers", scheduler_workers, 1, 16, "1"),
 };
 static const AgFieldTable scheduler_table = AG_TABLE(scheduler_fields);
 

@@ -233,3 +233,7 @@ COMMENT ON TABLE agingos.notify_secret IS 'HMAC key of the ACK-link tokens; owne
 SELECT pg_catalog.pg_extension_config_dump('agingos.contacts', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.notifications', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.notify_secret', '');
+
+-- the parallel tick (docs/scheduler.md "Buckets"): a scheduler_runs row per
+-- bucket run says which bucket of how many.
+ALTER TABLE agingos.scheduler_runs ADD COLUMN bucket integer, ADD COLUMN buckets integer;
