@@ -77,31 +77,66 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_http_params(text) IS
 'The JSON object of query arguments that agingos-http passes to every route function.';
 
--- GET /events?category=&since=&until=&limit=&home_id=
--- 200 array of {id, home_id, timestamp, category, payload, room_id,
--- stream_id, received_at} of the caller's homes (home_id= narrows to one of
--- them; another home is 404), newest first (ties by row id desc),
--- "timestamp" in [since, until).  400 for a naive/malformed instant
--- (22007) or a bad limit (22023); 401/403 key.
-CREATE OR REPLACE FUNCTION agingos.http_events(params text, request_body text, api_key text,
-									OUT status integer, OUT body text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+-- route_call(route text, action text, one_home boolean, params text,
+--            request_body text, api_key text, now timestamptz)
+-- → (status integer, body text)
+-- The one envelope of the SQL routes (PostgREST's model): it parses params
+-- (the front's JSON object of query arguments, 22023 if not an object),
+-- authorises api_key for action ('read', 'ack', 'admin'; NULL: the handler
+-- checks its own credential) — one_home: the caller's one home
+-- (agingos_auth), else every home of the key narrowed by home_id
+-- (agingos_auth_homes) — and calls the handler agingos.route_<route>(p jsonb,
+-- homes text[], request_body text, api_key text, now timestamptz) → text,
+-- the 200 body.  Handlers only RAISE; every error becomes the status and
+-- body of the one SQLSTATE → HTTP table (agingos_http_error, ag_http_status
+-- in src/http_status.c; docs/spec/contract.md section 6).  route is a
+-- constant of the http_* function that calls it, never user input.
+CREATE OR REPLACE FUNCTION agingos.route_call(route text, action text, one_home boolean, params text,
+	request_body text, api_key text, now timestamptz, OUT status integer, OUT body text)
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_homes text[];
 	p jsonb;
-	v_since timestamptz;
-	v_until timestamptz;
-	v_limit integer;
+	v_homes text[];
 	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
 	p := agingos.agingos_http_params(params);
-	v_homes := agingos.agingos_auth_homes(api_key, 'read', p ->> 'home_id');
-	v_since := agingos.agingos_parse_instant(p ->> 'since', 'since');
-	v_until := agingos.agingos_parse_instant(p ->> 'until', 'until');
-	v_limit := agingos.agingos_http_limit(p);
-	SELECT 200, coalesce(jsonb_agg(jsonb_build_object(
+	IF route_call.action IS NULL THEN
+		v_homes := NULL;
+	ELSIF one_home THEN
+		v_homes := ARRAY[agingos.agingos_auth(api_key, route_call.action, p ->> 'home_id')];
+	ELSE
+		v_homes := agingos.agingos_auth_homes(api_key, route_call.action, p ->> 'home_id');
+	END IF;
+	EXECUTE format('SELECT agingos.%I($1, $2, $3, $4, $5)', 'route_' || route)
+	   INTO body USING p, v_homes, request_body, api_key, route_call.now;
+	status := 200;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
+							v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+END
+$$;
+COMMENT ON FUNCTION agingos.route_call(text, text, boolean, text, text, text, timestamptz) IS
+'The envelope of the SQL routes: params, auth, handler agingos.route_<route>, and the SQLSTATE to HTTP status table (contract section 6).';
+
+-- route_events(p jsonb, homes text[], request_body text, api_key text, now timestamptz) → text
+-- Handler of GET /events?category=&since=&until=&limit=&home_id=: array of
+-- {id, home_id, timestamp, category, payload, room_id, stream_id,
+-- received_at} of homes, newest first (ties by row id desc), "timestamp"
+-- in [since, until).  22007 for a naive/malformed instant, 22023 a bad limit.
+CREATE OR REPLACE FUNCTION agingos.route_events(p jsonb, homes text[], request_body text, api_key text, now timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_since CONSTANT timestamptz := agingos.agingos_parse_instant(p ->> 'since', 'since');
+	v_until CONSTANT timestamptz := agingos.agingos_parse_instant(p ->> 'until', 'until');
+	v_limit CONSTANT integer := agingos.agingos_http_limit(p);
+BEGIN
+	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
 			'id', e.event_id,
 			'home_id', e.home_id,
 			'timestamp', agingos.agingos_iso(e."timestamp"),
@@ -110,19 +145,26 @@ BEGIN
 			'room_id', e.room_id,
 			'stream_id', e.stream_id,
 			'received_at', agingos.agingos_iso(e.received_at)) ORDER BY e."timestamp" DESC, e.id DESC), '[]'::jsonb)::text
-	  INTO status, body
 	  FROM (SELECT * FROM agingos.events ev
-			 WHERE ev.home_id = ANY (v_homes)
+			 WHERE ev.home_id = ANY (homes)
 			   AND (p ->> 'category' IS NULL OR ev.category = p ->> 'category')
 			   AND (v_since IS NULL OR ev."timestamp" >= v_since)
 			   AND (v_until IS NULL OR ev."timestamp" < v_until)
 			 ORDER BY ev."timestamp" DESC, ev.id DESC
-			 LIMIT v_limit) e;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
-							v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+			 LIMIT v_limit) e);
 END
+$$;
+COMMENT ON FUNCTION agingos.route_events(jsonb, text[], text, text, timestamptz) IS
+'Handler of GET /events (through route_call): events of the caller''s homes newest first.';
+
+-- GET /events: 200 route_events; 400 bad instant or limit; 401/403 key;
+-- 404 a home_id outside the key.
+CREATE OR REPLACE FUNCTION agingos.http_events(params text, request_body text, api_key text,
+									OUT status integer, OUT body text)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+	SELECT r.status, r.body FROM agingos.route_call('events', 'read', false, params, request_body, api_key, pg_catalog.now()) r;
 $$;
 COMMENT ON FUNCTION agingos.http_events(text, text, text) IS
 'Route GET /events: the events of the caller''s homes (or home_id) newest first, filtered by category and [since, until), limit 100 (max 1000).';

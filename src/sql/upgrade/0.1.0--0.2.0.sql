@@ -233,3 +233,9 @@ COMMENT ON TABLE agingos.notify_secret IS 'HMAC key of the ACK-link tokens; owne
 SELECT pg_catalog.pg_extension_config_dump('agingos.contacts', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.notifications', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.notify_secret', '');
+
+-- issue 10: one envelope for the SQL routes (agingos.route_call and the
+-- handlers agingos.route_<route>); the clock of the rules route and of the
+-- window routes is an argument (docs/spec/design.md, clock injection).
+DROP FUNCTION IF EXISTS agingos.http_rules(text, text, text);
+DROP FUNCTION IF EXISTS agingos.agingos_http_window(jsonb);
