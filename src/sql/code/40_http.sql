@@ -86,7 +86,7 @@ COMMENT ON FUNCTION agingos.agingos_http_params(text) IS
 -- checks its own credential) — one_home: the caller's one home
 -- (agingos_auth), else every home of the key narrowed by home_id
 -- (agingos_auth_homes) — and calls the handler agingos.route_<route>(p jsonb,
--- homes text[], request_body text, api_key text, now timestamptz) → text,
+-- home_ids text[], request_body text, api_key text, now timestamptz) → text,
 -- the 200 body.  Handlers only RAISE; every error becomes the status and
 -- body of the one SQLSTATE → HTTP table (agingos_http_error, ag_http_status
 -- in src/http_status.c; docs/spec/contract.md section 6).  route is a
@@ -121,12 +121,12 @@ $$;
 COMMENT ON FUNCTION agingos.route_call(text, text, boolean, text, text, text, timestamptz) IS
 'The envelope of the SQL routes: params, auth, handler agingos.route_<route>, and the SQLSTATE to HTTP status table (contract section 6).';
 
--- route_events(p jsonb, homes text[], request_body text, api_key text, now timestamptz) → text
+-- route_events(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of GET /events?category=&since=&until=&limit=&home_id=: array of
 -- {id, home_id, timestamp, category, payload, room_id, stream_id,
--- received_at} of homes, newest first (ties by row id desc), "timestamp"
+-- received_at} of the home_ids, newest first (ties by row id desc), "timestamp"
 -- in [since, until).  22007 for a naive/malformed instant, 22023 a bad limit.
-CREATE OR REPLACE FUNCTION agingos.route_events(p jsonb, homes text[], request_body text, api_key text, now timestamptz)
+CREATE OR REPLACE FUNCTION agingos.route_events(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
@@ -146,7 +146,7 @@ BEGIN
 			'stream_id', e.stream_id,
 			'received_at', agingos.agingos_iso(e.received_at)) ORDER BY e."timestamp" DESC, e.id DESC), '[]'::jsonb)::text
 	  FROM (SELECT * FROM agingos.events ev
-			 WHERE ev.home_id = ANY (homes)
+			 WHERE ev.home_id = ANY (home_ids)
 			   AND (p ->> 'category' IS NULL OR ev.category = p ->> 'category')
 			   AND (v_since IS NULL OR ev."timestamp" >= v_since)
 			   AND (v_until IS NULL OR ev."timestamp" < v_until)

@@ -72,12 +72,12 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_http_window(jsonb, timestamptz) IS
 'Internal: since/until/now query arguments of the window routes, validated.';
 
--- route_deviations_evaluate(p jsonb, homes text[], request_body text, api_key text, now timestamptz) → text
+-- route_deviations_evaluate(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of GET /deviations/evaluate?since=&until=[&now=][&rule_id=R-001,R-002]:
--- array of DeviationV1 for the caller's one home (homes[1]); since and
+-- array of DeviationV1 for the caller's one home (home_ids[1]); since and
 -- until required (22023), instants strict (22007); now: the query
 -- argument, else the envelope's now.
-CREATE OR REPLACE FUNCTION agingos.route_deviations_evaluate(p jsonb, homes text[], request_body text, api_key text, now timestamptz)
+CREATE OR REPLACE FUNCTION agingos.route_deviations_evaluate(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -90,7 +90,7 @@ BEGIN
 		v_rules := CASE WHEN p ->> 'rule_id' = '' THEN '{}'::text[] ELSE string_to_array(p ->> 'rule_id', ',') END;
 	END IF;
 	RETURN (SELECT coalesce(jsonb_agg(agingos.agingos_deviation_v1_json(e) ORDER BY e.rule_id), '[]')::text
-			  FROM agingos.agingos_evaluate(w.since, w.until, w.now, homes[1], v_rules) e);
+			  FROM agingos.agingos_evaluate(w.since, w.until, w.now, home_ids[1], v_rules) e);
 END
 $$;
 COMMENT ON FUNCTION agingos.route_deviations_evaluate(jsonb, text[], text, text, timestamptz) IS
@@ -107,10 +107,10 @@ $$;
 COMMENT ON FUNCTION agingos.http_deviations_evaluate(text, text, text) IS
 'Route GET /deviations/evaluate: agingos_evaluate over [since, until) for the caller''s home (contract section 6).';
 
--- route_deviations_persist(p jsonb, homes text[], request_body text, api_key text, now timestamptz) → text
+-- route_deviations_persist(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of POST /deviations/persist?since=&until=[&now=]: {"persisted": n}
 -- for the caller's one home (agingos_persist, idempotent per rule and window).
-CREATE OR REPLACE FUNCTION agingos.route_deviations_persist(p jsonb, homes text[], request_body text, api_key text, now timestamptz)
+CREATE OR REPLACE FUNCTION agingos.route_deviations_persist(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -118,7 +118,7 @@ AS $$
 DECLARE
 	w CONSTANT record := agingos.agingos_http_window(p, route_deviations_persist.now);
 BEGIN
-	RETURN jsonb_build_object('persisted', agingos.agingos_persist(w.since, w.until, w.now, homes[1]))::text;
+	RETURN jsonb_build_object('persisted', agingos.agingos_persist(w.since, w.until, w.now, home_ids[1]))::text;
 END
 $$;
 COMMENT ON FUNCTION agingos.route_deviations_persist(jsonb, text[], text, text, timestamptz) IS
@@ -135,13 +135,13 @@ $$;
 COMMENT ON FUNCTION agingos.http_deviations_persist(text, text, text) IS
 'Route POST /deviations/persist: agingos_persist for the caller''s home; idempotent per (rule, window).';
 
--- route_deviations(p jsonb, homes text[], request_body text, api_key text, now timestamptz) → text
+-- route_deviations(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of GET /deviations?status=&subject_key=&rule_id=&limit=&home_id=:
 -- the persisted deviations of homes.  Without status: active rows (OPEN,
 -- ACK); status=OPEN|ACK|CLOSED|ALL (22023 otherwise).  Sorted severity desc
 -- (HIGH > MEDIUM > LOW), then last_seen_at desc, then deviation_id desc;
 -- limit default 100, max 1000.
-CREATE OR REPLACE FUNCTION agingos.route_deviations(p jsonb, homes text[], request_body text, api_key text, now timestamptz)
+CREATE OR REPLACE FUNCTION agingos.route_deviations(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
@@ -160,7 +160,7 @@ BEGIN
 			CASE d.severity WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2 ELSE 1 END DESC,
 			d.last_seen_at DESC, d.deviation_id DESC), '[]')::text
 	  FROM (SELECT x.* FROM agingos.deviations x
-			 WHERE x.home_id = ANY (homes)
+			 WHERE x.home_id = ANY (home_ids)
 			   AND CASE v_status WHEN 'ACTIVE' THEN x.status IN ('OPEN', 'ACK')
 								 WHEN 'ALL' THEN true ELSE x.status = v_status END
 			   AND (p ->> 'subject_key' IS NULL OR x.subject_key = p ->> 'subject_key')
@@ -184,13 +184,13 @@ $$;
 COMMENT ON FUNCTION agingos.http_deviations(text, text, text) IS
 'Route GET /deviations: the caller''s persisted deviations, active by default, sorted by severity then last_seen_at.';
 
--- route_deviation_patch(p jsonb, homes text[], request_body text, api_key text, now timestamptz) → text
+-- route_deviation_patch(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of PATCH /deviations/{deviation_id} body {"status":"ACK"} |
 -- {"status":"CLOSED"}, optionally with "note": text (at most 1000
 -- characters, kept in deviation_history with the actor key:<key_id>): the
 -- updated deviation; 22023 other status / bad body / non-integer id, 22P02
 -- a body that is not JSON; P0002 an id not in homes.  acked_at/closed_at = now.
-CREATE OR REPLACE FUNCTION agingos.route_deviation_patch(p jsonb, homes text[], request_body text, api_key text, now timestamptz)
+CREATE OR REPLACE FUNCTION agingos.route_deviation_patch(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -227,7 +227,7 @@ BEGIN
 	END IF;
 	-- the deviation's home must be one of the caller's (row-level security
 	-- hides the others as well); never say whether another home has the id
-	SELECT x.home_id INTO v_home FROM agingos.deviations x WHERE x.deviation_id = v_id AND x.home_id = ANY (homes);
+	SELECT x.home_id INTO v_home FROM agingos.deviations x WHERE x.deviation_id = v_id AND x.home_id = ANY (home_ids);
 	IF v_home IS NULL THEN
 		RAISE EXCEPTION 'deviation % not found', v_id USING ERRCODE = 'P0002',
 			DETAIL = 'None of this key''s homes has a deviation with this id.',
@@ -256,20 +256,20 @@ $$;
 COMMENT ON FUNCTION agingos.http_deviation_patch(text, text, text) IS
 'Route PATCH /deviations/{id}: ACK (agingos_ack) or CLOSED (agingos_close) with an optional note in the caller''s homes; carer or admin key.';
 
--- route_rules(p jsonb, homes text[], request_body text, api_key text, now timestamptz) → text
+-- route_rules(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of GET /rules: array of {rule_id, title, description,
 -- enabled_in_scheduler, config (the rule's effective entry for the
 -- caller's one home: the config with the home's vocabulary overlaid),
 -- vocabulary (agingos_home_vocabulary of the home, without home_id), truth
 -- (agingos_rule_truth for the home at now)}.
-CREATE OR REPLACE FUNCTION agingos.route_rules(p jsonb, homes text[], request_body text, api_key text, now timestamptz)
+CREATE OR REPLACE FUNCTION agingos.route_rules(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	cfg CONSTANT jsonb := agingos.agingos_home_config(homes[1]);
-	voc CONSTANT jsonb := agingos.agingos_home_vocabulary(homes[1]) - 'home_id';
+	cfg CONSTANT jsonb := agingos.agingos_home_config(home_ids[1]);
+	voc CONSTANT jsonb := agingos.agingos_home_vocabulary(home_ids[1]) - 'home_id';
 BEGIN
 	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
 			'rule_id', r.rule_id, 'title', r.title, 'description', r.description,
@@ -281,7 +281,7 @@ BEGIN
 										'missing_sensor', t.missing_sensor))
 			ORDER BY r.rule_id), '[]')::text
 	  FROM agingos.agingos_rules() r
-	  JOIN agingos.agingos_rule_truth(homes[1], route_rules.now) t ON t.rule_id = r.rule_id);
+	  JOIN agingos.agingos_rule_truth(home_ids[1], route_rules.now) t ON t.rule_id = r.rule_id);
 END
 $$;
 COMMENT ON FUNCTION agingos.route_rules(jsonb, text[], text, text, timestamptz) IS
@@ -299,12 +299,12 @@ $$;
 COMMENT ON FUNCTION agingos.http_rules(text, text, text, timestamptz) IS
 'Route GET /rules: every registered rule with its effective config and evaluation truth for the caller''s home at now (default now()).';
 
--- route_health_detail(p jsonb, homes text[], request_body text, api_key text, now timestamptz) → text
--- Handler of GET /health/detail: agingos_health(the caller's homes).
+-- route_health_detail(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
+-- Handler of GET /health/detail: agingos_health(the caller's home_ids).
 -- docs/spec/contract.md §12: a key sees only its own homes (ingest lag,
 -- counts); counts over every home only for a key that covers them all.
 -- Today a key has one home (an admin key too); auth mode none: every home.
-CREATE OR REPLACE FUNCTION agingos.route_health_detail(p jsonb, homes text[], request_body text, api_key text, now timestamptz)
+CREATE OR REPLACE FUNCTION agingos.route_health_detail(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, agingos

@@ -148,7 +148,7 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_metrics(text[]) IS
 'The database series of GET /metrics in the Prometheus text format 0.0.4, for the given homes (NULL: every home).';
 
--- route_metrics(p jsonb, homes text[], request_body text, api_key text, now timestamptz) → text
+-- route_metrics(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of GET /metrics (docs/spec/contract.md §11), through route_call
 -- without an auth action: it checks its own credential.  p is
 -- {"metrics_token": boolean} (the front's query arguments are ignored):
@@ -157,7 +157,7 @@ COMMENT ON FUNCTION agingos.agingos_metrics(text[]) IS
 -- auth mode none: every home; api_key: an admin key (28000 → 401 without
 -- or with an unknown key, 42501 → 403 for another role), its home only.
 -- Any other stored mode fails closed (28000).  Returns agingos_metrics() text.
-CREATE OR REPLACE FUNCTION agingos.route_metrics(p jsonb, homes text[], request_body text, api_key text, now timestamptz)
+CREATE OR REPLACE FUNCTION agingos.route_metrics(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
