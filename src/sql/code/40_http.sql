@@ -16,7 +16,7 @@ AS 'MODULE_PATHNAME', 'agingos_http_error';
 COMMENT ON FUNCTION agingos.agingos_http_error(text, text, text, text) IS
 'HTTP status and {"code","message","details","hint"} body for a caught error (contract section 6).';
 
--- POST /event, POST /v1/event
+-- POST /event, POST /v1/event (C route: SQL http_event = C agingos_http_event, src/http_ingest.c)
 CREATE OR REPLACE FUNCTION agingos.http_event(params text, request_body text, api_key text,
 								   OUT status integer, OUT body text)
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -25,7 +25,7 @@ AS 'MODULE_PATHNAME', 'agingos_http_event';
 COMMENT ON FUNCTION agingos.http_event(text, text, text) IS
 'Route POST /event and POST /v1/event: agingos_ingest for the caller''s home (contract section 6).';
 
--- POST /events/batch
+-- POST /events/batch (C route: agingos_http_events_batch, src/http_ingest.c)
 CREATE OR REPLACE FUNCTION agingos.http_events_batch(params text, request_body text, api_key text,
 										  OUT status integer, OUT body text)
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -90,7 +90,8 @@ COMMENT ON FUNCTION agingos.agingos_http_params(text) IS
 -- the 200 body.  Handlers only RAISE; every error becomes the status and
 -- body of the one SQLSTATE → HTTP table (agingos_http_error, ag_http_status
 -- in src/http_status.c; docs/spec/contract.md section 6).  route is a
--- constant of the http_* function that calls it, never user input.
+-- constant of the http_* function that calls it (the route table of part
+-- 75), never user input.
 CREATE OR REPLACE FUNCTION agingos.route_call(route text, action text, one_home boolean, params text,
 	request_body text, api_key text, now timestamptz, OUT status integer, OUT body text)
 LANGUAGE plpgsql VOLATILE
@@ -156,15 +157,3 @@ END
 $$;
 COMMENT ON FUNCTION agingos.route_events(jsonb, text[], text, text, timestamptz) IS
 'Handler of GET /events (through route_call): events of the caller''s homes newest first.';
-
--- GET /events: 200 route_events; 400 bad instant or limit; 401/403 key;
--- 404 a home_id outside the key.
-CREATE OR REPLACE FUNCTION agingos.http_events(params text, request_body text, api_key text,
-									OUT status integer, OUT body text)
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, agingos
-AS $$
-	SELECT r.status, r.body FROM agingos.route_call('events', 'read', false, params, request_body, api_key, pg_catalog.now()) r;
-$$;
-COMMENT ON FUNCTION agingos.http_events(text, text, text) IS
-'Route GET /events: the events of the caller''s homes (or home_id) newest first, filtered by category and [since, until), limit 100 (max 1000).';

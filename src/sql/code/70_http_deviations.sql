@@ -96,17 +96,6 @@ $$;
 COMMENT ON FUNCTION agingos.route_deviations_evaluate(jsonb, text[], text, text, timestamptz) IS
 'Handler of GET /deviations/evaluate (through route_call): agingos_evaluate over [since, until).';
 
--- GET /deviations/evaluate: 200 route_deviations_evaluate; read key.
-CREATE OR REPLACE FUNCTION agingos.http_deviations_evaluate(params text, request_body text, api_key text,
-	OUT status integer, OUT body text)
-LANGUAGE sql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, agingos
-AS $$
-	SELECT r.status, r.body FROM agingos.route_call('deviations_evaluate', 'read', true, params, request_body, api_key, pg_catalog.now()) r;
-$$;
-COMMENT ON FUNCTION agingos.http_deviations_evaluate(text, text, text) IS
-'Route GET /deviations/evaluate: agingos_evaluate over [since, until) for the caller''s home (contract section 6).';
-
 -- route_deviations_persist(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of POST /deviations/persist?since=&until=[&now=]: {"persisted": n}
 -- for the caller's one home (agingos_persist, idempotent per rule and window).
@@ -123,17 +112,6 @@ END
 $$;
 COMMENT ON FUNCTION agingos.route_deviations_persist(jsonb, text[], text, text, timestamptz) IS
 'Handler of POST /deviations/persist (through route_call): agingos_persist for the caller''s home.';
-
--- POST /deviations/persist → 200 {"persisted": n}; admin key.
-CREATE OR REPLACE FUNCTION agingos.http_deviations_persist(params text, request_body text, api_key text,
-	OUT status integer, OUT body text)
-LANGUAGE sql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, agingos
-AS $$
-	SELECT r.status, r.body FROM agingos.route_call('deviations_persist', 'admin', true, params, request_body, api_key, pg_catalog.now()) r;
-$$;
-COMMENT ON FUNCTION agingos.http_deviations_persist(text, text, text) IS
-'Route POST /deviations/persist: agingos_persist for the caller''s home; idempotent per (rule, window).';
 
 -- route_deviations(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of GET /deviations?status=&subject_key=&rule_id=&limit=&home_id=:
@@ -172,17 +150,6 @@ END
 $$;
 COMMENT ON FUNCTION agingos.route_deviations(jsonb, text[], text, text, timestamptz) IS
 'Handler of GET /deviations (through route_call): persisted deviations of the caller''s homes.';
-
--- GET /deviations: 200 route_deviations; read key; a home_id outside the key is 404.
-CREATE OR REPLACE FUNCTION agingos.http_deviations(params text, request_body text, api_key text,
-	OUT status integer, OUT body text)
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, agingos
-AS $$
-	SELECT r.status, r.body FROM agingos.route_call('deviations', 'read', false, params, request_body, api_key, pg_catalog.now()) r;
-$$;
-COMMENT ON FUNCTION agingos.http_deviations(text, text, text) IS
-'Route GET /deviations: the caller''s persisted deviations, active by default, sorted by severity then last_seen_at.';
 
 -- route_deviation_patch(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of PATCH /deviations/{deviation_id} body {"status":"ACK"} |
@@ -244,18 +211,6 @@ $$;
 COMMENT ON FUNCTION agingos.route_deviation_patch(jsonb, text[], text, text, timestamptz) IS
 'Handler of PATCH /deviations/{id} (through route_call): ACK or CLOSED with an optional note.';
 
--- PATCH /deviations/{deviation_id}: 200 the updated deviation; 400 bad id or
--- body; 404 id not in the caller's homes; carer or admin key (contract 12).
-CREATE OR REPLACE FUNCTION agingos.http_deviation_patch(params text, request_body text, api_key text,
-	OUT status integer, OUT body text)
-LANGUAGE sql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, agingos
-AS $$
-	SELECT r.status, r.body FROM agingos.route_call('deviation_patch', 'ack', false, params, request_body, api_key, pg_catalog.now()) r;
-$$;
-COMMENT ON FUNCTION agingos.http_deviation_patch(text, text, text) IS
-'Route PATCH /deviations/{id}: ACK (agingos_ack) or CLOSED (agingos_close) with an optional note in the caller''s homes; carer or admin key.';
-
 -- route_rules(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of GET /rules: array of {rule_id, title, description,
 -- enabled_in_scheduler, config (the rule's effective entry for the
@@ -287,18 +242,6 @@ $$;
 COMMENT ON FUNCTION agingos.route_rules(jsonb, text[], text, text, timestamptz) IS
 'Handler of GET /rules (through route_call): the rules with effective config and truth for the caller''s home at now.';
 
--- GET /rules → 200 route_rules; read key.  now: the instant of the rules'
--- evaluation truth (default now(); docs/spec/design.md, clock injection).
-CREATE OR REPLACE FUNCTION agingos.http_rules(params text, request_body text, api_key text, now timestamptz DEFAULT pg_catalog.now(),
-	OUT status integer, OUT body text)
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, agingos
-AS $$
-	SELECT r.status, r.body FROM agingos.route_call('rules', 'read', true, params, request_body, api_key, coalesce(http_rules.now, pg_catalog.now())) r;
-$$;
-COMMENT ON FUNCTION agingos.http_rules(text, text, text, timestamptz) IS
-'Route GET /rules: every registered rule with its effective config and evaluation truth for the caller''s home at now (default now()).';
-
 -- route_health_detail(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of GET /health/detail: agingos_health(the caller's home_ids).
 -- docs/spec/contract.md §12: a key sees only its own homes (ingest lag,
@@ -313,14 +256,3 @@ AS $$
 $$;
 COMMENT ON FUNCTION agingos.route_health_detail(jsonb, text[], text, text, timestamptz) IS
 'Handler of GET /health/detail (through route_call): agingos_health() of the caller''s homes.';
-
--- GET /health/detail → 200 route_health_detail; read key.
-CREATE OR REPLACE FUNCTION agingos.http_health_detail(params text, request_body text, api_key text,
-	OUT status integer, OUT body text)
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, agingos
-AS $$
-	SELECT r.status, r.body FROM agingos.route_call('health_detail', 'read', false, params, request_body, api_key, pg_catalog.now()) r;
-$$;
-COMMENT ON FUNCTION agingos.http_health_detail(text, text, text) IS
-'Route GET /health/detail: agingos_health() limited to the calling key''s homes (contract sections 6 and 12).';
