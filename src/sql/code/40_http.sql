@@ -5,7 +5,9 @@
 -- arguments and path parameters, request_body the raw body or NULL.  They
 -- return the HTTP status and the JSON body; agingos-http adds nothing.
 -- SECURITY DEFINER with a pinned search_path, so the front's role needs
--- nothing but EXECUTE on them.
+-- nothing but EXECUTE on them.  This part: the error table's SQL entry, the
+-- two C routes, the shared parameter helpers and the handler of GET /events;
+-- the envelope route_call and the route table are part 75.
 
 -- agingos_http_error(sqlstate, message, detail, hint) → (status, body)
 -- Status and error body of a caught error; internals of a 500 are hidden.
@@ -76,51 +78,6 @@ END
 $$;
 COMMENT ON FUNCTION agingos.agingos_http_params(text) IS
 'The JSON object of query arguments that agingos-http passes to every route function.';
-
--- route_call(route text, action text, one_home boolean, params text,
---            request_body text, api_key text, now timestamptz)
--- → (status integer, body text)
--- The one envelope of the SQL routes (PostgREST's model): it parses params
--- (the front's JSON object of query arguments, 22023 if not an object),
--- authorises api_key for action ('read', 'ack', 'admin'; NULL: the handler
--- checks its own credential) — one_home: the caller's one home
--- (agingos_auth), else every home of the key narrowed by home_id
--- (agingos_auth_homes) — and calls the handler agingos.route_<route>(p jsonb,
--- home_ids text[], request_body text, api_key text, now timestamptz) → text,
--- the 200 body.  Handlers only RAISE; every error becomes the status and
--- body of the one SQLSTATE → HTTP table (agingos_http_error, ag_http_status
--- in src/http_status.c; docs/spec/contract.md section 6).  route is a
--- constant of the http_* function that calls it (the route table of part
--- 75), never user input.
-CREATE OR REPLACE FUNCTION agingos.route_call(route text, action text, one_home boolean, params text,
-	request_body text, api_key text, now timestamptz, OUT status integer, OUT body text)
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, agingos
-AS $$
-DECLARE
-	p jsonb;
-	v_homes text[];
-	v_code text; v_msg text; v_detail text; v_hint text;
-BEGIN
-	p := agingos.agingos_http_params(params);
-	IF route_call.action IS NULL THEN
-		v_homes := NULL;
-	ELSIF one_home THEN
-		v_homes := ARRAY[agingos.agingos_auth(api_key, route_call.action, p ->> 'home_id')];
-	ELSE
-		v_homes := agingos.agingos_auth_homes(api_key, route_call.action, p ->> 'home_id');
-	END IF;
-	EXECUTE format('SELECT agingos.%I($1, $2, $3, $4, $5)', 'route_' || route)
-	   INTO body USING p, v_homes, request_body, api_key, route_call.now;
-	status := 200;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
-							v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
-END
-$$;
-COMMENT ON FUNCTION agingos.route_call(text, text, boolean, text, text, text, timestamptz) IS
-'The envelope of the SQL routes: params, auth, handler agingos.route_<route>, and the SQLSTATE to HTTP status table (contract section 6).';
 
 -- route_events(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
 -- Handler of GET /events?category=&since=&until=&limit=&home_id=: array of

@@ -1,9 +1,9 @@
 
 -- agingos install script, part 70: HTTP routes over deviations, rules and
--- health (contract.md sections 6 and 7).  Same shape as part 40: each
+-- health (contract.md sections 6 and 7): their handlers route_<route>.  Each
 -- http_<route>(params, request_body, api_key) → (status, body) is one call of
--- the envelope route_call, which authorises and runs the handler
--- route_<route>; handlers only RAISE, errors become the section 6 body.
+-- the envelope route_call (part 75), which authorises and runs the handler;
+-- handlers only RAISE, errors become the section 6 body.
 
 -- agingos_deviation_core_json(…) → jsonb: the DeviationV1 members shared by
 -- computed and persisted deviations (contract section 7); deviation_id as given.

@@ -203,13 +203,16 @@ COMMENT ON FUNCTION agingos.route_metrics(jsonb, text[], text, text, timestamptz
 -- token may still get its own series.  Query parameters and body are ignored.
 CREATE OR REPLACE FUNCTION agingos.http_metrics(params text, request_body text, api_key text, metrics_token boolean,
 												OUT status integer, OUT body text, OUT auth_mode text)
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
 AS $$
-	SELECT r.status, r.body, (SELECT s.value FROM agingos.settings s WHERE s.name = 'auth_mode')
+BEGIN
+	SELECT s.value INTO auth_mode FROM agingos.settings s WHERE s.name = 'auth_mode';
+	SELECT r.status, r.body INTO status, body
 	  FROM agingos.route_call('metrics', NULL, false,
 							  pg_catalog.jsonb_build_object('metrics_token', coalesce(metrics_token, false))::text,
 							  request_body, api_key, pg_catalog.now()) r;
+END
 $$;
 COMMENT ON FUNCTION agingos.http_metrics(text, text, text, boolean) IS
 'Route GET /metrics: agingos_metrics() for the metrics token (every home), auth mode none, or an admin key (its homes).';
