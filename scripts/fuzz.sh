@@ -4,7 +4,7 @@
 # for FUZZ_SECONDS (default 60) on a copy of its seed corpus
 # test/fuzz/corpus/<target>/ (docs/security.md "Fuzzing").
 #   front   src/http request handling before libpq (routes, UTF-8, errors, X-Forwarded-For)
-#   config  the YAML config loader (src/config_yaml.c + config_schema.c + config_types.c)
+#   config  the YAML config loader (src/config_yaml.c + config_error.c + config_types.c + config_schema.c + config_build.c)
 #   event   the event validator and timestamp grammar through a backend (libpq)
 # FUZZ_TARGETS="front config event" picks targets.  The event target uses the
 # cluster in PGHOST/PGPORT when FUZZ_PGHOST_GIVEN=1 (make test), else starts a
@@ -34,7 +34,7 @@ build() {
 				$H/routes.c $H/checks.c $H/params.c $H/utf8.c $H/errors.c $H/json.c $H/client.c $H/log.c \
 				-o "$OUT/fuzz_front" $(pkg-config --libs libmicrohttpd) ;;
 		config) clang $SAN -w -Isrc -Itest/fuzz -I"$PGSRV" test/fuzz/fuzz_config.c test/fuzz/pgstub.c \
-				src/config_yaml.c src/config_types.c src/config_schema.c -L"$PGPKG" -lpgport -lyaml -lm \
+				src/config_yaml.c src/config_error.c src/config_types.c src/config_schema.c src/config_build.c -L"$PGPKG" -lpgport -lyaml -lm \
 				-o "$OUT/fuzz_config" ;;
 		event) clang $SAN -I"$PGINC" test/fuzz/fuzz_event.c -L"$("$PG_CONFIG" --libdir)" -lpq -o "$OUT/fuzz_event" ;;
 		*) die "unknown fuzz target '$1' (front, config, event)" ;;

@@ -55,15 +55,15 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_deviation_event(agingos.deviations, text, text, timestamptz, text, text) IS
 'Internal: record a lifecycle change (with its actor and note) in deviation_history, write its notifications and NOTIFY agingos_deviation.';
 
--- agingos_upsert_deviation(home, rule, subject, now, severity, title,
+-- agingos_upsert_deviation(home_id, rule_id, subject_key, now, severity, title,
 -- explanation, evidence, since, until) → 'inserted' | 'updated'
 -- rules.md section 5 step 2: update the active row for (home, rule,
 -- subject_key) — last_seen_at = now, replace severity, evidence, window,
 -- texts, timestamp; keep status and started_at — or insert a new OPEN row
 -- (a new episode: 'reopen' in the history when the key had one before).
-CREATE OR REPLACE FUNCTION agingos.agingos_upsert_deviation(p_home text, p_rule text, p_subject text, p_now timestamptz,
-	p_severity text, p_title text, p_explanation text, p_evidence jsonb,
-	p_since timestamptz, p_until timestamptz)
+CREATE OR REPLACE FUNCTION agingos.agingos_upsert_deviation(home_id text, rule_id text, subject_key text, now timestamptz,
+	severity text, title text, explanation text, evidence jsonb,
+	since timestamptz, until timestamptz)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -74,45 +74,51 @@ DECLARE
 	rank CONSTANT jsonb := '{"LOW": 1, "MEDIUM": 2, "HIGH": 3}';
 BEGIN
 	SELECT x.severity INTO old_severity FROM agingos.deviations x
-	 WHERE x.home_id = p_home AND x.rule_id = p_rule AND x.subject_key = p_subject
+	 WHERE x.home_id = agingos_upsert_deviation.home_id AND x.rule_id = agingos_upsert_deviation.rule_id
+	   AND x.subject_key = agingos_upsert_deviation.subject_key
 	   AND x.status IN ('OPEN', 'ACK')
 	   FOR UPDATE;
 	IF FOUND THEN
 		UPDATE agingos.deviations x
-		   SET last_seen_at = p_now, severity = p_severity, evidence = p_evidence,
-			   window_since = p_since, window_until = p_until, title = p_title,
-			   explanation = p_explanation, "timestamp" = p_now
-		 WHERE x.home_id = p_home AND x.rule_id = p_rule AND x.subject_key = p_subject
+		   SET last_seen_at = agingos_upsert_deviation.now, severity = agingos_upsert_deviation.severity,
+			   evidence = agingos_upsert_deviation.evidence, window_since = agingos_upsert_deviation.since,
+			   window_until = agingos_upsert_deviation.until, title = agingos_upsert_deviation.title,
+			   explanation = agingos_upsert_deviation.explanation, "timestamp" = agingos_upsert_deviation.now
+		 WHERE x.home_id = agingos_upsert_deviation.home_id AND x.rule_id = agingos_upsert_deviation.rule_id
+	   AND x.subject_key = agingos_upsert_deviation.subject_key
 		   AND x.status IN ('OPEN', 'ACK')
 		RETURNING x.* INTO d;
-		IF old_severity <> p_severity THEN
+		IF old_severity <> agingos_upsert_deviation.severity THEN
 			PERFORM agingos.agingos_deviation_event(d,
-				CASE WHEN (rank ->> p_severity)::int > (rank ->> old_severity)::int THEN 'escalation' ELSE 'deescalation' END,
-				d.status, p_now, 'scheduler');
+				CASE WHEN (rank ->> agingos_upsert_deviation.severity)::int > (rank ->> old_severity)::int THEN 'escalation' ELSE 'deescalation' END,
+				d.status, agingos_upsert_deviation.now, 'scheduler');
 		END IF;
 		RETURN 'updated';
 	END IF;
 	INSERT INTO agingos.deviations AS x (home_id, rule_id, subject_key, status, severity, title, explanation,
 										 evidence, window_since, window_until, "timestamp", started_at, last_seen_at)
-	VALUES (p_home, p_rule, p_subject, 'OPEN', p_severity, p_title, p_explanation,
-			p_evidence, p_since, p_until, p_now, p_now, p_now)
+	VALUES (agingos_upsert_deviation.home_id, agingos_upsert_deviation.rule_id, agingos_upsert_deviation.subject_key, 'OPEN',
+			agingos_upsert_deviation.severity, agingos_upsert_deviation.title, agingos_upsert_deviation.explanation,
+			agingos_upsert_deviation.evidence, agingos_upsert_deviation.since, agingos_upsert_deviation.until,
+			agingos_upsert_deviation.now, agingos_upsert_deviation.now, agingos_upsert_deviation.now)
 	RETURNING x.* INTO d;
 	PERFORM agingos.agingos_deviation_event(d,
 		CASE WHEN EXISTS (SELECT 1 FROM agingos.deviations y
-						   WHERE y.home_id = p_home AND y.rule_id = p_rule AND y.subject_key = p_subject
+						   WHERE y.home_id = agingos_upsert_deviation.home_id AND y.rule_id = agingos_upsert_deviation.rule_id
+							 AND y.subject_key = agingos_upsert_deviation.subject_key
 							 AND y.status = 'CLOSED') THEN 'reopen' ELSE 'open' END,
-		NULL, p_now, 'scheduler');
+		NULL, agingos_upsert_deviation.now, 'scheduler');
 	RETURN 'inserted';
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_upsert_deviation(text, text, text, timestamptz, text, text, text, jsonb, timestamptz, timestamptz) IS
 'Internal: rules.md section 5 step 2 for one produced deviation; returns inserted or updated.';
 
--- agingos_close_stale(home, now, failed_rules) → integer rows closed
+-- agingos_close_stale(home_id, now, failed_rules) → integer rows closed
 -- rules.md section 5 step 3: every active row of the home (any subject_key,
 -- D30) with last_seen_at < now - expire_after_minutes(rule) becomes CLOSED,
 -- except rows of rules that failed in this tick (D18).
-CREATE OR REPLACE FUNCTION agingos.agingos_close_stale(p_home text, p_now timestamptz, p_failed text[])
+CREATE OR REPLACE FUNCTION agingos.agingos_close_stale(home_id text, now timestamptz, failed_rules text[])
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -127,18 +133,18 @@ BEGIN
 		WITH stale AS (
 			SELECT x.deviation_id, x.status AS prev
 			  FROM agingos.deviations x
-			 WHERE x.home_id = p_home AND x.status IN ('OPEN', 'ACK')
-			   AND x.rule_id <> ALL (p_failed)
-			   AND x.last_seen_at < p_now - make_interval(mins => coalesce(
+			 WHERE x.home_id = agingos_close_stale.home_id AND x.status IN ('OPEN', 'ACK')
+			   AND x.rule_id <> ALL (agingos_close_stale.failed_rules)
+			   AND x.last_seen_at < agingos_close_stale.now - make_interval(mins => coalesce(
 					   (cfg -> 'rules' -> x.rule_id ->> 'expire_after_minutes')::int,
 					   (cfg -> 'defaults' ->> 'expire_after_minutes')::int))
 			   FOR UPDATE)
-		UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = p_now
+		UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = agingos_close_stale.now
 		  FROM stale WHERE x.deviation_id = stale.deviation_id
 		RETURNING x.deviation_id, stale.prev
 	LOOP
 		SELECT x.* INTO d FROM agingos.deviations x WHERE x.deviation_id = c.deviation_id;
-		PERFORM agingos.agingos_deviation_event(d, 'stale', c.prev, p_now, 'scheduler');
+		PERFORM agingos.agingos_deviation_event(d, 'stale', c.prev, agingos_close_stale.now, 'scheduler');
 		n := n + 1;
 	END LOOP;
 	RETURN n;

@@ -1,11 +1,11 @@
 /*-------------------------------------------------------------------------
- * api.h
- *	  Helpers of the HTTP route functions (contract.md section 6): API-key
- *	  authorisation and the SQLSTATE → HTTP status mapping.
+ * auth.h
+ *	  API-key authorisation of the HTTP routes and the caller context that
+ *	  row-level security reads (contract.md section 12, docs/security.md).
  *-------------------------------------------------------------------------
  */
-#ifndef AGINGOS_API_H
-#define AGINGOS_API_H
+#ifndef AGINGOS_AUTH_H
+#define AGINGOS_AUTH_H
 
 #include "postgres.h"
 
@@ -48,11 +48,4 @@ extern bool ag_auth(const char *api_key, AgAction action, const char *want_home,
  */
 extern bool ag_auth_one(const AgCaller *caller, const char **home_id, AgError *err);
 
-/*
- * ag_http_status: the HTTP status for a SQLSTATE (contract.md section 6):
- * class 22 → 400, 28000 → 401, 42501 → 403, P0002 → 404, 23505 → 409,
- * anything else → 500.
- */
-extern int ag_http_status(int sqlstate);
-
-#endif /* AGINGOS_API_H */
+#endif /* AGINGOS_AUTH_H */
