@@ -24,8 +24,8 @@ Q -f test/bench/helpers.sql >/dev/null || exit 1
 
 echo "-- 7. metrics (GET /metrics, docs/ops/monitoring.md)"
 echo "   a) the front's counters per request (4 relaxed atomic adds: request, bucket, sum, outcome)"
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc/http -I"$("$PG_CONFIG" --includedir)" $(pkg-config --cflags libmicrohttpd) \
-	-o "$B/metrics_observe" test/bench/metrics_observe.c src/http/metrics.c src/http/routes.c src/http/json.c src/http/utf8.c -lpthread || exit 1
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc/http -Isrc/common -I"$("$PG_CONFIG" --includedir)" $(pkg-config --cflags libmicrohttpd) \
+	-o "$B/metrics_observe" test/bench/metrics_observe.c src/http/metrics.c src/http/routes.c src/http/json.c src/common/utf8.c -lpthread || exit 1
 for t in 1 2; do
 	echo "   command: metrics_observe $t 10000000  ->  $("$B/metrics_observe" "$t" 10000000)"
 done
@@ -37,8 +37,9 @@ echo "   SQL: SELECT * FROM agingos_bench.pair_ms('$A', '$Bq', 9, 1)"
 Q -c "SELECT '   100,000 bodies: ' || a_median_ms || ' ms built, ' || b_median_ms || ' ms built and parsed: '
 	|| round((b_median_ms - a_median_ms) * 1000 / 100000, 2) || ' us per event'
 	FROM agingos_bench.pair_ms(\$q\$$A\$q\$, \$q\$$Bq\$q\$, 9, 1)"
-cp -r src/http "$B/http-nometrics" && make -s -C "$B/http-nometrics" clean >/dev/null &&
-	make -s -C "$B/http-nometrics" PG_CONFIG="$PG_CONFIG" METRICS=0 BIN="$B/agingos-http-nometrics" >/dev/null || exit 1
+mkdir -p "$B/src" && cp -r src/http "$B/src/http-nometrics" && cp -r src/common src/programs.mk "$B/src/" &&
+	make -s -C "$B/src/http-nometrics" clean >/dev/null &&
+	make -s -C "$B/src/http-nometrics" PG_CONFIG="$PG_CONFIG" METRICS=0 BIN="$B/agingos-http-nometrics" >/dev/null || exit 1
 AGINGOS_HTTP_PORT=$NMPORT AGINGOS_PGHOST="$RUN/sock" AGINGOS_PGPORT=$PORT AGINGOS_PGUSER=agingos_http AGINGOS_PGDATABASE=agingos \
 	AGINGOS_HTTP_THREADS=${AGINGOS_HTTP_THREADS:-32} "$B/agingos-http-nometrics" >>"$RUN/log/http-nometrics.log" 2>&1 &
 nmpid=$!

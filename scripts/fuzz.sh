@@ -26,12 +26,12 @@ cleanup() { [ "$OWN" = 1 ] && pg_stop "$W/run/data" >/dev/null 2>&1; rm -rf "$W"
 trap cleanup EXIT
 
 SAN="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-H=src/http
+H=src/http C=src/common
 PGINC=$("$PG_CONFIG" --includedir) PGSRV=$("$PG_CONFIG" --includedir-server) PGPKG=$("$PG_CONFIG" --pkglibdir)
 build() {
 	case $1 in
-		front) clang $SAN -I$H $(pkg-config --cflags libmicrohttpd) -I"$PGINC" test/fuzz/fuzz_front.c \
-				$H/routes.c $H/checks.c $H/params.c $H/utf8.c $H/errors.c $H/json.c $H/client.c $H/log.c \
+		front) clang $SAN -I$H -I$C $(pkg-config --cflags libmicrohttpd) -I"$PGINC" test/fuzz/fuzz_front.c \
+				$H/routes.c $H/checks.c $H/params.c $C/utf8.c $H/errors.c $H/json.c $H/client.c $C/log.c \
 				-o "$OUT/fuzz_front" $(pkg-config --libs libmicrohttpd) ;;
 		config) clang $SAN -w -Isrc -Itest/fuzz -I"$PGSRV" test/fuzz/fuzz_config.c test/fuzz/pgstub.c \
 				src/config_yaml.c src/config_types.c src/config_schema.c -L"$PGPKG" -lpgport -lyaml -lm \

@@ -21,7 +21,8 @@
 
 #include <libpq-fe.h>
 
-#include "../http/log.h"
+#include "cli.h"
+#include "log.h"
 #include "notify.h"
 
 #define MAX_RESULTS 4096
@@ -341,17 +342,10 @@ main(int argc, char **argv)
 	CURLM			*multi;
 	int64_t			 next_fetch = 0, next_resend;
 	bool			 wake = true;
+	int				 rc;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-	{
-		ag_notify_usage(stdout);
-		return 0;
-	}
-	if (argc > 1)
-	{
-		ag_log(AG_LOG_ERROR, "usage_error", "unknown argument; settings come from the environment, see --help", NULL);
-		return 2;
-	}
+	if ((rc = ag_cli_env_only(argc, argv, ag_notify_usage)) >= 0)
+		return rc;
 	if (!ag_notify_env_read(&S))
 		return 2;
 	memset(&sa, 0, sizeof(sa));
