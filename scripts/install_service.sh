@@ -20,7 +20,7 @@ put() {
 	install -D -m "$3" ${4:+-o "${4%%:*}" -g "${4##*:}"} "$1" "$2" && echo 1
 }
 cd "$AG_ROOT" || exit 1
-make -s PG_CONFIG="$SYS_PG_CONFIG" all >/dev/null || die "build failed (run make)"
+make -s PG_CONFIG="$SYS_PG_CONFIG" all programs >/dev/null || die "build failed (run make)"
 S=$(mktemp -d /tmp/agingos-svc.XXXXXX); trap 'rm -rf "$S"' EXIT
 # 1. extension files into the system PostgreSQL, only the ones that differ
 make -s PG_CONFIG="$SYS_PG_CONFIG" DESTDIR="$S/ext" install >/dev/null || die "make install (staging) failed"
