@@ -79,7 +79,11 @@ SOCK=${LONGRUN_PGHOST:-$RUN/sock}
 PG_LOG=${LONGRUN_PG_LOG:-$RUN/log/postgres.log}
 HTTP_LOG=${LONGRUN_HTTP_LOG:-$RUN/log/http.log}
 BASE="http://127.0.0.1:$HTTP_PORT_L"
-Q() { psql_at "$SOCK" "$PGPORT_L" agingos -tA -c "$1"; }
+# Q SQL [-v name=value ...]: SQL on stdin; values reach it as psql variables.
+Q() {
+	local sql=$1; shift
+	psql_at "$SOCK" "$PGPORT_L" agingos -tA "$@" <<<"$sql"
+}
 
 bg_pids=()
 cleanup() {
@@ -160,9 +164,9 @@ KEYS="$PRIV/keys.txt"; : >"$KEYS"; chmod 600 "$KEYS"
 declare -A ADMIN_KEY
 if [ "$AUTH" = api_key ]; then
 	for h in "${HOME_IDS[@]}"; do
-		k=$(Q "SELECT agingos.agingos_create_api_key('$h', 'ingest')") || die "cannot create an API key for $h"
+		k=$(Q "SELECT agingos.agingos_create_api_key(:'h', 'ingest')" -v h="$h") || die "cannot create an API key for $h"
 		echo "$h $k" >>"$KEYS"
-		ADMIN_KEY[$h]=$(Q "SELECT agingos.agingos_create_api_key('$h', 'admin')")
+		ADMIN_KEY[$h]=$(Q "SELECT agingos.agingos_create_api_key(:'h', 'admin')" -v h="$h")
 	done
 	KEYARGS=(--api-key-file "$KEYS")
 else
