@@ -4,6 +4,7 @@
  *	  (style.md section 3: exit 0 after --help, exit 2 on a usage error).
  *-------------------------------------------------------------------------
  */
+#include <signal.h>
 #include <string.h>
 
 #include "cli.h"
@@ -23,4 +24,17 @@ ag_cli_env_only(int argc, char **argv, void (*usage)(FILE *out))
 		return 2;
 	}
 	return -1;
+}
+
+void
+ag_cli_on_stop(void (*handler)(int signo))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }

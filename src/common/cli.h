@@ -18,4 +18,11 @@
  */
 int ag_cli_env_only(int argc, char **argv, void (*usage)(FILE *out));
 
+/*
+ * ag_cli_on_stop: run handler on SIGINT and SIGTERM (no SA_RESTART, so a
+ * blocking call returns EINTR) and ignore SIGPIPE (a peer that went away is
+ * an EPIPE from write, not the end of the program).
+ */
+void ag_cli_on_stop(void (*handler)(int signo));
+
 #endif /* AG_COMMON_CLI_H */

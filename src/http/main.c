@@ -34,15 +34,9 @@ on_signal(int signo)
 static void
 block_stop_signals(sigset_t *old)
 {
-	struct sigaction sa;
-	sigset_t		 set;
+	sigset_t set;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	ag_cli_on_stop(on_signal);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

@@ -338,22 +338,16 @@ resend_alerts(CURLM *multi)
 int
 main(int argc, char **argv)
 {
-	struct sigaction sa;
-	CURLM			*multi;
-	int64_t			 next_fetch = 0, next_resend;
-	bool			 wake = true;
-	int				 rc;
+	CURLM  *multi;
+	int64_t next_fetch = 0, next_resend;
+	bool	wake = true;
+	int		rc;
 
 	if ((rc = ag_cli_env_only(argc, argv, ag_notify_usage)) >= 0)
 		return rc;
 	if (!ag_notify_env_read(&S))
 		return 2;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	ag_cli_on_stop(on_signal);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	multi = curl_multi_init();
 	njobs = S.parallel;
