@@ -122,7 +122,7 @@ reload-config:
 	@scripts/reload_config.sh
 
 scenario:
-	@scripts/scenario.sh
+	@test/tools/scenario.sh
 
 demo:
 	@scripts/demo.sh
@@ -137,24 +137,24 @@ restore:
 # libFuzzer targets (test/fuzz/; docs/security.md): FUZZ_SECONDS per target
 FUZZ_SECONDS ?= 60
 fuzz:
-	@FUZZ_SECONDS="$(FUZZ_SECONDS)" scripts/fuzz.sh
+	@FUZZ_SECONDS="$(FUZZ_SECONDS)" test/tools/fuzz.sh
 
 test:
-	@scripts/test.sh
+	@test/tools/test.sh
 
 bench:
-	@scripts/bench.sh
+	@test/bench/bench.sh
 
 # false alarms on normal lives and detection of injected anomalies (docs/alarm-quality.md)
 alarm-quality: sim-build
-	@scripts/alarm_quality.sh
+	@test/tools/alarm_quality.sh
 
 # the longrun runbook (docs/ops/longrun.md): HOURS, HOMES, RATE, MODE=A|B, DAYS, …
 longrun:
-	@scripts/longrun.sh
+	@test/longrun/longrun.sh
 
 longrun-fast:
-	@scripts/longrun.sh --fast
+	@test/longrun/longrun.sh --fast
 
 format:
 	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/common/*.c src/common/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h src/importer/*.c src/importer/*.h)

@@ -1,4 +1,4 @@
--- test/bench/helpers.sql — helpers of scripts/bench_engine.sh and scripts/bench_scheduler.sh.
+-- test/bench/helpers.sql — helpers of test/bench/bench_engine.sh and test/bench/bench_scheduler.sh.
 -- Loaded into the throwaway cluster of `make bench` only (schema agingos_bench); never into
 -- a cluster with real data.  Idempotent.
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/longrun_check.sh REPORT_DIR — the verdict of a longrun: checks the
-# runbook's stop criteria (docs/ops/longrun.md) on what scripts/longrun.sh
+# test/longrun/longrun_check.sh REPORT_DIR — the verdict of a longrun: checks the
+# runbook's stop criteria (docs/ops/longrun.md) on what test/longrun/longrun.sh
 # collected in REPORT_DIR (meta.env, samples.tsv, ticks.tsv, evals.tsv,
 # probes.tsv, sim-stats.json, logs/) and on the database it drove, writes
 # checks.tsv, figures.tsv, the PNG plots and report.md, prints one line per
@@ -15,7 +15,7 @@
 #                                     that live through the whole judged span
 #   LONGRUN_DB_SLACK_BYTES [16777216] database growth not tied to events
 #   LONGRUN_DB_BYTES_PER_EVENT [2000] database growth allowed per stored event
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 REPORT=$(cd "${1:?usage: longrun_check.sh REPORT_DIR}" && pwd) || exit 2
 . "$REPORT/meta.env"
 LAG_MAX=${LONGRUN_LAG_MAX_S:-30}
@@ -322,7 +322,7 @@ for inj in $INJECTS; do
 done
 
 # ------------------------------------------------------------ plots
-bash "$AG_ROOT/scripts/longrun_plot.sh" "$REPORT" >"$REPORT/plot.log" 2>&1 ||
+bash "$AG_ROOT/test/longrun/longrun_plot.sh" "$REPORT" >"$REPORT/plot.log" 2>&1 ||
 	say "plots failed; see $REPORT/plot.log"
 
 # ------------------------------------------------------------ report
@@ -381,7 +381,7 @@ firstbad=$(awk -F'\t' '$2 == "FAIL" { print $1 ": " $3; exit }' "$REPORT/checks.
 	for p in events deviations db_size tick_duration health_latency rss; do
 		[ -f "$REPORT/$p.png" ] && echo "![$p]($p.png)"
 	done
-	# plots drawn without data say so (scripts/longrun_plot.gp)
+	# plots drawn without data say so (test/longrun/longrun_plot.gp)
 	grep '^longrun_plot: ' "$REPORT/plot.log" 2>/dev/null | sed "s|^longrun_plot: $REPORT/|- |"
 	echo
 	echo "Raw data: samples.tsv (every sample), ticks.tsv (every scheduler run), evals.tsv (mode B), probes.tsv, sim-stats.json, logs/."

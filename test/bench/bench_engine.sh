@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench_engine.sh — "-- 4. rule engine" of make bench: figures, never pass/fail.
-# Run by scripts/bench.sh after the ingest part with RUN (cluster dir, socket $RUN/sock),
+# test/bench/bench_engine.sh — "-- 4. rule engine" of make bench: figures, never pass/fail.
+# Run by test/bench/bench.sh after the ingest part with RUN (cluster dir, socket $RUN/sock),
 # PORT and HPORT of its throwaway cluster, shipped config/rules.yaml loaded. Touches
 # nothing else. Data (bypassing agingos_ingest, fine for a read benchmark):
 #   b1k-0001…b1k-1000  5,000 events each in [T - 24 h, T) (test/bench/helpers.sql day_pattern)
@@ -9,7 +9,7 @@
 #   b01-0001           the same last 24 h only (baseline rules gated: WEAK_BASIS)
 # Every figure is printed next to the SQL that reproduces it; timings are server-side
 # (agingos_bench.run_ms / pair_ms: clock_timestamp() around EXECUTE).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 : "${RUN:?RUN (cluster dir) is required; run through make bench}" "${PORT:?PORT is required}"
 cd "$AG_ROOT" || exit 1
 export PGOPTIONS='-c client_min_messages=warning'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/fuzz.sh — make fuzz: build the libFuzzer targets of test/fuzz/
+# test/tools/fuzz.sh — make fuzz: build the libFuzzer targets of test/fuzz/
 # (clang -fsanitize=fuzzer,address,undefined) into bin/fuzz/ and run each
 # for FUZZ_SECONDS (default 60) on a copy of its seed corpus
 # test/fuzz/corpus/<target>/ (docs/security.md "Fuzzing").
@@ -11,7 +11,7 @@
 # throwaway cluster on AGINGOS_FUZZ_PGPORT (default 55484).  Crashes are kept
 # in FUZZ_ARTIFACTS (default bin/fuzz/artifacts).  One line per target:
 # "ok fuzz/<t> ..." or "not ok fuzz/<t> - ..."; exit 1 on any crash.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 cd "$AG_ROOT" || exit 1
 SECS=${FUZZ_SECONDS:-60}
 TARGETS=${FUZZ_TARGETS:-front config event}

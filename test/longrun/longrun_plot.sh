@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# scripts/longrun_plot.sh REPORT_DIR — the PNG plots of a longrun
-# (scripts/longrun_plot.gp) from samples.tsv, ticks.tsv, evals.tsv and, for
+# test/longrun/longrun_plot.sh REPORT_DIR — the PNG plots of a longrun
+# (test/longrun/longrun_plot.gp) from samples.tsv, ticks.tsv, evals.tsv and, for
 # longrun-fast, series over simulated time read from the database.
 # Real time: x is minutes since the start of the run.  Fast: x is simulated
 # days since the start of the simulated period (health latency and RSS stay
 # on the wall clock, the only clock they have).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 REPORT=$(cd "${1:?usage: longrun_plot.sh REPORT_DIR}" && pwd) || exit 2
 . "$REPORT/meta.env"
 P="$REPORT/.plot"; rm -rf "$P"; mkdir -p "$P"
@@ -53,4 +53,4 @@ if [ "$FAST" = 1 ]; then
 fi
 title="agingos longrun $( [ "$FAST" = 1 ] && echo "fast, $DAYS simulated days" || echo "mode $MODE, RATE=$RATE"), $HOMES homes"
 gnuplot -e "dir='$P'; out='$REPORT'; fast=$FAST; modeb=$([ "$MODE" = B ] && echo 1 || echo 0); ttl='$title'; iv=$INTERVAL_S; runmin=$(awk -v a="$T_START" -v b="$T_END" 'BEGIN { printf "%.2f", (b - a) / 60 }')" \
-	"$AG_ROOT/scripts/longrun_plot.gp"
+	"$AG_ROOT/test/longrun/longrun_plot.gp"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench_metrics.sh — "-- 7. metrics" of make bench: figures, never pass/fail.
-# Run by scripts/bench.sh with RUN, PORT and HPORT of its throwaway cluster.
+# test/bench/bench_metrics.sh — "-- 7. metrics" of make bench: figures, never pass/fail.
+# Run by test/bench/bench.sh with RUN, PORT and HPORT of its throwaway cluster.
 #   a) the front's counters on the hot path: ns per request of ag_metrics_observe +
 #      ag_metrics_ingest (test/bench/metrics_observe.c, 1 and 2 threads), and POST /event
 #      with wrk against the front built with and without them (METRICS=0), in turn.
@@ -9,7 +9,7 @@
 #   b) agingos_metrics() at 10,000 homes (mbench-*, 10 events each, 2,000 active
 #      deviations): median server time, output size, and GET /metrics over HTTP.
 #      The homes are removed again at the end.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 : "${RUN:?RUN (cluster dir) is required; run through make bench}" "${PORT:?PORT is required}" "${HPORT:?HPORT is required}"
 cd "$AG_ROOT" || exit 1
 export PGOPTIONS='-c client_min_messages=warning'

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# scripts/regress-accept.sh TEST… — developer tool: run pg_regress for the
+# test/tools/regress-accept.sh TEST… — developer tool: run pg_regress for the
 # named tests (all when none) and copy their results/*.out over expected/.
 # Review `git diff expected/` line by line before committing: the expected
 # files assert real values.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 cd "$AG_ROOT" || exit 1
 W=$(mktemp -d /tmp/agingos-accept.XXXXXX); chmod 755 "$W"; trap 'rm -rf "$W"' EXIT
 tests=${*:-$(make -s -f - print-regress <<'MK'

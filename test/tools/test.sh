@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# scripts/test.sh — make test: install what is missing, build, then run the
+# test/tools/test.sh — make test: install what is missing, build, then run the
 # whole suite on throwaway clusters (own ports, own data dirs under /tmp;
 # never touches the `make up` cluster):
 #   1. clang-format check of the C sources
 #   2. pg_regress over sql/*.sql: make installcheck (temp instance, pg_cron preloaded)
 #   3. end-to-end tests test/e2e/*.sh against a fresh cluster + agingos-http
 # Prints one line per test and ends with "N passed, N failed".
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 "$AG_ROOT/scripts/deps.sh" || exit 1
 "$AG_ROOT/scripts/build.sh" || exit 1
 cd "$AG_ROOT" || exit 1
@@ -71,7 +71,7 @@ done
 # 4. the fuzz targets, briefly (make fuzz FUZZ_SECONDS=... for long runs);
 # the event target uses the e2e cluster
 out=$(FUZZ_SECONDS=${AGINGOS_TEST_FUZZ_SECONDS:-8} FUZZ_PGHOST_GIVEN=1 FUZZ_OUT="$W/fuzz" \
-	FUZZ_ARTIFACTS="$W/fuzz/artifacts" scripts/fuzz.sh 2>&1)
+	FUZZ_ARTIFACTS="$W/fuzz/artifacts" test/tools/fuzz.sh 2>&1)
 echo "$out" | grep -E '^(ok|not ok|#) '
 pass=$((pass + $(echo "$out" | grep -c '^ok ')))
 fail=$((fail + $(echo "$out" | grep -c '^not ok ')))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench_scheduler.sh — "-- 5. scheduler" of make bench: figures, never pass/fail.
-# Run by scripts/bench.sh (after bench_engine.sh) with RUN, PORT and HPORT of its throwaway
+# test/bench/bench_scheduler.sh — "-- 5. scheduler" of make bench: figures, never pass/fail.
+# Run by test/bench/bench.sh (after bench_engine.sh) with RUN, PORT and HPORT of its throwaway
 # cluster, shipped config/rules.yaml loaded. Touches nothing else; inside that cluster it
 # empties agingos.deviations / deviation_history and, while a part runs, parks the homes it
 # does not tick in agingos_bench.homes_stash (put back on exit).
@@ -10,7 +10,7 @@
 #      fire at every tick; 1,000 ticks with now advancing 1 minute (the same situation all
 #      along); size after 10 and after 1,000 ticks, HOT share, autovacuum; then the same on a
 #      fresh table with fillfactor 100 instead of 70.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 : "${RUN:?RUN (cluster dir) is required; run through make bench}" "${PORT:?PORT is required}"
 cd "$AG_ROOT" || exit 1
 export PGOPTIONS='-c client_min_messages=warning'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/alarm_quality.sh — make alarm-quality (docs/alarm-quality.md):
+# test/tools/alarm_quality.sh — make alarm-quality (docs/alarm-quality.md):
 # on a throwaway cluster with the config under test (AQ_CONFIG, default the
 # shipped config/rules.yaml):
 #   1. normal lives: for each seed of AQ_SEEDS, AQ_HOMES homes whose residents
@@ -15,7 +15,7 @@
 # is held out.  AQ_MAX_FALSE (default 0.02) and AQ_ASSERT=1 make it exit 1 when
 # the held-out rate or any anomaly misses the target (the bounded run in
 # make test does this).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 cd "$AG_ROOT" || exit 1
 SIM="$AG_ROOT/bin/agingos-sim"
 PGPORT_AQ=${AGINGOS_AQ_PGPORT:-55478}
