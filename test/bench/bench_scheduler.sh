@@ -66,9 +66,9 @@ Q -c "SELECT '   deviations per rule: ' || string_agg(rule_id || ' ' || n, ', ' 
 # size_run FILLFACTOR: part b on an empty deviations table with that fillfactor.
 size_run() {
 	local ff=$1 s10 s1000
-	Q >/dev/null <<SQL
+	Q -v ff="$ff" >/dev/null <<'SQL'
 TRUNCATE agingos.deviation_history, agingos.deviations;
-ALTER TABLE agingos.deviations SET (fillfactor = $ff);
+SELECT format('ALTER TABLE agingos.deviations SET (fillfactor = %s)', (:'ff')::int) \gexec
 SELECT pg_stat_reset_single_table_counters('agingos.deviations'::regclass);
 SQL
 	local r0
