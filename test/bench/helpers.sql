@@ -1,4 +1,4 @@
--- test/bench/helpers.sql — helpers of scripts/bench_engine.sh and scripts/bench_scheduler.sh.
+-- test/bench/helpers.sql — helpers of test/bench/bench_engine.sh and test/bench/bench_scheduler.sh.
 -- Loaded into the throwaway cluster of `make bench` only (schema agingos_bench); never into
 -- a cluster with real data.  Idempotent.
 
@@ -130,7 +130,7 @@ $$;
 -- on/off pairs cycling through five rooms) plus one ha_snapshot at t_end - 24 h - k days
 -- (k = 1, 2, 3), so days_with_data is 4 and the baseline rules are judged.  One INSERT … SELECT
 -- over generate_series for the whole range (no per-home round trip); homes that already have
--- events are skipped.  Returns the rows added.  Used by scripts/bench_tick10k.sh.
+-- events are skipped.  Returns the rows added.  Used by test/bench/bench_tick10k.sh.
 CREATE OR REPLACE FUNCTION agingos_bench.load_scale(prefix text, lo int, hi int, t_end timestamptz, per_day int)
 RETURNS bigint
 LANGUAGE plpgsql AS $$

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench_notify.sh — "-- 7. notifications" of make bench: figures, never pass/fail.
-# Run by scripts/bench.sh with RUN, PORT and HPORT of its throwaway cluster
+# test/bench/bench_notify.sh — "-- 7. notifications" of make bench: figures, never pass/fail.
+# Run by test/bench/bench.sh with RUN, PORT and HPORT of its throwaway cluster
 # (docs/notifications.md, "Tests and figures").
 #   1,000 homes ntf-0001 … ntf-1000 with two webhook contacts each; 1,000 deviations
 #   opened in one transaction through the tick's own upsert (agingos_upsert_deviation,
@@ -9,7 +9,7 @@
 #   Figures: time from the commit until all 2,000 messages are sent (target <= 30 s),
 #   messages/s, the relay's peak RSS (VmHWM).  Everything it adds is removed afterwards.
 # Port: AGINGOS_BENCH_NOTIFY_PORT (default 58095) for the receiver.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 : "${RUN:?RUN (cluster dir) is required; run through make bench}" "${PORT:?PORT is required}" "${HPORT:?HPORT is required}"
 cd "$AG_ROOT" || exit 1
 RPORT=${AGINGOS_BENCH_NOTIFY_PORT:-58095}

@@ -1,4 +1,4 @@
-# scripts/longrun_plot.gp — gnuplot script of scripts/longrun_plot.sh.
+# test/longrun/longrun_plot.gp — gnuplot script of test/longrun/longrun_plot.sh.
 # Variables: dir (data), out (PNG folder), fast (0/1), modeb (0/1), ttl, iv (interval s),
 # runmin (length of the run in minutes).
 # s.dat:  x_wall_min x_sim_day events deviations active v1 db_MiB health_ms front_MiB anon_MiB rss_MiB

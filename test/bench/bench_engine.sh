@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench_engine.sh — "-- 4. rule engine" of make bench: figures, never pass/fail.
-# Run by scripts/bench.sh after the ingest part with RUN (cluster dir, socket $RUN/sock),
+# test/bench/bench_engine.sh — "-- 4. rule engine" of make bench: figures, never pass/fail.
+# Run by test/bench/bench.sh after the ingest part with RUN (cluster dir, socket $RUN/sock),
 # PORT and HPORT of its throwaway cluster, shipped config/rules.yaml loaded. Touches
 # nothing else. Data (bypassing agingos_ingest, fine for a read benchmark):
 #   b1k-0001…b1k-1000  5,000 events each in [T - 24 h, T) (test/bench/helpers.sql day_pattern)
@@ -9,7 +9,7 @@
 #   b01-0001           the same last 24 h only (baseline rules gated: WEAK_BASIS)
 # Every figure is printed next to the SQL that reproduces it; timings are server-side
 # (agingos_bench.run_ms / pair_ms: clock_timestamp() around EXECUTE).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 : "${RUN:?RUN (cluster dir) is required; run through make bench}" "${PORT:?PORT is required}"
 cd "$AG_ROOT" || exit 1
 export PGOPTIONS='-c client_min_messages=warning'
@@ -23,12 +23,12 @@ echo "-- 4. rule engine: agingos_evaluate, shipped config/rules.yaml, now = $T"
 t0=$(date +%s%N)
 added=0
 for lo in $(seq 1 100 1000); do
-	n=$(Q -c "SELECT agingos_bench.load_b1k($lo, $((lo + 99)), '$T')") || exit 1
+	n=$(Q -v t="$T" -v hi="$((lo + 99))" -v lo="$lo" <<<"SELECT agingos_bench.load_b1k((:'lo')::int, (:'hi')::int, :'t')") || exit 1
 	added=$((added + n))
 done
-n=$(Q -c "SELECT CASE WHEN EXISTS (SELECT 1 FROM agingos.events WHERE home_id = 'b60-0001') THEN 0 ELSE agingos_bench.load_days('b60-0001', '$T', 60) END") || exit 1
+n=$(Q -v t="$T" <<<"SELECT CASE WHEN EXISTS (SELECT 1 FROM agingos.events WHERE home_id = 'b60-0001') THEN 0 ELSE agingos_bench.load_days('b60-0001', :'t', 60) END") || exit 1
 added=$((added + n))
-n=$(Q -c "SELECT CASE WHEN EXISTS (SELECT 1 FROM agingos.events WHERE home_id = 'b01-0001') THEN 0 ELSE agingos_bench.load_days('b01-0001', '$T', 1) END") || exit 1
+n=$(Q -v t="$T" <<<"SELECT CASE WHEN EXISTS (SELECT 1 FROM agingos.events WHERE home_id = 'b01-0001') THEN 0 ELSE agingos_bench.load_days('b01-0001', :'t', 1) END") || exit 1
 added=$((added + n))
 Q -c "ANALYZE agingos.events" >/dev/null
 t1=$(date +%s%N)
@@ -47,7 +47,7 @@ echo "   a) one home (b1k-0001), 24 h with 5,000 events (presence, door, ha_snap
 s_sched="SELECT count(*) FROM agingos.agingos_evaluate(now => '$T', home_id => 'b1k-0001')"
 s_win="SELECT count(*) FROM agingos.agingos_evaluate(since => timestamptz '$T' - interval '24 hours', until => '$T', now => '$T', home_id => 'b1k-0001')"
 s_fetch="SELECT count(*), sum(pg_column_size(payload)) FROM agingos.events WHERE home_id = 'b1k-0001' AND \"timestamp\" >= timestamptz '$T' - interval '24 hours' AND \"timestamp\" < '$T'"
-echo "   deviations: scheduler mode $(Q -c "SELECT coalesce(string_agg(rule_id || ' ' || severity, ', '), 'none') FROM agingos.agingos_evaluate(now => '$T', home_id => 'b1k-0001')"); window mode $(Q -c "SELECT coalesce(string_agg(rule_id || ' ' || severity, ', '), 'none') FROM agingos.agingos_evaluate(timestamptz '$T' - interval '24 hours', '$T', '$T', 'b1k-0001')")"
+echo "   deviations: scheduler mode $(Q -v t="$T" <<<"SELECT coalesce(string_agg(rule_id || ' ' || severity, ', '), 'none') FROM agingos.agingos_evaluate(now => :'t', home_id => 'b1k-0001')"); window mode $(Q -v t="$T" <<<"SELECT coalesce(string_agg(rule_id || ' ' || severity, ', '), 'none') FROM agingos.agingos_evaluate((:'t')::timestamptz - interval '24 hours', :'t', :'t', 'b1k-0001')")"
 run "$s_sched" "$RUNS" 1 | fmt "scheduler mode (no since/until)" " (target < 5 ms)"
 echo "      SQL: $s_sched"
 run "$s_win" "$RUNS" 1 | fmt "window mode, [now - 24 h, now)" " (target < 5 ms)"
@@ -75,7 +75,7 @@ echo
 echo "   c) the same 24 h window with 60 days of history behind it vs 1 day; scheduler mode at now; $RUNS rounds, alternating"
 s60="SELECT count(*) FROM agingos.agingos_evaluate(now => '$T', home_id => 'b60-0001')"
 s01="SELECT count(*) FROM agingos.agingos_evaluate(now => '$T', home_id => 'b01-0001')"
-Q -c "SELECT '   days_with_data at now: b60-0001 ' || (SELECT days_with_data FROM agingos.agingos_rule_truth('b60-0001', '$T') WHERE rule_id = 'R-001') || ', b1k-0001 ' || (SELECT days_with_data FROM agingos.agingos_rule_truth('b1k-0001', '$T') WHERE rule_id = 'R-001') || ', b01-0001 ' || (SELECT days_with_data FROM agingos.agingos_rule_truth('b01-0001', '$T') WHERE rule_id = 'R-001') || ' (min_days_with_data 3)'"
+Q -v t="$T" <<<"SELECT '   days_with_data at now: b60-0001 ' || (SELECT days_with_data FROM agingos.agingos_rule_truth('b60-0001', :'t') WHERE rule_id = 'R-001') || ', b1k-0001 ' || (SELECT days_with_data FROM agingos.agingos_rule_truth('b1k-0001', :'t') WHERE rule_id = 'R-001') || ', b01-0001 ' || (SELECT days_with_data FROM agingos.agingos_rule_truth('b01-0001', :'t') WHERE rule_id = 'R-001') || ' (min_days_with_data 3)'"
 pair "$s60" "$s_sched" "$RUNS" 1 | awk -F'|' '{
 	printf "   60 days (b60-0001, 300,000 rows): median %.2f ms\n", $1
 	printf "   1 day + 3 snapshot days (b1k-0001, same rules judged): median %.2f ms\n", $2

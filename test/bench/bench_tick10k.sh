@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench_tick10k.sh — "-- 14. scheduler at scale" of make bench: figures, never pass/fail.
-# Run by scripts/bench.sh with RUN, PORT and HPORT of its throwaway cluster, shipped
+# test/bench/bench_tick10k.sh — "-- 14. scheduler at scale" of make bench: figures, never pass/fail.
+# Run by test/bench/bench.sh with RUN, PORT and HPORT of its throwaway cluster, shipped
 # config/rules.yaml loaded (docs/bench.md section 14, docs/scheduler.md "Buckets").
 #   - generates 10,000 homes t10k-00001 … t10k-10000 with BENCH_10K_EVENTS (2000) events each
 #     in the 24 h before T, in SQL (agingos_bench.load_scale: INSERT … SELECT over
@@ -14,7 +14,7 @@
 # While it runs only the homes it ticks stay in agingos.homes (the others are parked in
 # agingos_bench.homes_stash and put back on exit); agingos.deviations and their history are
 # emptied first.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 : "${RUN:?RUN (cluster dir) is required; run through make bench}" "${PORT:?PORT is required}"
 cd "$AG_ROOT" || exit 1
 export PGOPTIONS='-c client_min_messages=warning'

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# scripts/bench.sh — make bench: figures, never pass/fail.
+# test/bench/bench.sh — make bench: figures, never pass/fail.
 # Runs on its own throwaway cluster (ports AGINGOS_BENCH_PGPORT=55450,
 # AGINGOS_BENCH_HTTP_PORT=58090) so `make up` data is never touched.
 #   ingest: POST /event at 32 connections (wrk + Lua body generator) next to
 #           pgbench single-row INSERT into the same table; batch 100,000 events
 #           via /events/batch next to COPY of the same rows; bytes per event.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 "$AG_ROOT/scripts/deps.sh" || exit 1
 "$AG_ROOT/scripts/build.sh" || exit 1
 cd "$AG_ROOT" || exit 1
@@ -64,7 +64,7 @@ echo
 echo "-- 3. storage"
 Q "VACUUM ANALYZE agingos.events" >/dev/null
 Q "SELECT '   events: ' || count(*) || ' rows, table+indexes ' || pg_size_pretty(pg_total_relation_size('agingos.events')) || ', ' || round(pg_total_relation_size('agingos.events')::numeric / count(*)) || ' bytes per stored event' FROM agingos.events"
-for extra in scripts/bench_*.sh; do
+for extra in test/bench/bench_*.sh; do
 	[ -f "$extra" ] || continue
 	echo
 	RUN="$RUN" PORT="$PORT" HPORT="$HPORT" bash "$extra" || echo "   ($extra stopped with status $?; figures above are still valid)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench_sim.sh — "-- 6. simulator" of make bench: figures, never pass/fail.
-# Run by scripts/bench.sh with RUN and PORT of its throwaway cluster (shipped
+# test/bench/bench_sim.sh — "-- 6. simulator" of make bench: figures, never pass/fail.
+# Run by test/bench/bench.sh with RUN and PORT of its throwaway cluster (shipped
 # config/rules.yaml loaded).  While it runs, the homes it does not simulate are
 # parked in agingos_bench.homes_stash (put back on exit), so the ticks visit
 # only the simulated homes.
@@ -9,7 +9,7 @@
 #      own duration_ms and the rest (ingest, round trips); target < 60 s
 #   b) the same with --tick-minutes 15 (a third of the ticks)
 #   c) deviations per rule over those normal days (docs/sim.md explains them)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 : "${RUN:?RUN (cluster dir) is required; run through make bench}" "${PORT:?PORT is required}"
 cd "$AG_ROOT" || exit 1
 Q() { psql_at "$RUN/sock" "$PORT" agingos -tA "$@"; }

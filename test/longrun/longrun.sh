@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/longrun.sh — make longrun / make longrun-fast: the longrun runbook
+# test/longrun/longrun.sh — make longrun / make longrun-fast: the longrun runbook
 # (docs/ops/longrun.md) as code.
 #
 #   make longrun HOURS=1 HOMES=5 [RATE=1] [MODE=A|B]   real time, pg_cron or manual evaluate
@@ -8,9 +8,9 @@
 # It drives a system (by default its own throwaway cluster + agingos-http on
 # LONGRUN_PGPORT / LONGRUN_HTTP_PORT; LONGRUN_TARGET=<run dir> drives an
 # existing one), feeds it with bin/agingos-sim, samples it every
-# SAMPLE_SECONDS (scripts/longrun_sample.sh), then checks the runbook's
-# healthy expectations and stop criteria (scripts/longrun_check.sh), writes
-# $LONGRUN_REPORT/report.md with PNG plots (scripts/longrun_plot.gp) and exits
+# SAMPLE_SECONDS (test/longrun/longrun_sample.sh), then checks the runbook's
+# healthy expectations and stop criteria (test/longrun/longrun_check.sh), writes
+# $LONGRUN_REPORT/report.md with PNG plots (test/longrun/longrun_plot.gp) and exits
 # non-zero naming the first criterion broken.
 #
 # Settings (environment or make variables; docs/ops/longrun.md has the full table):
@@ -30,7 +30,7 @@
 #   LONGRUN_PGPORT=55460 LONGRUN_HTTP_PORT=58100   ports of the own throwaway cluster
 #   LONGRUN_INTERVAL_MINUTES=1    scheduler.interval_minutes loaded into the own cluster
 #   LONGRUN_REPORT=longrun-report LONGRUN_KEEP=0 LONGRUN_NO_BUILD=0 AGINGOS_SIM=bin/agingos-sim
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 cd "$AG_ROOT" || exit 1
 
 FAST=${LONGRUN_FAST:-0}
@@ -79,7 +79,11 @@ SOCK=${LONGRUN_PGHOST:-$RUN/sock}
 PG_LOG=${LONGRUN_PG_LOG:-$RUN/log/postgres.log}
 HTTP_LOG=${LONGRUN_HTTP_LOG:-$RUN/log/http.log}
 BASE="http://127.0.0.1:$HTTP_PORT_L"
-Q() { psql_at "$SOCK" "$PGPORT_L" agingos -tA -c "$1"; }
+# Q SQL [-v name=value ...]: SQL on stdin; values reach it as psql variables.
+Q() {
+	local sql=$1; shift
+	psql_at "$SOCK" "$PGPORT_L" agingos -tA "$@" <<<"$sql"
+}
 
 bg_pids=()
 cleanup() {
@@ -160,9 +164,9 @@ KEYS="$PRIV/keys.txt"; : >"$KEYS"; chmod 600 "$KEYS"
 declare -A ADMIN_KEY
 if [ "$AUTH" = api_key ]; then
 	for h in "${HOME_IDS[@]}"; do
-		k=$(Q "SELECT agingos.agingos_create_api_key('$h', 'ingest')") || die "cannot create an API key for $h"
+		k=$(Q "SELECT agingos.agingos_create_api_key(:'h', 'ingest')" -v h="$h") || die "cannot create an API key for $h"
 		echo "$h $k" >>"$KEYS"
-		ADMIN_KEY[$h]=$(Q "SELECT agingos.agingos_create_api_key('$h', 'admin')")
+		ADMIN_KEY[$h]=$(Q "SELECT agingos.agingos_create_api_key(:'h', 'admin')" -v h="$h")
 	done
 	KEYARGS=(--api-key-file "$KEYS")
 else
@@ -247,7 +251,7 @@ PREFIX='$PREFIX'
 SIM='$SIM_ORIG'
 META
 export REPORT
-. "$AG_ROOT/scripts/longrun_sample.sh"
+. "$AG_ROOT/test/longrun/longrun_sample.sh"
 
 # UTC probes: the same kind of instant written with different offsets; the
 # check compares what is stored and returned with the instant sent.
@@ -365,6 +369,6 @@ tail -c +"$((PG_LOG_OFF + 1))" "$PG_LOG" >"$REPORT/logs/postgres.log" 2>/dev/nul
 tail -c +"$((HTTP_LOG_OFF + 1))" "$HTTP_LOG" >"$REPORT/logs/http.log" 2>/dev/null
 
 # ------------------------------------------------------------ verdict
-bash "$AG_ROOT/scripts/longrun_check.sh" "$REPORT"
+bash "$AG_ROOT/test/longrun/longrun_check.sh" "$REPORT"
 rc=$?
 exit "$rc"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/longrun_sample.sh — sampling of the longrun (sourced by
-# scripts/longrun.sh; needs psql_at from lib.sh and the variables of
+# test/longrun/longrun_sample.sh — sampling of the longrun (sourced by
+# test/longrun/longrun.sh; needs psql_at from lib.sh and the variables of
 # $REPORT/meta.env).
 #
 # sample_once appends one line to $REPORT/samples.tsv:

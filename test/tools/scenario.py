@@ -32,7 +32,7 @@ import urllib.request
 
 import yaml
 
-AG_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AG_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # test/tools/..
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 HTTP_TIMEOUT = 60
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/longrun_check.sh REPORT_DIR — the verdict of a longrun: checks the
-# runbook's stop criteria (docs/ops/longrun.md) on what scripts/longrun.sh
+# test/longrun/longrun_check.sh REPORT_DIR — the verdict of a longrun: checks the
+# runbook's stop criteria (docs/ops/longrun.md) on what test/longrun/longrun.sh
 # collected in REPORT_DIR (meta.env, samples.tsv, ticks.tsv, evals.tsv,
 # probes.tsv, sim-stats.json, logs/) and on the database it drove, writes
 # checks.tsv, figures.tsv, the PNG plots and report.md, prints one line per
@@ -15,7 +15,7 @@
 #                                     that live through the whole judged span
 #   LONGRUN_DB_SLACK_BYTES [16777216] database growth not tied to events
 #   LONGRUN_DB_BYTES_PER_EVENT [2000] database growth allowed per stored event
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 REPORT=$(cd "${1:?usage: longrun_check.sh REPORT_DIR}" && pwd) || exit 2
 . "$REPORT/meta.env"
 LAG_MAX=${LONGRUN_LAG_MAX_S:-30}
@@ -25,7 +25,14 @@ ANON_MAX=${LONGRUN_PG_ANON_MAX_KB:-65536}
 DB_SLACK=${LONGRUN_DB_SLACK_BYTES:-16777216}
 DB_PER_EVENT=${LONGRUN_DB_BYTES_PER_EVENT:-2000}
 BASE="http://127.0.0.1:$HTTP_PORT_L"
-Q() { psql_at "$SOCK" "$PGPORT_L" agingos -tA -F $'\t' -c "$1"; }
+# Q SQL [-v name=value ...]: SQL on stdin, so values reach it as psql
+# variables (:'name'), never pasted into the text; the run's fixed values are
+# always set: event_id0, dev_id0, rate, sim_start, sim_end.
+Q() {
+	local sql=$1; shift
+	psql_at "$SOCK" "$PGPORT_L" agingos -tA -F $'\t' -v event_id0="${EVENT_ID0:-}" -v dev_id0="${DEV_ID0:-}" \
+		-v rate="${RATE:-}" -v sim_start="${SIM_START:-}" -v sim_end="${SIM_END:-}" "$@" <<<"$sql"
+}
 S="$REPORT/samples.tsv"
 T="$REPORT/ticks.tsv"
 : >"$REPORT/checks.tsv"
@@ -49,8 +56,9 @@ INJECTS=$(echo "$INJECT" | tr ',' '\n' | sed '/^$/d')
 # what agingos-sim sent (sent.tsv: home_id, event id, timestamp as sent) against what is stored
 SENT_N=; SENT_MISSING=; SENT_DIFF=; SENT_FIRST_MISSING=; SENT_FIRST_DIFF=
 if [ -s "$REPORT/sent.tsv" ]; then
-	homecol="s.home_id"; [ "$AUTH" = api_key ] || homecol="'default'"
-	read -r SENT_N SENT_MISSING SENT_DIFF SENT_FIRST_MISSING SENT_FIRST_DIFF < <(psql_at "$SOCK" "$PGPORT_L" agingos -tA -F ' ' <<SQL
+	# with auth off every event is stored under the caller's home "default"
+	authoff=0; [ "$AUTH" = api_key ] || authoff=1
+	read -r SENT_N SENT_MISSING SENT_DIFF SENT_FIRST_MISSING SENT_FIRST_DIFF < <(psql_at "$SOCK" "$PGPORT_L" agingos -tA -F ' ' -v authoff="$authoff" <<SQL
 CREATE TEMP TABLE sent (home_id text, event_id text, ts text);
 \copy sent FROM '$REPORT/sent.tsv'
 SELECT count(*), count(*) FILTER (WHERE e.id IS NULL),
@@ -58,7 +66,7 @@ SELECT count(*), count(*) FILTER (WHERE e.id IS NULL),
        coalesce(min(s.event_id) FILTER (WHERE e.id IS NULL), '-'),
        coalesce(min(s.event_id || '=' || s.ts || '/stored=' || agingos.agingos_iso(e."timestamp"))
                 FILTER (WHERE e.id IS NOT NULL AND e."timestamp" <> s.ts::timestamptz), '-')
-  FROM sent s LEFT JOIN agingos.events e ON e.home_id = $homecol AND e.event_id = s.event_id;
+  FROM sent s LEFT JOIN agingos.events e ON e.home_id = CASE WHEN (:'authoff')::int = 1 THEN 'default' ELSE s.home_id END AND e.event_id = s.event_id;
 SQL
 )
 fi
@@ -71,7 +79,7 @@ else check health 0 "$NS of $NS samples 200"; fi
 fig "health latency p50 / p99 / max" "$(col health_ms | pct 50) / $(col health_ms | pct 99) / $(col health_ms | pct 100) ms"
 
 # ------------------------------------------------------------ 2. event growth
-stored=$(Q "SELECT count(*) FROM agingos.events WHERE id > $EVENT_ID0 AND category <> 'longrun_probe'")
+stored=$(Q "SELECT count(*) FROM agingos.events WHERE id > (:'event_id0')::bigint AND category <> 'longrun_probe'")
 ev0=$(col events | first); ev1=$(col events | last)
 accepted=$(jq -r '.events_accepted // empty' "$REPORT/sim-stats.json" 2>/dev/null)
 rejected=$(jq -r '(.events_rejected // 0) + (.http_errors // 0)' "$REPORT/sim-stats.json" 2>/dev/null)
@@ -90,13 +98,13 @@ if [ -z "$why" ] && [ "$FAST" = 0 ]; then
 	# pace: d = received_at - timestamp / RATE is constant when events arrive
 	# exactly when RATE says; lag = d - (1st percentile of d)
 	read -r lag50 lag99 lagmax late < <(Q "
-		WITH d AS (SELECT extract(epoch FROM received_at) - extract(epoch FROM \"timestamp\") / $RATE AS d
-		             FROM agingos.events WHERE id > $EVENT_ID0 AND category <> 'longrun_probe'),
+		WITH d AS (SELECT extract(epoch FROM received_at) - extract(epoch FROM \"timestamp\") / (:'rate')::numeric AS d
+		             FROM agingos.events WHERE id > (:'event_id0')::bigint AND category <> 'longrun_probe'),
 		     r AS (SELECT percentile_disc(0.01) WITHIN GROUP (ORDER BY d) AS ref FROM d)
 		SELECT round(percentile_disc(0.5) WITHIN GROUP (ORDER BY d - ref)::numeric, 1),
 		       round(percentile_disc(0.99) WITHIN GROUP (ORDER BY d - ref)::numeric, 1),
-		       round(max(d - ref)::numeric, 1), count(*) FILTER (WHERE d - ref > $LAG_MAX)
-		  FROM d, r" | tr '\t' ' ')
+		       round(max(d - ref)::numeric, 1), count(*) FILTER (WHERE d - ref > (:'lag_max')::numeric)
+		  FROM d, r" -v lag_max="$LAG_MAX" | tr '\t' ' ')
 	fig "event lag against the pace (p50 / p99 / max)" "${lag50:-n/a} / ${lag99:-n/a} / ${lagmax:-n/a} s"
 	if [ -n "$lag99" ] && awk -v a="$lag99" -v m="$LAG_MAX" 'BEGIN { exit !(a > m) }'; then
 		why="$late events reached the database more than ${LAG_MAX}s behind the pace RATE=$RATE sets (p99 lag ${lag99}s)"
@@ -104,7 +112,7 @@ if [ -z "$why" ] && [ "$FAST" = 0 ]; then
 fi
 if [ -z "$why" ] && [ "$FAST" = 1 ]; then
 	days=$(Q "SELECT to_char(date_trunc('day', \"timestamp\" AT TIME ZONE 'UTC'), 'YYYY-MM-DD'), count(*)
-	            FROM agingos.events WHERE id > $EVENT_ID0 AND category <> 'longrun_probe' AND \"timestamp\" >= to_timestamp($SIM_START) AND \"timestamp\" < to_timestamp($SIM_END)
+	            FROM agingos.events WHERE id > (:'event_id0')::bigint AND category <> 'longrun_probe' AND \"timestamp\" >= to_timestamp((:'sim_start')::double precision) AND \"timestamp\" < to_timestamp((:'sim_end')::double precision)
 	           GROUP BY 1 ORDER BY 1")
 	med=$(echo "$days" | cut -f2 | pct 50)
 	odd=$(echo "$days" | awk -F'\t' -v m="$med" '$2 < 0.5 * m || $2 > 1.5 * m { printf "%s has %d events (median day %d)\n", $1, $2, m }' | first)
@@ -126,8 +134,8 @@ grow=$(awk -F'\t' -v t0="$T_START" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = 
 	NR > 2 && $c["deviations"] - pd > $c["opens"] - po { printf "at +%ds deviations grew by %d rows with %d new episodes in deviation_history\n", $1 - t0, $c["deviations"] - pd, $c["opens"] - po; exit }
 	{ pd = $c["deviations"]; po = $c["opens"] }' "$S")
 [ -n "$grow" ] && why=$grow
-read -r rows_new opens_new < <(Q "SELECT (SELECT count(*) FROM agingos.deviations WHERE deviation_id > $DEV_ID0),
-	(SELECT count(*) FROM agingos.deviation_history WHERE deviation_id > $DEV_ID0 AND reason IN ('open', 'reopen'))" | tr '\t' ' ')
+read -r rows_new opens_new < <(Q "SELECT (SELECT count(*) FROM agingos.deviations WHERE deviation_id > (:'dev_id0')::bigint),
+	(SELECT count(*) FROM agingos.deviation_history WHERE deviation_id > (:'dev_id0')::bigint AND reason IN ('open', 'reopen'))" | tr '\t' ' ')
 ticks_opened=$(awk -F'\t' 'NR > 1 { s += $10 } END { print s + 0 }' "$T")
 if [ "$MODE" = B ]; then
 	v1_0=$V1_0; v1_1=$(Q "SELECT count(*) FROM agingos.deviations_v1")
@@ -145,7 +153,7 @@ fi
 if [ -n "$why" ]; then check deviation_growth 1 "$why"; else check deviation_growth 0 "$detail"; fi
 fig "deviations: new rows / active at end / deviations_v1 rows" "$rows_new / $(col active | last) / $(col v1 | last)"
 byrule=$(Q "SELECT string_agg(rule_id || ' ' || n, ', ' ORDER BY rule_id) FROM (SELECT rule_id, count(*) AS n FROM agingos.deviations
-             WHERE deviation_id > $DEV_ID0 GROUP BY 1) x")
+             WHERE deviation_id > (:'dev_id0')::bigint GROUP BY 1) x")
 fig "new deviations by rule" "${byrule:-none}"
 
 # ------------------------------------------------------------ 4. tick cadence
@@ -242,7 +250,7 @@ H1=${HOME_IDS%% *}
 declare -A AKEY
 if [ "$AUTH" = api_key ]; then
 	# keys are not kept on disk: read keys are made for these checks
-	for h in $HOME_IDS; do AKEY[$h]=$(Q "SELECT agingos.agingos_create_api_key('$h', 'read')"); done
+	for h in $HOME_IDS; do AKEY[$h]=$(Q "SELECT agingos.agingos_create_api_key(:'h', 'read')" -v h="$h"); done
 fi
 hdr() { [ -n "${AKEY[$1]:-}" ] && printf 'X-API-Key: %s' "${AKEY[$1]}" || printf 'X-Longrun: 1'; }
 if [ -n "$SENT_N" ] && [ "$SENT_DIFF" != 0 ]; then
@@ -253,7 +261,7 @@ if [ -z "$why" ] && [ "$(awk 'END { print NR }' "$REPORT/probes.tsv")" -gt 1 ]; 
 	if [ -z "$why" ]; then
 		while IFS=$'\t' read -r id h sent exp code; do
 			[ "$id" = event_id ] && continue
-			got=$(Q "SELECT extract(epoch FROM \"timestamp\") FROM agingos.events WHERE home_id = '$h' AND event_id = '$id'")
+			got=$(Q "SELECT extract(epoch FROM \"timestamp\") FROM agingos.events WHERE home_id = :'h' AND event_id = :'id'" -v h="$h" -v id="$id")
 			if [ -z "$got" ] || ! awk -v a="$got" -v b="$exp" 'BEGIN { exit !((a - b) ^ 2 < 1e-12) }'; then
 				why="event $id sent as $sent is stored as epoch ${got:-nothing}, expected $exp"; break
 			fi
@@ -281,13 +289,13 @@ if [ -z "$why" ]; then
 fi
 if [ -z "$why" ] && [ "$FAST" = 0 ] && [ "$RATE" = 1 ]; then
 	off=$(Q "SELECT round(percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - \"timestamp\"))::numeric, 1)
-	           FROM agingos.events WHERE id > $EVENT_ID0 AND category <> 'longrun_probe'")
+	           FROM agingos.events WHERE id > (:'event_id0')::bigint AND category <> 'longrun_probe'")
 	[ -n "$off" ] && awk -v o="$off" 'BEGIN { exit !(o > 300 || o < -300) }' &&
 		why="real-time events are stored a median ${off}s away from their arrival: a time-zone offset taken as UTC?"
 	fig "median received_at - timestamp (real time)" "${off:-n/a} s"
 fi
 if [ -z "$why" ] && [ "$FAST" = 1 ]; then
-	read -r mn mx < <(Q "SELECT extract(epoch FROM min(\"timestamp\"))::bigint, extract(epoch FROM max(\"timestamp\"))::bigint FROM agingos.events WHERE id > $EVENT_ID0 AND category <> 'longrun_probe'" | tr '\t' ' ')
+	read -r mn mx < <(Q "SELECT extract(epoch FROM min(\"timestamp\"))::bigint, extract(epoch FROM max(\"timestamp\"))::bigint FROM agingos.events WHERE id > (:'event_id0')::bigint AND category <> 'longrun_probe'" | tr '\t' ' ')
 	if [ -n "$mn" ] && { [ "$mn" -lt "$SIM_START" ] || [ "$mx" -ge "$SIM_END" ]; }; then
 		why="simulated events span $(date -u -d "@$mn" +%FT%TZ)–$(date -u -d "@$mx" +%FT%TZ), outside the simulated period $(date -u -d "@$SIM_START" +%FT%TZ)–$(date -u -d "@$SIM_END" +%FT%TZ)"
 	fi
@@ -304,16 +312,18 @@ for inj in $INJECTS; do
 	hid=default; [ "$AUTH" = api_key ] && hid=$PREFIX${hidx:-1}
 	if [ "$MODE" = B ]; then
 		seen=$(Q "SELECT 'deviations_v1 window ' || agingos.agingos_iso(window_since) || ' – ' || agingos.agingos_iso(window_until) FROM agingos.deviations_v1
-		           WHERE home_id = '$hid' AND rule_id = '$rule' AND window_until > '$at'::timestamptz ORDER BY window_until LIMIT 1")
+		           WHERE home_id = :'hid' AND rule_id = :'rule' AND window_until > (:'at')::timestamptz ORDER BY window_until LIMIT 1" \
+		           -v hid="$hid" -v rule="$rule" -v at="$at")
 	else
 		seen=$(Q "SELECT agingos.agingos_iso(started_at) FROM agingos.deviations
-		           WHERE deviation_id > $DEV_ID0 AND home_id = '$hid' AND rule_id = '$rule' AND started_at >= '$at'::timestamptz ORDER BY started_at LIMIT 1")
+		           WHERE deviation_id > (:'dev_id0')::bigint AND home_id = :'hid' AND rule_id = :'rule' AND started_at >= (:'at')::timestamptz ORDER BY started_at LIMIT 1" \
+		           -v hid="$hid" -v rule="$rule" -v at="$at")
 	fi
 	printf '%s\t%s\t%s\t%s\n' "$rule" "$at" "$hid" "${seen:-none}" >>"$REPORT/injected.tsv"
 done
 
 # ------------------------------------------------------------ plots
-bash "$AG_ROOT/scripts/longrun_plot.sh" "$REPORT" >"$REPORT/plot.log" 2>&1 ||
+bash "$AG_ROOT/test/longrun/longrun_plot.sh" "$REPORT" >"$REPORT/plot.log" 2>&1 ||
 	say "plots failed; see $REPORT/plot.log"
 
 # ------------------------------------------------------------ report
@@ -372,7 +382,7 @@ firstbad=$(awk -F'\t' '$2 == "FAIL" { print $1 ": " $3; exit }' "$REPORT/checks.
 	for p in events deviations db_size tick_duration health_latency rss; do
 		[ -f "$REPORT/$p.png" ] && echo "![$p]($p.png)"
 	done
-	# plots drawn without data say so (scripts/longrun_plot.gp)
+	# plots drawn without data say so (test/longrun/longrun_plot.gp)
 	grep '^longrun_plot: ' "$REPORT/plot.log" 2>/dev/null | sed "s|^longrun_plot: $REPORT/|- |"
 	echo
 	echo "Raw data: samples.tsv (every sample), ticks.tsv (every scheduler run), evals.tsv (mode B), probes.tsv, sim-stats.json, logs/."

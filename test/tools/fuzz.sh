@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/fuzz.sh — make fuzz: build the libFuzzer targets of test/fuzz/
+# test/tools/fuzz.sh — make fuzz: build the libFuzzer targets of test/fuzz/
 # (clang -fsanitize=fuzzer,address,undefined) into bin/fuzz/ and run each
 # for FUZZ_SECONDS (default 60) on a copy of its seed corpus
 # test/fuzz/corpus/<target>/ (docs/security.md "Fuzzing").
@@ -11,7 +11,7 @@
 # throwaway cluster on AGINGOS_FUZZ_PGPORT (default 55484).  Crashes are kept
 # in FUZZ_ARTIFACTS (default bin/fuzz/artifacts).  One line per target:
 # "ok fuzz/<t> ..." or "not ok fuzz/<t> - ..."; exit 1 on any crash.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 cd "$AG_ROOT" || exit 1
 SECS=${FUZZ_SECONDS:-60}
 TARGETS=${FUZZ_TARGETS:-front config event}
@@ -26,12 +26,12 @@ cleanup() { [ "$OWN" = 1 ] && pg_stop "$W/run/data" >/dev/null 2>&1; rm -rf "$W"
 trap cleanup EXIT
 
 SAN="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-H=src/http
+H=src/http C=src/common
 PGINC=$("$PG_CONFIG" --includedir) PGSRV=$("$PG_CONFIG" --includedir-server) PGPKG=$("$PG_CONFIG" --pkglibdir)
 build() {
 	case $1 in
-		front) clang $SAN -I$H $(pkg-config --cflags libmicrohttpd) -I"$PGINC" test/fuzz/fuzz_front.c \
-				$H/routes.c $H/checks.c $H/params.c $H/utf8.c $H/errors.c $H/json.c $H/client.c $H/log.c \
+		front) clang $SAN -I$H -I$C $(pkg-config --cflags libmicrohttpd) -I"$PGINC" test/fuzz/fuzz_front.c \
+				$H/routes.c $H/checks.c $H/params.c $C/utf8.c $H/errors.c $H/json.c $H/client.c $C/log.c \
 				-o "$OUT/fuzz_front" $(pkg-config --libs libmicrohttpd) ;;
 		config) clang $SAN -w -Isrc -Itest/fuzz -I"$PGSRV" test/fuzz/fuzz_config.c test/fuzz/pgstub.c \
 				src/config_yaml.c src/config_error.c src/config_types.c src/config_schema.c src/config_build.c -L"$PGPKG" -lpgport -lyaml -lm \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench_metrics.sh — "-- 7. metrics" of make bench: figures, never pass/fail.
-# Run by scripts/bench.sh with RUN, PORT and HPORT of its throwaway cluster.
+# test/bench/bench_metrics.sh — "-- 7. metrics" of make bench: figures, never pass/fail.
+# Run by test/bench/bench.sh with RUN, PORT and HPORT of its throwaway cluster.
 #   a) the front's counters on the hot path: ns per request of ag_metrics_observe +
 #      ag_metrics_ingest (test/bench/metrics_observe.c, 1 and 2 threads), and POST /event
 #      with wrk against the front built with and without them (METRICS=0), in turn.
@@ -9,7 +9,7 @@
 #   b) agingos_metrics() at 10,000 homes (mbench-*, 10 events each, 2,000 active
 #      deviations): median server time, output size, and GET /metrics over HTTP.
 #      The homes are removed again at the end.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 : "${RUN:?RUN (cluster dir) is required; run through make bench}" "${PORT:?PORT is required}" "${HPORT:?HPORT is required}"
 cd "$AG_ROOT" || exit 1
 export PGOPTIONS='-c client_min_messages=warning'
@@ -24,8 +24,8 @@ Q -f test/bench/helpers.sql >/dev/null || exit 1
 
 echo "-- 7. metrics (GET /metrics, docs/ops/monitoring.md)"
 echo "   a) the front's counters per request (4 relaxed atomic adds: request, bucket, sum, outcome)"
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc/http -I"$("$PG_CONFIG" --includedir)" $(pkg-config --cflags libmicrohttpd) \
-	-o "$B/metrics_observe" test/bench/metrics_observe.c src/http/metrics.c src/http/routes.c src/http/json.c src/http/utf8.c -lpthread || exit 1
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc/http -Isrc/common -I"$("$PG_CONFIG" --includedir)" $(pkg-config --cflags libmicrohttpd) \
+	-o "$B/metrics_observe" test/bench/metrics_observe.c src/http/metrics.c src/http/routes.c src/http/json.c src/common/utf8.c -lpthread || exit 1
 for t in 1 2; do
 	echo "   command: metrics_observe $t 10000000  ->  $("$B/metrics_observe" "$t" 10000000)"
 done
@@ -34,11 +34,12 @@ A="SELECT count(r.body) FROM generate_series(1, 100000) g, LATERAL (SELECT '{\"r
 Bq="SELECT count(r.body::jsonb ->> 'deduped') FROM generate_series(1, 100000) g, LATERAL (SELECT '{\"received\":true,\"deduped\":' || (g % 2 = 0) || ',\"event_id\":\"mb-' || g || '\"}' AS body) r"
 echo "   the outcome column of the ingest statement (db.c route_sql) parses each 200 body of /event as jsonb:"
 echo "   SQL: SELECT * FROM agingos_bench.pair_ms('$A', '$Bq', 9, 1)"
-Q -c "SELECT '   100,000 bodies: ' || a_median_ms || ' ms built, ' || b_median_ms || ' ms built and parsed: '
+Q -v a="$A" -v b="$Bq" <<<"SELECT '   100,000 bodies: ' || a_median_ms || ' ms built, ' || b_median_ms || ' ms built and parsed: '
 	|| round((b_median_ms - a_median_ms) * 1000 / 100000, 2) || ' us per event'
-	FROM agingos_bench.pair_ms(\$q\$$A\$q\$, \$q\$$Bq\$q\$, 9, 1)"
-cp -r src/http "$B/http-nometrics" && make -s -C "$B/http-nometrics" clean >/dev/null &&
-	make -s -C "$B/http-nometrics" PG_CONFIG="$PG_CONFIG" METRICS=0 BIN="$B/agingos-http-nometrics" >/dev/null || exit 1
+	FROM agingos_bench.pair_ms(:'a', :'b', 9, 1)"
+mkdir -p "$B/src" && cp -r src/http "$B/src/http-nometrics" && cp -r src/common src/programs.mk "$B/src/" &&
+	make -s -C "$B/src/http-nometrics" clean >/dev/null &&
+	make -s -C "$B/src/http-nometrics" PG_CONFIG="$PG_CONFIG" METRICS=0 BIN="$B/agingos-http-nometrics" >/dev/null || exit 1
 AGINGOS_HTTP_PORT=$NMPORT AGINGOS_PGHOST="$RUN/sock" AGINGOS_PGPORT=$PORT AGINGOS_PGUSER=agingos_http AGINGOS_PGDATABASE=agingos \
 	AGINGOS_HTTP_THREADS=${AGINGOS_HTTP_THREADS:-32} "$B/agingos-http-nometrics" >>"$RUN/log/http-nometrics.log" 2>&1 &
 nmpid=$!
@@ -67,16 +68,16 @@ fi
 Q -c "DELETE FROM agingos.events WHERE event_id LIKE 'wrk-%' AND home_id = 'default'" >/dev/null
 
 echo "   b) agingos_metrics() at $NH homes"
-Q >/dev/null <<SQL
-INSERT INTO agingos.homes (home_id) SELECT 'mbench-' || i FROM generate_series(1, $NH) i ON CONFLICT DO NOTHING;
+Q -v nh="$NH" -v step="$((NH / 2000 > 0 ? NH / 2000 : 1))" >/dev/null <<'SQL'
+INSERT INTO agingos.homes (home_id) SELECT 'mbench-' || i FROM generate_series(1, (:'nh')::int) i ON CONFLICT DO NOTHING;
 INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload)
 SELECT 'mbench-' || i, 'mb-' || j, timestamptz '2026-01-14 12:00:00+00' - make_interval(mins => j * 7 + i % 60), 'motion', '{"state": "on"}'
-  FROM generate_series(1, $NH) i, generate_series(1, 10) j;
+  FROM generate_series(1, (:'nh')::int) i, generate_series(1, 10) j;
 INSERT INTO agingos.deviations (home_id, rule_id, subject_key, status, severity, title, explanation, window_since, window_until,
 								"timestamp", started_at, last_seen_at)
 SELECT 'mbench-' || i, 'R-00' || (1 + i % 9), 'default', CASE WHEN i % 3 = 0 THEN 'ACK' ELSE 'OPEN' END,
 	   (ARRAY['LOW', 'MEDIUM', 'HIGH'])[1 + i % 3], 't', 'e', now() - interval '1 hour', now(), now(), now(), now()
-  FROM generate_series(1, $NH, $((NH / 2000 > 0 ? NH / 2000 : 1))) i;
+  FROM generate_series(1, (:'nh')::int, (:'step')::int) i;
 ANALYZE agingos.homes; ANALYZE agingos.events; ANALYZE agingos.deviations;
 SQL
 homes=$(Q -c "SELECT count(*) FROM agingos.homes")

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "utf8.h"
 
 #define AG_LOG_LINE_MAX 2048
 
@@ -39,16 +40,16 @@ ag_log_set_level(AgLogLevel level)
 	min_level = level;
 }
 
-void
-ag_log_set_progress_line(bool active)
-{
-	progress_line = active;
-}
-
 bool
 ag_log_enabled(AgLogLevel level)
 {
 	return level >= min_level;
+}
+
+void
+ag_log_set_progress_line(bool active)
+{
+	progress_line = active;
 }
 
 /*
@@ -75,20 +76,33 @@ format_ts(char *dst, size_t dstlen)
 const char *
 ag_log_quote(char *dst, size_t dstlen, const char *src)
 {
-	size_t o = 0;
+	const unsigned char *p = (const unsigned char *) src;
+	size_t				 n = strlen(src);
+	size_t				 o = 0;
 
 	dst[o++] = '"';
-	for (const char *p = src; *p != '\0'; p++)
+	for (size_t i = 0; i < n;)
 	{
-		unsigned char c = (unsigned char) *p;
-		size_t		  need = (c == '"' || c == '\\') ? 2 : 1;
+		unsigned char c = p[i];
+		size_t		  len = c < 0x80 ? 1 : ag_utf8_seq_len(p + i, n - i);
 
-		/* keep room for the closing quote and the terminator */
-		if (o + need + 2 > dstlen)
+		/* keep room for an escape, the closing quote and the terminator */
+		if (o + (len > 1 ? len : 2) + 2 > dstlen)
 			break;
-		if (need == 2)
+		if (len > 1)
+		{
+			memcpy(dst + o, p + i, len);
+			o += len;
+			i += len;
+			continue;
+		}
+		if (c == '"' || c == '\\')
 			dst[o++] = '\\';
-		dst[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char) c;
+		if (len == 0)
+			dst[o++] = '?'; /* not UTF-8: log lines stay valid text */
+		else
+			dst[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char) c;
+		i++;
 	}
 	/* a libpq message ends in a newline: drop trailing blanks */
 	while (o > 1 && dst[o - 1] == ' ')

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# scripts/test.sh — make test: install what is missing, build, then run the
+# test/tools/test.sh — make test: install what is missing, build, then run the
 # whole suite on throwaway clusters (own ports, own data dirs under /tmp;
 # never touches the `make up` cluster):
 #   1. clang-format check of the C sources
-#   2. pg_regress over sql/*.sql (temp instance with pg_cron preloaded)
+#   2. pg_regress over sql/*.sql: make installcheck (temp instance, pg_cron preloaded)
 #   3. end-to-end tests test/e2e/*.sh against a fresh cluster + agingos-http
 # Prints one line per test and ends with "N passed, N failed".
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 "$AG_ROOT/scripts/deps.sh" || exit 1
 "$AG_ROOT/scripts/build.sh" || exit 1
 cd "$AG_ROOT" || exit 1
@@ -32,22 +32,13 @@ result() { # result NAME OK(0/1) [why]
 if make -s format-check >"$W/format.log" 2>&1; then result format-check 0
 else result format-check 1 "clang-format differs; run make format"; head -20 "$W/format.log"; fi
 
-# 2. pg_regress
-tests=$(make -s -f - print-regress <<'MK' 2>/dev/null
-include Makefile
-print-regress:
-	@echo $(REGRESS)
-MK
-)
-mkdir -p "$W/regress"
-cp -r sql expected "$W/regress/" && cp test/regress.conf "$W/regress/"
+# 2. pg_regress through PGXS (make installcheck: REGRESS and REGRESS_OPTS of
+# the Makefile) in a copy postgres can write (root cannot run initdb)
+mkdir -p "$W/regress/test"
+cp -r Makefile agingos.control sql expected "$W/regress/" && cp test/regress.conf "$W/regress/test/"
 [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$W/regress"
-PGXS_DIR=$(dirname "$("$PG_CONFIG" --pgxs)")
-as_pg env -u PGHOST -u PGPORT "$PGXS_DIR/../test/regress/pg_regress" \
-	--temp-instance="$W/regress/tmp_check" --temp-config="$W/regress/regress.conf" \
-	--load-extension=pg_cron --load-extension=agingos \
-	--inputdir="$W/regress" --outputdir="$W/regress" --bindir="$PGBIN" --port="$REGRESS_PORT" --dbname=contrib_regression \
-	$tests >"$W/regress.log" 2>&1
+as_pg env -u PGHOST -u PGPORT make -C "$W/regress" -s installcheck PG_CONFIG="$PG_CONFIG" \
+	EXTRA_REGRESS_OPTS="--port=$REGRESS_PORT" >"$W/regress.log" 2>&1
 while read -r name status; do
 	result "regress/$name" "$([ "$status" = ok ] && echo 0 || echo 1)"
 done < <(sed -n 's/^\(test \|     \)\?\([a-z0-9_]\+\) \+\.\.\. \([a-zA-Z]\+\).*/\2 \3/p' "$W/regress.log")
@@ -80,7 +71,7 @@ done
 # 4. the fuzz targets, briefly (make fuzz FUZZ_SECONDS=... for long runs);
 # the event target uses the e2e cluster
 out=$(FUZZ_SECONDS=${AGINGOS_TEST_FUZZ_SECONDS:-8} FUZZ_PGHOST_GIVEN=1 FUZZ_OUT="$W/fuzz" \
-	FUZZ_ARTIFACTS="$W/fuzz/artifacts" scripts/fuzz.sh 2>&1)
+	FUZZ_ARTIFACTS="$W/fuzz/artifacts" test/tools/fuzz.sh 2>&1)
 echo "$out" | grep -E '^(ok|not ok|#) '
 pass=$((pass + $(echo "$out" | grep -c '^ok ')))
 fail=$((fail + $(echo "$out" | grep -c '^not ok ')))

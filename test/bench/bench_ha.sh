@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/bench_ha.sh — "-- 7. Home Assistant import and backtest" of make bench:
-# figures, never pass/fail.  Run by scripts/bench.sh with RUN and PORT of its
+# test/bench/bench_ha.sh — "-- 7. Home Assistant import and backtest" of make bench:
+# figures, never pass/fail.  Run by test/bench/bench.sh with RUN and PORT of its
 # throwaway cluster (docs/home-assistant.md).
 #   a) agingos-import-ha of a generated export of 1,000,000 rows (~60 MB; 9 in
 #      10 rows mapped, the rest a numeric sensor's statistics rows): rows/s
@@ -8,7 +8,7 @@
 #      file (target: the same, i.e. independent of the file's size)
 #   b) make backtest of 30 days of one home (test/fixtures/ha/gen_history.py 30):
 #      seconds in total and for the replay alone (target <= 10 s)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 : "${RUN:?RUN (cluster dir) is required; run through make bench}" "${PORT:?PORT is required}"
 cd "$AG_ROOT" || exit 1
 IMP=bin/agingos-import-ha

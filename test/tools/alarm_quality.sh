@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/alarm_quality.sh — make alarm-quality (docs/alarm-quality.md):
+# test/tools/alarm_quality.sh — make alarm-quality (docs/alarm-quality.md):
 # on a throwaway cluster with the config under test (AQ_CONFIG, default the
 # shipped config/rules.yaml):
 #   1. normal lives: for each seed of AQ_SEEDS, AQ_HOMES homes whose residents
@@ -15,7 +15,7 @@
 # is held out.  AQ_MAX_FALSE (default 0.02) and AQ_ASSERT=1 make it exit 1 when
 # the held-out rate or any anomaly misses the target (the bounded run in
 # make test does this).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib.sh"
 cd "$AG_ROOT" || exit 1
 SIM="$AG_ROOT/bin/agingos-sim"
 PGPORT_AQ=${AGINGOS_AQ_PGPORT:-55478}
@@ -79,7 +79,8 @@ fi
 db_load_config "$SOCK" "$PORT" "$CONFIG" >/dev/null 2>&1 || die "config $CONFIG did not load"
 export AGINGOS_PGHOST="$SOCK" AGINGOS_PGPORT="$PORT" AGINGOS_PGUSER=agingos AGINGOS_PGDATABASE=agingos
 unset AGINGOS_API_KEY AGINGOS_LOG_LEVEL
-q() { psql_at "$SOCK" "$PORT" agingos -tA -c "$1"; }
+# q SQL [-v name=value ...]: SQL on stdin; values reach it as psql variables.
+q() { local sql=$1; shift; psql_at "$SOCK" "$PORT" agingos -tA "$@" <<<"$sql"; }
 fresh() { q "SELECT agingos.agingos_reset(); DELETE FROM agingos.homes WHERE home_id LIKE 'aq-%';" >/dev/null; }
 mkdir -p "$OUT"
 
@@ -92,8 +93,8 @@ for seed in $SEEDS; do
 		--home-prefix "aq-" --no-progress >/dev/null 2>"$W/sim-$seed.log" ||
 		die "simulation seed $seed failed: $(tail -2 "$W/sim-$seed.log")"
 	for h in $(seq 1 "$HOMES"); do
-		row=$(q "SELECT string_agg((SELECT count(*) FROM agingos.deviations d WHERE d.home_id = 'aq-$h' AND d.rule_id = r)::text, E'\t' ORDER BY r)
-			FROM unnest(string_to_array('$RULES', ' ')) r")
+		row=$(q "SELECT string_agg((SELECT count(*) FROM agingos.deviations d WHERE d.home_id = 'aq-' || :'h' AND d.rule_id = r)::text, E'\t' ORDER BY r)
+			FROM unnest(string_to_array(:'rules', ' ')) r" -v h="$h" -v rules="$RULES")
 		printf '%s\t%s\t%s\t%s\t%s\n' "$seed" "$h" "${kinds[$(((h - 1) % ${#kinds[@]}))]}" "$DAYS" "$row" >>"$OUT/normal.tsv"
 	done
 done
@@ -128,10 +129,10 @@ while read -r rule kind at accept within; do
 		missed=$((missed + 1))
 		continue
 	fi
-	got=$(q "SELECT coalesce(rule_id || E'\t' || round(extract(epoch FROM started_at - '$at'::timestamptz) / 60), '')
-		FROM agingos.deviations WHERE home_id = 'aq-a-1' AND rule_id = ANY (string_to_array('$accept', ','))
-		AND started_at >= '$at'::timestamptz AND started_at < '$at'::timestamptz + interval '$within minutes'
-		ORDER BY started_at, rule_id LIMIT 1")
+	got=$(q "SELECT coalesce(rule_id || E'\t' || round(extract(epoch FROM started_at - (:'at')::timestamptz) / 60), '')
+		FROM agingos.deviations WHERE home_id = 'aq-a-1' AND rule_id = ANY (string_to_array(:'accept', ','))
+		AND started_at >= (:'at')::timestamptz AND started_at < (:'at')::timestamptz + (:'within' || ' minutes')::interval
+		ORDER BY started_at, rule_id LIMIT 1" -v at="$at" -v accept="$accept" -v within="$within")
 	if [ -n "$got" ]; then
 		printf '%s\t%s\t%s\t%s\n' "$rule" "$kind" "$at" "$(echo "$got" | awk -F'\t' '{ print $1 "\tyes\t" $2 }')" >>"$OUT/anomalies.tsv"
 	else

@@ -2,12 +2,12 @@
  * utf8.h
  *	  UTF-8 validation and clipping (RFC 3629: no overlong forms, no
  *	  surrogates, nothing above U+10FFFF), the same rules PostgreSQL's UTF8
- *	  encoding checks.  Everything the front writes into JSON or a log line
+ *	  encoding checks.  Everything a program writes into JSON or a log line
  *	  goes through these.
  *-------------------------------------------------------------------------
  */
-#ifndef AG_HTTP_UTF8_H
-#define AG_HTTP_UTF8_H
+#ifndef AG_COMMON_UTF8_H
+#define AG_COMMON_UTF8_H
 
 #include <stddef.h>
 
@@ -40,4 +40,4 @@ size_t ag_utf8_clip(const char *s, size_t n, size_t max);
  */
 const char *ag_utf8_echo(char *dst, size_t dstlen, const char *src, size_t max);
 
-#endif /* AG_HTTP_UTF8_H */
+#endif /* AG_COMMON_UTF8_H */
