@@ -42,14 +42,18 @@ count_lines() {
 
 collect_ticks() {
 	local last
-	last=$(cat "$REPORT/.ticks_last")
-	psql_at "$SOCK" "$PGPORT_L" agingos -tA -F $'\t' -c "
-		SELECT run_id, round(extract(epoch FROM started_at), 6), round(extract(epoch FROM now), 6), duration_ms,
-		       homes, rules_total, rules_ok, rules_failed, deviations_upserted, deviations_opened, deviations_closed, status
-		  FROM agingos.scheduler_runs WHERE run_id > $last ORDER BY run_id" >"$REPORT/.ticks_new" 2>/dev/null || return 0
+	# the newest run_id already in ticks.tsv (the header or nothing: the start
+	# value): a sampler killed between the append and any bookkeeping of its
+	# own can then never append the same scheduler_runs rows twice
+	last=$(awk -F'\t' 'NR > 1 && $1 ~ /^[0-9]+$/ { l = $1 } END { print l }' "$REPORT/ticks.tsv")
+	[ -n "$last" ] || last=$(cat "$REPORT/.ticks_last")
+	psql_at "$SOCK" "$PGPORT_L" agingos -tA -F $'\t' -v last="$last" >"$REPORT/.ticks_new" 2>/dev/null <<'SQL' || return 0
+SELECT run_id, round(extract(epoch FROM started_at), 6), round(extract(epoch FROM now), 6), duration_ms,
+       homes, rules_total, rules_ok, rules_failed, deviations_upserted, deviations_opened, deviations_closed, status
+  FROM agingos.scheduler_runs WHERE run_id > (:'last')::bigint ORDER BY run_id
+SQL
 	if [ -s "$REPORT/.ticks_new" ]; then
 		cat "$REPORT/.ticks_new" >>"$REPORT/ticks.tsv"
-		tail -1 "$REPORT/.ticks_new" | cut -f1 >"$REPORT/.ticks_last"
 	fi
 }
 
