@@ -133,7 +133,7 @@ alarm-quality: sim-build
 	@scripts/alarm_quality.sh
 
 # the same measurement on lives modelled independently of agingos-sim (docs/alarm-quality.md section 10)
-alarm-quality-independent: all
+alarm-quality-independent:
 	@scripts/alarm_quality_independent.sh
 
 # the longrun runbook (docs/ops/longrun.md): HOURS, HOMES, RATE, MODE=A|B, DAYS, …
