@@ -1,6 +1,16 @@
-# agingos — PGXS build of the extension plus the HTTP front and the simulator.
+# agingos — PGXS build of the extension plus its programs (agingos-http,
+# agingos-sim, agingos-notify, agingos-import-ha; src/programs.mk).
+#   make                the extension and the programs (the default goal)
+#   make install        the extension only: needs PostgreSQL's server headers and
+#                       libyaml, never libmicrohttpd or libcurl
+#   make programs       the programs only, into bin/
+#   make installcheck   pg_regress over sql/*.sql on a temporary instance (PGXS)
 # Targets for operators (demo, up, down, logs, psql, test, ...) are defined
 # after the PGXS include and are thin wrappers around scripts/*.sh.
+
+# `make` alone builds everything; PGXS's own `all` (and so `install`) is the
+# extension alone.
+.DEFAULT_GOAL := everything
 
 EXTENSION    = agingos
 EXTVERSION   = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" agingos.control)
@@ -13,18 +23,22 @@ OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/rules/*.c)))
 SQL_SCHEMA   = $(sort $(wildcard src/sql/schema/*.sql))
 SQL_CODE     = $(sort $(wildcard src/sql/code/*.sql))
 SQL_UPGRADES = $(sort $(wildcard src/sql/upgrade/*--$(EXTVERSION).sql))
+# Every frozen script in src/sql/release/ ships: agingos--<v>.sql and, once a
+# release is frozen with its upgrade, agingos--<old>--<new>.sql too.
 DATA         = $(sort $(wildcard src/sql/release/agingos--*.sql))
 DATA_built   = agingos--$(EXTVERSION).sql $(patsubst src/sql/upgrade/%,agingos--%,$(SQL_UPGRADES))
 PG_CPPFLAGS  = -Isrc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 SHLIB_LINK   = -lyaml
-# setup runs first; every other sql/*.sql file in name order.
+# make installcheck: setup runs first (it also creates the schema
+# regress_helpers used by the rule tests); every other sql/*.sql file in name
+# order, on a temporary instance with pg_cron preloaded (test/regress.conf).
 REGRESS      = setup $(filter-out setup,$(sort $(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron --load-extension=agingos
 EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o src/notify/*.o src/importer/*.o
 override with_llvm = no
 
-PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
+PG_CONFIG   ?= pg_config
 PGXS        := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
@@ -39,7 +53,10 @@ agingos--$(EXTVERSION).sql: $(SQL_SCHEMA) $(SQL_CODE)
 agingos--%--$(EXTVERSION).sql: src/sql/upgrade/%--$(EXTVERSION).sql $(SQL_CODE)
 	cat $^ > $@
 
-all: http notify sim-build importer
+everything: all programs
+
+# the programs, each with its own Makefile on src/programs.mk
+programs: http notify sim-build importer
 
 http:
 	$(MAKE) -C src/http PG_CONFIG=$(PG_CONFIG)
@@ -64,7 +81,7 @@ sim: sim-build
 
 ALARM_QUALITY_ENV ?=
 
-.PHONY: alarm-quality alarm-quality-independent http notify importer import-ha backtest sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast backup restore fuzz
+.PHONY: everything programs alarm-quality alarm-quality-independent http notify importer import-ha backtest sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast backup restore fuzz
 
 deps:
 	@scripts/deps.sh
@@ -105,7 +122,7 @@ reload-config:
 	@scripts/reload_config.sh
 
 scenario:
-	@scripts/scenario.sh
+	@test/tools/scenario.sh
 
 demo:
 	@scripts/demo.sh
@@ -120,37 +137,37 @@ restore:
 # libFuzzer targets (test/fuzz/; docs/security.md): FUZZ_SECONDS per target
 FUZZ_SECONDS ?= 60
 fuzz:
-	@FUZZ_SECONDS="$(FUZZ_SECONDS)" scripts/fuzz.sh
+	@FUZZ_SECONDS="$(FUZZ_SECONDS)" test/tools/fuzz.sh
 
 test:
-	@scripts/test.sh
+	@test/tools/test.sh
 
 bench:
-	@scripts/bench.sh
+	@test/bench/bench.sh
 
 # false alarms on normal lives and detection of injected anomalies (docs/alarm-quality.md)
 alarm-quality: sim-build
-	@scripts/alarm_quality.sh
+	@test/tools/alarm_quality.sh
 
 # the same measurement on lives modelled independently of agingos-sim (docs/alarm-quality.md section 10)
 alarm-quality-independent:
-	@scripts/alarm_quality_independent.sh
+	@test/tools/alarm_quality_independent.sh
 
 # the longrun runbook (docs/ops/longrun.md): HOURS, HOMES, RATE, MODE=A|B, DAYS, …
 longrun:
-	@scripts/longrun.sh
+	@test/longrun/longrun.sh
 
 longrun-fast:
-	@scripts/longrun.sh --fast
+	@test/longrun/longrun.sh --fast
 
 format:
-	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h src/importer/*.c src/importer/*.h)
+	clang-format -i $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/common/*.c src/common/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h src/importer/*.c src/importer/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h src/importer/*.c src/importer/*.h)
+	clang-format --dry-run --Werror $(wildcard src/*.c src/*.h src/rules/*.c src/rules/*.h src/common/*.c src/common/*.h src/http/*.c src/http/*.h src/sim/*.c src/sim/*.h src/notify/*.c src/notify/*.h src/importer/*.c src/importer/*.h)
 
 # the service install beside the developer stack (docs/ops/deploy.md; root)
-install-service: all
+install-service: all programs
 	@scripts/install_service.sh
 
 uninstall-service:

@@ -3,5 +3,5 @@
 # (make install needs root: done directly, or through sudo).
 . "$(dirname "$0")/lib.sh"
 cd "$AG_ROOT" || exit 1
-make -s PG_CONFIG="$PG_CONFIG" all >/dev/null || die "build failed (run 'make' to see the compiler output)"
+make -s PG_CONFIG="$PG_CONFIG" all programs >/dev/null || die "build failed (run 'make' to see the compiler output)"
 as_root make -s PG_CONFIG="$PG_CONFIG" install >/dev/null || die "make install failed"

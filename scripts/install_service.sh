@@ -20,7 +20,7 @@ put() {
 	install -D -m "$3" ${4:+-o "${4%%:*}" -g "${4##*:}"} "$1" "$2" && echo 1
 }
 cd "$AG_ROOT" || exit 1
-make -s PG_CONFIG="$SYS_PG_CONFIG" all >/dev/null || die "build failed (run make)"
+make -s PG_CONFIG="$SYS_PG_CONFIG" all programs >/dev/null || die "build failed (run make)"
 S=$(mktemp -d /tmp/agingos-svc.XXXXXX); trap 'rm -rf "$S"' EXIT
 # 1. extension files into the system PostgreSQL, only the ones that differ
 make -s PG_CONFIG="$SYS_PG_CONFIG" DESTDIR="$S/ext" install >/dev/null || die "make install (staging) failed"
@@ -92,7 +92,7 @@ SQL
 if [ "$(echo "$out" | sed -n 2p)" = update ]; then pgsql -d agingos -c "ALTER EXTENSION agingos UPDATE"; note "extension update" 1; fi
 for r in http notify; do
 	f="$ETC/$r.env" role=agingos_$r
-	if [ -f "$f" ] && pgsql -tA -d agingos -c "SELECT 1 FROM pg_roles WHERE rolname = '$role'" | grep -q 1; then note "role $role" 0; continue; fi
+	if [ -f "$f" ] && pgsql -tA -d agingos -v role="$role" <<<"SELECT 1 FROM pg_roles WHERE rolname = :'role'" | grep -q 1; then note "role $role" 0; continue; fi
 	pw=$(openssl rand -hex 24)
 	printf '# written by make install-service: the %s role (root only)\nAGINGOS_PGUSER=%s\nPGPASSWORD=%s\n' "$role" "$role" "$pw" >"$S/$r.env"
 	install -m 600 -o root -g root "$S/$r.env" "$f"

@@ -378,7 +378,7 @@ SQL
 
 # db_has_function SOCK PORT NAME: whether agingos.NAME exists.
 db_has_function() {
-	psql_at "$1" "$2" agingos -tA -c "SELECT 1 FROM pg_proc WHERE proname = '$3' AND pronamespace = 'agingos'::regnamespace LIMIT 1" | grep -q 1
+	psql_at "$1" "$2" agingos -tA -v name="$3" <<<"SELECT 1 FROM pg_proc WHERE proname = :'name' AND pronamespace = 'agingos'::regnamespace LIMIT 1" | grep -q 1
 }
 
 # db_load_config SOCK PORT FILE: agingos_load_config(file's text).

@@ -62,7 +62,7 @@ args=(--homes "$HOMES" --days "$DAYS" --seed "$SEED" --home-prefix "$PREFIX" --s
 KEYFILE=
 paused=
 cleanup() {
-	[ -n "$paused" ] && Q -tA -c "SELECT cron.alter_job($paused, active := true)" >/dev/null &&
+	[ -n "$paused" ] && Q -tA -v jobid="$paused" <<<"SELECT cron.alter_job((:'jobid')::bigint, active := true)" >/dev/null &&
 		say "pg_cron job agingos-scheduler resumed"
 	[ -n "$KEYFILE" ] && rm -f "$KEYFILE"
 }
@@ -72,7 +72,7 @@ trap 'exit 130' INT TERM
 if [ "$MODE" = db ]; then
 	paused=$(Q -tA -c "SELECT jobid FROM cron.job WHERE jobname = 'agingos-scheduler' AND active" 2>/dev/null)
 	if [ -n "$paused" ]; then
-		Q -tA -c "SELECT cron.alter_job($paused, active := false)" >/dev/null || die "could not pause the pg_cron scheduler job"
+		Q -tA -v jobid="$paused" <<<"SELECT cron.alter_job((:'jobid')::bigint, active := false)" >/dev/null || die "could not pause the pg_cron scheduler job"
 		say "pg_cron job agingos-scheduler paused for the time warp"
 	fi
 	say "simulating $HOMES homes × $DAYS days from $START (db time warp, seed $SEED)"

@@ -49,7 +49,7 @@ if [ "$(Q -tA -c "SELECT to_regclass('agingos.notifications') IS NOT NULL")" = t
 fi
 echo
 echo "homes, longest silence first (at most $SHOWN; SELECT * FROM homes_status for all):"
-Q -P footer=off -c "SELECT home_id, coalesce(agingos.agingos_iso(last_event_at), '-') AS last_event,
+Q -P footer=off -v shown="$SHOWN" <<<"SELECT home_id, coalesce(agingos.agingos_iso(last_event_at), '-') AS last_event,
 	coalesce(justify_hours(date_trunc('second', lag))::text, '-') AS lag,
 	active_high AS high, active_medium AS medium, active_low AS low, open_unacked AS unacked, contacts
-	FROM agingos.homes_status ORDER BY last_event_at ASC NULLS FIRST, home_id LIMIT $SHOWN"
+	FROM agingos.homes_status ORDER BY last_event_at ASC NULLS FIRST, home_id LIMIT (:'shown')::int"

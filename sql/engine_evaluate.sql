@@ -1,22 +1,6 @@
 -- engine_evaluate: agingos_evaluate, agingos_persist, agingos_rule_truth (contract.md 4; rules.md 1.1, 2, 4).
 SET search_path = agingos, public;
--- helpers (session-local): z() prints an instant as ISO 8601 UTC like the
--- engine does; ev() stores one event with room_id = ROOM(payload) (rules.md
--- 1.4, "" stored as null) and adds its home; run() evaluates and prints the
--- rule's evidence without the gating keys of rules.md 2.3.
-CREATE FUNCTION pg_temp.z(t timestamptz) RETURNS text LANGUAGE sql AS $$
-	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-		|| CASE WHEN extract(microseconds FROM t)::int % 1000000 <> 0 THEN to_char(t AT TIME ZONE 'UTC', '.US') ELSE '' END || 'Z' $$;
-CREATE FUNCTION pg_temp.ev(h text, id text, ts timestamptz, cat text, p jsonb DEFAULT '{}', stream text DEFAULT 'prod')
-RETURNS integer LANGUAGE sql AS $$
-	INSERT INTO agingos.homes (home_id) VALUES (h) ON CONFLICT DO NOTHING;
-	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
-	VALUES (h, id, ts, cat, p, coalesce(nullif(p ->> 'room_id', ''), nullif(p ->> 'room', '')), stream) RETURNING 1 $$;
-CREATE FUNCTION pg_temp.run(s timestamptz, u timestamptz, n timestamptz, h text, ids text[] DEFAULT NULL)
-RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jsonb) LANGUAGE sql AS $$
-	SELECT d.rule_id, d.severity, pg_temp.z(d.window_since), pg_temp.z(d.window_until),
-		   d.evidence - '{evaluation_truth,gating_reason,evaluation_mode,requires_baseline,requires_profile,profile_mode,uses_default_profile,days_with_data,min_days_required}'::text[]
-	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
+-- helpers z(), ev(), run(): schema regress_helpers, made once by setup.sql
 -- gating(): the gating keys of rules.md 2.3 out of an evidence object
 CREATE FUNCTION pg_temp.gating(e jsonb) RETURNS jsonb LANGUAGE sql AS $$
 	SELECT jsonb_object_agg(k, e -> k) FROM unnest(ARRAY['evaluation_truth', 'gating_reason', 'evaluation_mode',
@@ -49,7 +33,7 @@ rules:
 $$) IS NOT NULL AS loaded;
 
 -- events of home eng (CEST = UTC+2) and of another home on every day (D1)
-SELECT sum(pg_temp.ev('eng', id, ts::timestamptz, c, p::jsonb, s)) AS stored
+SELECT sum(regress_helpers.ev('eng', id, ts::timestamptz, c, p::jsonb, s)) AS stored
   FROM (VALUES ('g1', '2026-04-12T09:59:59Z', 'heartbeat', '{}', 'prod'),	-- before [until - 28 d, until)
 			   ('g2', '2026-04-12T10:00:00Z', 'heartbeat', '{}', 'prod'),	-- local date 04-12
 			   ('g3', '2026-05-01T22:30:00Z', 'heartbeat', '{}', 'prod'),	-- local 05-02 00:30 (UTC date 05-01)
@@ -59,17 +43,17 @@ SELECT sum(pg_temp.ev('eng', id, ts::timestamptz, c, p::jsonb, s)) AS stored
 			   ('b1', '2026-05-10T08:00:00Z', 'presence', '{"state": "on", "room": "baderom"}', 'prod'),
 			   ('b2', '2026-05-10T08:50:00Z', 'presence', '{"state": "off", "room": "baderom"}', 'prod'),
 			   ('x1', '2026-05-10T10:00:00Z', 'motion', '{"state": "on"}', 'prod')) v(id, ts, c, p, s);	-- at until = now
-SELECT sum(pg_temp.ev('eng-other', 'o' || n, '2026-04-15T09:30:00Z'::timestamptz + n * interval '1 day', 'motion', '{"state": "on", "room": "stue"}')) AS stored
+SELECT sum(regress_helpers.ev('eng-other', 'o' || n, '2026-04-15T09:30:00Z'::timestamptz + n * interval '1 day', 'motion', '{"state": "on", "room": "stue"}')) AS stored
   FROM generate_series(0, 25) n;
 
 -- case: window mode: every rule, gating applies, rows in rule-id order, timestamp = now
-SELECT rule_id, home_id, severity, pg_temp.z("timestamp") AS ts, pg_temp.z(window_since) AS since, pg_temp.z(window_until) AS until
+SELECT rule_id, home_id, severity, regress_helpers.z("timestamp") AS ts, regress_helpers.z(window_since) AS since, regress_helpers.z(window_until) AS until
   FROM agingos_evaluate('2026-05-09T22:00:00Z', '2026-05-10T10:00:00Z', '2026-05-10T10:00:00Z', 'eng');
 -- gating keys merged into each evidence (local dates 04-12, 05-02, 05-05, 05-10: 4 days)
 SELECT rule_id, pg_temp.gating(evidence) AS gating
   FROM agingos_evaluate('2026-05-09T22:00:00Z', '2026-05-10T10:00:00Z', '2026-05-10T10:00:00Z', 'eng')
  ORDER BY rule_id;
-SELECT * FROM pg_temp.run('2026-05-09T22:00:00Z', '2026-05-10T10:00:00Z', '2026-05-10T10:00:00Z', 'eng', '{R-002,R-004,R-006}');
+SELECT * FROM regress_helpers.run('2026-05-09T22:00:00Z', '2026-05-10T10:00:00Z', '2026-05-10T10:00:00Z', 'eng', '{R-002,R-004,R-006}');
 -- the evaluation truth per rule at the same instant (until = now)
 SELECT * FROM agingos_rule_truth('eng', '2026-05-10T10:00:00Z') ORDER BY rule_id;
 
@@ -82,7 +66,7 @@ SELECT rule_id, evaluation_truth, gating_reason, days_with_data, min_days_requir
   FROM agingos_rule_truth('nobody', '2026-05-10T10:00:00Z') WHERE rule_id IN ('R-001', 'R-004') ORDER BY rule_id;
 
 -- case: scheduler mode (no since/until): enabled rules over [now - lookback_minutes, now)
-SELECT rule_id, severity, pg_temp.z(window_since) AS since, pg_temp.z(window_until) AS until
+SELECT rule_id, severity, regress_helpers.z(window_since) AS since, regress_helpers.z(window_until) AS until
   FROM agingos_evaluate(now => '2026-05-10T10:00:00Z', home_id => 'eng');
 SELECT rule_id FROM agingos_evaluate(now => '2026-05-10T10:00:00Z', home_id => 'eng', rule_ids => '{R-009,R-002}');
 
@@ -115,7 +99,7 @@ SELECT * FROM agingos_rule_truth('eng', 'infinity');
 SELECT agingos_persist('2026-05-09T22:00:00Z', '2026-05-10T10:00:00Z', '2026-05-10T10:00:00Z', 'eng') AS added;
 SELECT agingos_persist('2026-05-09T22:00:00Z', '2026-05-10T10:00:00Z', '2026-05-10T10:00:00Z', 'eng') AS added;
 SELECT agingos_persist('2026-05-09T22:00:00Z', '2026-05-10T10:00:00Z', '2026-05-10T11:00:00Z', 'eng') AS added_later_now;
-SELECT rule_id, home_id, severity, title, pg_temp.z("timestamp") AS ts, pg_temp.z(window_since) AS since, pg_temp.z(window_until) AS until,
+SELECT rule_id, home_id, severity, title, regress_helpers.z("timestamp") AS ts, regress_helpers.z(window_since) AS since, regress_helpers.z(window_until) AS until,
 	   evidence->'event_ids' AS event_ids
   FROM agingos.deviations_v1 WHERE home_id = 'eng' ORDER BY rule_id;
 -- a new window adds rows for R-001 and R-009; R-006 reports the same day window again: skipped

@@ -349,3 +349,40 @@ SELECT (SELECT count(*) FROM notifications) AS notifications, (SELECT count(*) F
 DELETE FROM config WHERE version > :cfg_version;
 TRUNCATE notifications, contacts RESTART IDENTITY;
 DELETE FROM homes WHERE home_id IN ('home-n', 'home-empty');
+
+-- case: clock injection (docs/spec/design.md): agingos_ack, agingos_close,
+-- PATCH /deviations/{id}, the ACK link and GET /rules take now as their last
+-- argument; acked_at/closed_at and history are that instant, not the wall
+-- clock.  In a transaction that is rolled back, so later files see nothing.
+BEGIN;
+-- GET /rules: truth at the given now, the same as agingos_rule_truth then
+SELECT r.status,
+	   (SELECT jsonb_agg(x -> 'truth' -> 'days_with_data' ORDER BY x ->> 'rule_id') FROM jsonb_array_elements(r.body::jsonb) x)
+	   = (SELECT jsonb_agg(to_jsonb(t.days_with_data) ORDER BY t.rule_id) FROM agingos_rule_truth('default', '2025-12-24T12:00:00Z') t)
+	   AS truth_at_now
+  FROM http_rules('{}', NULL, NULL, '2025-12-24T12:00:00Z') r;
+SELECT agingos_upsert_deviation('clock-n', rule_id, 'default', '2025-07-01T10:00:00Z', 'HIGH', 'T', 'E', '{}',
+								'2025-07-01T09:00:00Z', '2025-07-01T10:00:00Z') AS upserted
+  FROM unnest(ARRAY['R-001', 'R-003', 'R-004']) rule_id;
+SELECT deviation_id AS dev1 FROM deviations WHERE home_id = 'clock-n' AND rule_id = 'R-001' \gset
+SELECT deviation_id AS dev3 FROM deviations WHERE home_id = 'clock-n' AND rule_id = 'R-003' \gset
+SELECT deviation_id AS dev4 FROM deviations WHERE home_id = 'clock-n' AND rule_id = 'R-004' \gset
+SELECT status, acked_at = '2025-07-01T10:05:00Z' AS acked_at_is_now
+  FROM agingos_ack(:dev1, 'clock-n', NULL, NULL, '2025-07-01T10:05:00Z');
+SELECT status, closed_at = '2025-07-01T10:07:00Z' AS closed_at_is_now
+  FROM agingos_close(:dev1, 'clock-n', NULL, 'done', '2025-07-01T10:07:00Z');
+SELECT reason, agingos_iso(at) AS at FROM deviation_history WHERE deviation_id = :dev1 AND reason IN ('ack', 'manual') ORDER BY history_id;
+-- the route handler of PATCH /deviations/{id} passes the envelope's now
+UPDATE settings SET value = 'api_key' WHERE name = 'auth_mode';
+SELECT agingos_create_api_key(ARRAY['clock-n'], 'carer') AS clock_key \gset
+SELECT r.status, r.body::jsonb ->> 'acked_at' AS acked_at
+  FROM route_call('deviation_patch', 'ack', false, format('{"deviation_id": "%s"}', :dev3), '{"status": "ACK"}', :'clock_key',
+				  '2025-07-01T10:09:00Z') r;
+-- the ACK link: the token's expiry and acked_at follow now
+SELECT agingos_add_contact('clock-n', 'Klokke', 'webhook', 'http://127.0.0.1:9/clock') AS clock_contact \gset
+SELECT agingos_ack_token(:dev4, :clock_contact, '2025-07-01T11:00:00Z') AS clock_token \gset
+SELECT status FROM ack_route('GET', :'clock_token', NULL, '2025-07-01T10:59:59Z');
+SELECT status FROM ack_route('GET', :'clock_token', NULL, '2025-07-01T11:00:00Z');
+SELECT status FROM ack_route('POST', :'clock_token', '', '2025-07-01T10:30:00Z');
+SELECT status, acked_at = '2025-07-01T10:30:00Z' AS acked_at_is_now FROM deviations WHERE deviation_id = :dev4;
+ROLLBACK;

@@ -1,22 +1,6 @@
 -- rule_r001: R-001 no motion in window (rules.md 3.1, D4, D20, D22, D26, D27).
 SET search_path = agingos, public;
--- helpers (session-local): z() prints an instant as ISO 8601 UTC like the
--- engine does; ev() stores one event with room_id = ROOM(payload) (rules.md
--- 1.4, "" stored as null) and adds its home; run() evaluates and prints the
--- rule's evidence without the gating keys of rules.md 2.3.
-CREATE FUNCTION pg_temp.z(t timestamptz) RETURNS text LANGUAGE sql AS $$
-	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-		|| CASE WHEN extract(microseconds FROM t)::int % 1000000 <> 0 THEN to_char(t AT TIME ZONE 'UTC', '.US') ELSE '' END || 'Z' $$;
-CREATE FUNCTION pg_temp.ev(h text, id text, ts timestamptz, cat text, p jsonb DEFAULT '{}', stream text DEFAULT 'prod')
-RETURNS integer LANGUAGE sql AS $$
-	INSERT INTO agingos.homes (home_id) VALUES (h) ON CONFLICT DO NOTHING;
-	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
-	VALUES (h, id, ts, cat, p, coalesce(nullif(p ->> 'room_id', ''), nullif(p ->> 'room', '')), stream) RETURNING 1 $$;
-CREATE FUNCTION pg_temp.run(s timestamptz, u timestamptz, n timestamptz, h text, ids text[] DEFAULT NULL)
-RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jsonb) LANGUAGE sql AS $$
-	SELECT d.rule_id, d.severity, pg_temp.z(d.window_since), pg_temp.z(d.window_until),
-		   d.evidence - '{evaluation_truth,gating_reason,evaluation_mode,requires_baseline,requires_profile,profile_mode,uses_default_profile,days_with_data,min_days_required}'::text[]
-	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
+-- helpers z(), ev(), run(): schema regress_helpers, made once by setup.sql
 
 -- config: defaults, but no liveness gate for R-001 (the scenario setting, D20)
 SELECT agingos_load_config($$
@@ -27,9 +11,9 @@ rules:
 $$) IS NOT NULL AS loaded;
 
 -- case: empty window ending 22:59:59 local (D22 example): MEDIUM, event_ids [], no liveness_gated_by
-SELECT * FROM pg_temp.run('2025-12-23T19:00:00Z', '2025-12-23T21:59:59Z', '2025-12-23T22:00:00Z', 'r001', '{R-001}');
+SELECT * FROM regress_helpers.run('2025-12-23T19:00:00Z', '2025-12-23T21:59:59Z', '2025-12-23T22:00:00Z', 'r001', '{R-001}');
 -- title, explanation (nb), timestamp = now (D7)
-SELECT rule_id, title, explanation, pg_temp.z("timestamp") AS ts
+SELECT rule_id, title, explanation, regress_helpers.z("timestamp") AS ts
   FROM agingos_evaluate('2025-12-23T19:00:00Z', '2025-12-23T21:59:59Z', '2025-12-23T22:00:00Z', 'r001', '{R-001}');
 
 -- case: awake gate on the time of LOCAL(until), until exclusive (D22)
@@ -37,22 +21,22 @@ SELECT w.label, d.severity, d.since, d.until
   FROM (VALUES (1, '23:00:00 local', '2025-12-23T19:00:00Z'::timestamptz, '2025-12-23T22:00:00Z'::timestamptz),
 			   (2, '06:59:59 local', '2025-12-24T03:00:00Z', '2025-12-24T05:59:59Z'),
 			   (3, '07:00:00 local', '2025-12-24T03:00:00Z', '2025-12-24T06:00:00Z')) w(n, label, s, u)
-  LEFT JOIN LATERAL pg_temp.run(w.s, w.u, w.u, 'r001', '{R-001}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(w.s, w.u, w.u, 'r001', '{R-001}') d ON true
  ORDER BY w.n;
 
 -- case: window edges: an event at since is inside, one at until is outside
-SELECT pg_temp.ev('r001', 'edge-1', '2026-01-05T10:00:00Z', 'motion', '{"state": "on"}') AS stored;
+SELECT regress_helpers.ev('r001', 'edge-1', '2026-01-05T10:00:00Z', 'motion', '{"state": "on"}') AS stored;
 SELECT w.label, d.severity, d.since, d.until
   FROM (VALUES (1, 'event inside', '2026-01-05T09:00:00Z'::timestamptz, '2026-01-05T11:00:00Z'::timestamptz),
 			   (2, 'event at since', '2026-01-05T10:00:00Z', '2026-01-05T11:00:00Z'),
 			   (3, 'event at until', '2026-01-05T09:00:00Z', '2026-01-05T10:00:00Z'),
 			   (4, 'event 1us before since', '2026-01-05T10:00:00.000001Z', '2026-01-05T11:00:00Z')) w(n, label, s, u)
-  LEFT JOIN LATERAL pg_temp.run(w.s, w.u, w.u, 'r001', '{R-001}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(w.s, w.u, w.u, 'r001', '{R-001}') d ON true
  ORDER BY w.n;
 
 -- case: ACTIVE (rules.md 1.4, D4, D5) and payload values of every JSON type;
 -- each event sits alone in its own 30-minute window (null severity = no deviation)
-SELECT sum(pg_temp.ev('r001', 'st-' || n, '2026-01-05T22:00:00Z'::timestamptz + n * interval '1 hour', c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r001', 'st-' || n, '2026-01-05T22:00:00Z'::timestamptz + n * interval '1 hour', c, p::jsonb)) AS stored
   FROM (VALUES (8, 'motion', '{"state": "off"}'), (9, 'motion', '{"state": "ON"}'), (10, 'motion', '{"state": "on "}'),
 			   (11, 'motion', '{"room": "stue"}'), (12, 'motion', '{"state": null, "value": "off"}'),
 			   (13, 'motion', '{"state": "", "value": "on"}'), (14, 'motion', '{"state": 1}'),
@@ -62,7 +46,7 @@ SELECT sum(pg_temp.ev('r001', 'st-' || n, '2026-01-05T22:00:00Z'::timestamptz + 
 			   (23, 'motion', '{"State": "off", "value": "on"}')) v(n, c, p);
 SELECT e.event_id, e.category, e.payload, d.severity
   FROM agingos.events e
-  LEFT JOIN LATERAL pg_temp.run(e."timestamp", e."timestamp" + interval '30 min', e."timestamp" + interval '30 min', 'r001', '{R-001}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(e."timestamp", e."timestamp" + interval '30 min', e."timestamp" + interval '30 min', 'r001', '{R-001}') d ON true
  WHERE e.home_id = 'r001' AND e.event_id LIKE 'st-%'
  ORDER BY e."timestamp";
 
@@ -74,7 +58,7 @@ SELECT w.label, d.severity
 			   (4, '2026-10-25 07:00:00 CET', '2026-10-25T06:00:00Z'),
 			   (5, '2026-10-25 22:59:59 CET', '2026-10-25T21:59:59Z'),
 			   (6, '2026-10-25 23:00:00 CET', '2026-10-25T22:00:00Z')) w(n, label, u)
-  LEFT JOIN LATERAL pg_temp.run(w.u - interval '1 hour', w.u, w.u, 'r001', '{R-001}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(w.u - interval '1 hour', w.u, w.u, 'r001', '{R-001}') d ON true
  ORDER BY w.n;
 
 -- case: own timezone, own awake window crossing midnight, own state keys and categories
@@ -94,14 +78,14 @@ SELECT w.label, d.severity
 			   (2, '22:00:00 New York', '2026-01-08T03:00:00Z'),
 			   (3, '01:59:59 New York', '2026-01-08T06:59:59Z'),
 			   (4, '02:00:00 New York', '2026-01-08T07:00:00Z')) w(n, label, u)
-  LEFT JOIN LATERAL pg_temp.run(w.u - interval '1 hour', w.u, w.u, 'r001', '{R-001}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(w.u - interval '1 hour', w.u, w.u, 'r001', '{R-001}') d ON true
  ORDER BY w.n;
-SELECT pg_temp.ev('r001', 'keys-1', '2026-01-09T04:00:00Z', 'presence', '{"status": "DETECTED", "state": "off"}')
-	   + pg_temp.ev('r001', 'keys-2', '2026-01-09T05:00:00Z', 'motion', '{"status": "clear", "state": "on"}')
-	   + pg_temp.ev('r001', 'keys-3', '2026-01-09T06:00:00Z', 'motion', '{"state": "off"}') AS stored;
+SELECT regress_helpers.ev('r001', 'keys-1', '2026-01-09T04:00:00Z', 'presence', '{"status": "DETECTED", "state": "off"}')
+	   + regress_helpers.ev('r001', 'keys-2', '2026-01-09T05:00:00Z', 'motion', '{"status": "clear", "state": "on"}')
+	   + regress_helpers.ev('r001', 'keys-3', '2026-01-09T06:00:00Z', 'motion', '{"state": "off"}') AS stored;
 SELECT e.event_id, d.severity
   FROM agingos.events e
-  LEFT JOIN LATERAL pg_temp.run(e."timestamp", e."timestamp" + interval '30 min', e."timestamp" + interval '30 min', 'r001', '{R-001}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(e."timestamp", e."timestamp" + interval '30 min', e."timestamp" + interval '30 min', 'r001', '{R-001}') d ON true
  WHERE e.home_id = 'r001' AND e.event_id LIKE 'keys-%'
  ORDER BY e."timestamp";
 
@@ -120,11 +104,11 @@ SELECT rule_id, severity, title, explanation
 -- case: the liveness gate (rules.md 2.4, D20) with R-009's defaults (15 minutes;
 -- presence, motion, door, heartbeat; any stream): silenced while R-009 would fire
 SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
-SELECT rule_id, severity FROM pg_temp.run('2026-01-10T10:00:00Z', '2026-01-10T11:00:00Z', '2026-01-10T11:00:00Z', 'r001-live', '{R-001,R-009}');
-SELECT pg_temp.ev('r001-live', 'hb-1', '2026-01-10T10:50:00Z', 'heartbeat') AS stored;
-SELECT rule_id, severity, evidence FROM pg_temp.run('2026-01-10T10:00:00Z', '2026-01-10T11:00:00Z', '2026-01-10T11:00:00Z', 'r001-live', '{R-001,R-009}');
+SELECT rule_id, severity FROM regress_helpers.run('2026-01-10T10:00:00Z', '2026-01-10T11:00:00Z', '2026-01-10T11:00:00Z', 'r001-live', '{R-001,R-009}');
+SELECT regress_helpers.ev('r001-live', 'hb-1', '2026-01-10T10:50:00Z', 'heartbeat') AS stored;
+SELECT rule_id, severity, evidence FROM regress_helpers.run('2026-01-10T10:00:00Z', '2026-01-10T11:00:00Z', '2026-01-10T11:00:00Z', 'r001-live', '{R-001,R-009}');
 -- 16 minutes after the heartbeat R-009 fires and R-001 is silent again
-SELECT rule_id, severity FROM pg_temp.run('2026-01-10T10:00:00Z', '2026-01-10T11:00:00Z', '2026-01-10T11:06:00Z', 'r001-live', '{R-001,R-009}');
+SELECT rule_id, severity FROM regress_helpers.run('2026-01-10T10:00:00Z', '2026-01-10T11:00:00Z', '2026-01-10T11:06:00Z', 'r001-live', '{R-001,R-009}');
 
 -- cleanup
 DELETE FROM agingos.events WHERE home_id IN ('r001', 'r001-live');

@@ -1,28 +1,12 @@
 -- rule_r002: R-002 front door opened at night (rules.md 3.2, D10, D21).
 SET search_path = agingos, public;
--- helpers (session-local): z() prints an instant as ISO 8601 UTC like the
--- engine does; ev() stores one event with room_id = ROOM(payload) (rules.md
--- 1.4, "" stored as null) and adds its home; run() evaluates and prints the
--- rule's evidence without the gating keys of rules.md 2.3.
-CREATE FUNCTION pg_temp.z(t timestamptz) RETURNS text LANGUAGE sql AS $$
-	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-		|| CASE WHEN extract(microseconds FROM t)::int % 1000000 <> 0 THEN to_char(t AT TIME ZONE 'UTC', '.US') ELSE '' END || 'Z' $$;
-CREATE FUNCTION pg_temp.ev(h text, id text, ts timestamptz, cat text, p jsonb DEFAULT '{}', stream text DEFAULT 'prod')
-RETURNS integer LANGUAGE sql AS $$
-	INSERT INTO agingos.homes (home_id) VALUES (h) ON CONFLICT DO NOTHING;
-	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
-	VALUES (h, id, ts, cat, p, coalesce(nullif(p ->> 'room_id', ''), nullif(p ->> 'room', '')), stream) RETURNING 1 $$;
-CREATE FUNCTION pg_temp.run(s timestamptz, u timestamptz, n timestamptz, h text, ids text[] DEFAULT NULL)
-RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jsonb) LANGUAGE sql AS $$
-	SELECT d.rule_id, d.severity, pg_temp.z(d.window_since), pg_temp.z(d.window_until),
-		   d.evidence - '{evaluation_truth,gating_reason,evaluation_mode,requires_baseline,requires_profile,profile_mode,uses_default_profile,days_with_data,min_days_required}'::text[]
-	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
+-- helpers z(), ev(), run(): schema regress_helpers, made once by setup.sql
 
 -- config: defaults (door, [open, on], no allowlist, Europe/Oslo, night 23:00:00-06:00:00)
 SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- case: qualifying events by state, category and local clock time (CET = UTC+1)
-SELECT sum(pg_temp.ev('r002', id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r002', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('d1', '2026-01-12T21:59:59Z', 'door', '{"state": "open"}'),
 			   ('d2', '2026-01-12T22:00:00Z', 'door', '{"state": "open"}'),
 			   ('d3', '2026-01-13T04:59:59Z', 'door', '{"state": "ON"}'),
@@ -42,21 +26,21 @@ SELECT sum(pg_temp.ev('r002', id, ts::timestamptz, c, p::jsonb)) AS stored
 			   ('a-tie', '2026-01-13T01:00:00Z', 'door', '{"state": "open"}'),
 			   ('B-tie', '2026-01-13T01:00:00Z', 'door', '{"state": "open"}')) v(id, ts, c, p);
 -- event_ids: every qualifying id in EVENT ORDER (ties by id, bytewise)
-SELECT * FROM pg_temp.run('2026-01-12T20:00:00Z', '2026-01-13T06:00:00Z', '2026-01-13T06:00:00Z', 'r002', '{R-002}');
+SELECT * FROM regress_helpers.run('2026-01-12T20:00:00Z', '2026-01-13T06:00:00Z', '2026-01-13T06:00:00Z', 'r002', '{R-002}');
 SELECT rule_id, title, explanation
   FROM agingos_evaluate('2026-01-12T20:00:00Z', '2026-01-13T06:00:00Z', '2026-01-13T06:00:00Z', 'r002', '{R-002}');
 
 -- case: window edges: an opening at since counts, one at until does not
 SELECT rule_id, severity, evidence->'event_ids' AS event_ids
-  FROM pg_temp.run('2026-01-12T22:00:00Z', '2026-01-12T23:00:00Z', '2026-01-13T06:00:00Z', 'r002', '{R-002}');
+  FROM regress_helpers.run('2026-01-12T22:00:00Z', '2026-01-12T23:00:00Z', '2026-01-13T06:00:00Z', 'r002', '{R-002}');
 SELECT count(*) AS deviations
-  FROM pg_temp.run('2026-01-12T21:00:00Z', '2026-01-12T22:00:00Z', '2026-01-13T06:00:00Z', 'r002', '{R-002}');
+  FROM regress_helpers.run('2026-01-12T21:00:00Z', '2026-01-12T22:00:00Z', '2026-01-13T06:00:00Z', 'r002', '{R-002}');
 -- only a 06:00:00 opening in the window: nothing
 SELECT count(*) AS deviations
-  FROM pg_temp.run('2026-01-13T05:00:00Z', '2026-01-13T06:00:00Z', '2026-01-13T06:00:00Z', 'r002', '{R-002}');
+  FROM regress_helpers.run('2026-01-13T05:00:00Z', '2026-01-13T06:00:00Z', '2026-01-13T06:00:00Z', 'r002', '{R-002}');
 
 -- case: DST nights in Europe/Oslo (2026-03-29: 02:00 CET -> 03:00 CEST; 2026-10-25: 03:00 CEST -> 02:00 CET)
-SELECT sum(pg_temp.ev('r002-dst', id, ts::timestamptz, 'door', '{"state": "open"}')) AS stored
+SELECT sum(regress_helpers.ev('r002-dst', id, ts::timestamptz, 'door', '{"state": "open"}')) AS stored
   FROM (VALUES ('s1', '2026-03-28T21:59:59Z'),	-- 22:59:59 CET: no
 			   ('s2', '2026-03-28T22:00:00Z'),	-- 23:00:00 CET: yes
 			   ('s5', '2026-03-29T00:30:00Z'),	-- 01:30:00 CET: yes
@@ -69,9 +53,9 @@ SELECT sum(pg_temp.ev('r002-dst', id, ts::timestamptz, 'door', '{"state": "open"
 			   ('f3', '2026-10-25T04:59:59Z'),	-- 05:59:59 CET: yes
 			   ('f4', '2026-10-25T05:00:00Z')) v(id, ts);	-- 06:00:00 CET: no
 SELECT rule_id, severity, since, until, evidence->'event_ids' AS event_ids
-  FROM pg_temp.run('2026-03-28T20:00:00Z', '2026-03-29T06:00:00Z', '2026-03-29T06:00:00Z', 'r002-dst', '{R-002}');
+  FROM regress_helpers.run('2026-03-28T20:00:00Z', '2026-03-29T06:00:00Z', '2026-03-29T06:00:00Z', 'r002-dst', '{R-002}');
 SELECT rule_id, severity, since, until, evidence->'event_ids' AS event_ids
-  FROM pg_temp.run('2026-10-24T20:00:00Z', '2026-10-25T06:00:00Z', '2026-10-25T06:00:00Z', 'r002-dst', '{R-002}');
+  FROM regress_helpers.run('2026-10-24T20:00:00Z', '2026-10-25T06:00:00Z', '2026-10-25T06:00:00Z', 'r002-dst', '{R-002}');
 
 -- case: allowlist (exact entity_id), string trigger_value (D21), own night without
 -- midnight crossing, own timezone, en locale
@@ -85,7 +69,7 @@ rules:
       timezone: UTC
       night_window: {start_local_time: "22:00", end_local_time: "23:30:00"}
 $$) IS NOT NULL AS loaded;
-SELECT sum(pg_temp.ev('r002-allow', id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r002-allow', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('a1', '2026-01-14T22:10:00Z', 'door', '{"state": "OPENED", "entity_id": "binary_sensor.front_door"}'),
 			   ('a2', '2026-01-14T22:20:00Z', 'door', '{"state": "opened", "entity_id": "binary_sensor.back_door"}'),
 			   ('a3', '2026-01-14T22:30:00Z', 'door', '{"state": "opened"}'),
@@ -95,7 +79,7 @@ SELECT sum(pg_temp.ev('r002-allow', id, ts::timestamptz, c, p::jsonb)) AS stored
 			   ('a8', '2026-01-14T23:10:00Z', 'door', '{"state": "opened", "entity_id": ["binary_sensor.front_door"]}'),
 			   ('a5', '2026-01-14T23:30:00Z', 'door', '{"state": "opened", "entity_id": "binary_sensor.front_door"}'),
 			   ('a9', '2026-01-14T21:59:59Z', 'door', '{"state": "opened", "entity_id": "binary_sensor.front_door"}')) v(id, ts, c, p);
-SELECT * FROM pg_temp.run('2026-01-14T20:00:00Z', '2026-01-15T00:00:00Z', '2026-01-15T00:00:00Z', 'r002-allow', '{R-002}');
+SELECT * FROM regress_helpers.run('2026-01-14T20:00:00Z', '2026-01-15T00:00:00Z', '2026-01-15T00:00:00Z', 'r002-allow', '{R-002}');
 SELECT title, explanation
   FROM agingos_evaluate('2026-01-14T20:00:00Z', '2026-01-15T00:00:00Z', '2026-01-15T00:00:00Z', 'r002-allow', '{R-002}');
 

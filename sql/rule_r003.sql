@@ -1,38 +1,22 @@
 -- rule_r003: R-003 door opened, then no motion (rules.md 3.3, D11, D12, D21).
 SET search_path = agingos, public;
--- helpers (session-local): z() prints an instant as ISO 8601 UTC like the
--- engine does; ev() stores one event with room_id = ROOM(payload) (rules.md
--- 1.4, "" stored as null) and adds its home; run() evaluates and prints the
--- rule's evidence without the gating keys of rules.md 2.3.
-CREATE FUNCTION pg_temp.z(t timestamptz) RETURNS text LANGUAGE sql AS $$
-	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-		|| CASE WHEN extract(microseconds FROM t)::int % 1000000 <> 0 THEN to_char(t AT TIME ZONE 'UTC', '.US') ELSE '' END || 'Z' $$;
-CREATE FUNCTION pg_temp.ev(h text, id text, ts timestamptz, cat text, p jsonb DEFAULT '{}', stream text DEFAULT 'prod')
-RETURNS integer LANGUAGE sql AS $$
-	INSERT INTO agingos.homes (home_id) VALUES (h) ON CONFLICT DO NOTHING;
-	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
-	VALUES (h, id, ts, cat, p, coalesce(nullif(p ->> 'room_id', ''), nullif(p ->> 'room', '')), stream) RETURNING 1 $$;
-CREATE FUNCTION pg_temp.run(s timestamptz, u timestamptz, n timestamptz, h text, ids text[] DEFAULT NULL)
-RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jsonb) LANGUAGE sql AS $$
-	SELECT d.rule_id, d.severity, pg_temp.z(d.window_since), pg_temp.z(d.window_until),
-		   d.evidence - '{evaluation_truth,gating_reason,evaluation_mode,requires_baseline,requires_profile,profile_mode,uses_default_profile,days_with_data,min_days_required}'::text[]
-	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
+-- helpers z(), ev(), run(): schema regress_helpers, made once by setup.sql
 
 -- config: defaults (door, [motion], [state, value], door names [door, name] = front,
 -- openings [open, on], motion on, follow-up 10 minutes)
 SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- case: a front-door opening with no motion after it; pending until the follow-up has elapsed (D11)
-SELECT pg_temp.ev('r003', 'A1', '2026-01-20T10:00:00Z', 'door', '{"state": "open", "door": "front"}') AS stored;
+SELECT regress_helpers.ev('r003', 'A1', '2026-01-20T10:00:00Z', 'door', '{"state": "open", "door": "front"}') AS stored;
 SELECT count(*) AS deviations
-  FROM pg_temp.run('2026-01-20T09:00:00Z', '2026-01-20T10:05:00Z', '2026-01-20T10:09:59.999999Z', 'r003', '{R-003}');
-SELECT * FROM pg_temp.run('2026-01-20T09:00:00Z', '2026-01-20T10:05:00Z', '2026-01-20T10:10:00Z', 'r003', '{R-003}');
+  FROM regress_helpers.run('2026-01-20T09:00:00Z', '2026-01-20T10:05:00Z', '2026-01-20T10:09:59.999999Z', 'r003', '{R-003}');
+SELECT * FROM regress_helpers.run('2026-01-20T09:00:00Z', '2026-01-20T10:05:00Z', '2026-01-20T10:10:00Z', 'r003', '{R-003}');
 SELECT rule_id, title, explanation
   FROM agingos_evaluate('2026-01-20T09:00:00Z', '2026-01-20T10:05:00Z', '2026-01-20T10:10:00Z', 'r003', '{R-003}');
 
 -- case: what answers a door: ACTIVE motion in [d.ts, d.ts + 10 min), even after until;
 -- each door is evaluated alone over [d.ts, d.ts + 1 min) at now = d.ts + 30 min
-SELECT sum(pg_temp.ev('r003', id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r003', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('B1', '2026-01-20T11:00:00Z', 'door', '{"state": "open", "door": "front"}'),
 			   ('B1m', '2026-01-20T11:00:00Z', 'motion', '{"state": "on"}'),	-- same instant: answers
 			   ('B2', '2026-01-20T12:00:00Z', 'door', '{"state": "open", "door": "front"}'),
@@ -51,13 +35,13 @@ SELECT sum(pg_temp.ev('r003', id, ts::timestamptz, c, p::jsonb)) AS stored
 			   ('B8m', '2026-01-20T18:01:00Z', 'motion', '{"state": 1}')) v(id, ts, c, p);	-- "1": not active
 SELECT e.event_id, d.severity, d.evidence
   FROM agingos.events e
-  LEFT JOIN LATERAL pg_temp.run(e."timestamp", e."timestamp" + interval '1 min', e."timestamp" + interval '30 min', 'r003', '{R-003}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(e."timestamp", e."timestamp" + interval '1 min', e."timestamp" + interval '30 min', 'r003', '{R-003}') d ON true
  WHERE e.home_id = 'r003' AND e.category = 'door' AND e.event_id LIKE 'B%'
  ORDER BY e."timestamp";
 
 -- case: what makes a candidate: door category, opening state, door name (exact);
 -- payload values of other JSON types never match and never fail
-SELECT sum(pg_temp.ev('r003', id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r003', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('C1', '2026-01-21T10:00:00Z', 'door', '{"state": "open", "door": "back"}'),
 			   ('C2', '2026-01-21T11:00:00Z', 'door', '{"state": "on", "name": "front"}'),
 			   ('C3', '2026-01-21T12:00:00Z', 'door', '{"state": "open", "door": "Front"}'),
@@ -72,27 +56,27 @@ SELECT sum(pg_temp.ev('r003', id, ts::timestamptz, c, p::jsonb)) AS stored
 			   ('C12', '2026-01-22T02:00:00Z', 'door', '{"state": "open", "door": "front"}')) v(id, ts, c, p);	-- 03:00 local: still MEDIUM (D12)
 SELECT e.event_id, e.category, e.payload, d.severity
   FROM agingos.events e
-  LEFT JOIN LATERAL pg_temp.run(e."timestamp", e."timestamp" + interval '1 min', e."timestamp" + interval '30 min', 'r003', '{R-003}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(e."timestamp", e."timestamp" + interval '1 min', e."timestamp" + interval '30 min', 'r003', '{R-003}') d ON true
  WHERE e.home_id = 'r003' AND e.event_id LIKE 'C%'
  ORDER BY e."timestamp";
 
 -- case: only the first triggering door is reported; answered and pending doors are skipped
-SELECT sum(pg_temp.ev('r003-first', id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r003-first', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('D1', '2026-01-22T10:00:00Z', 'door', '{"state": "open", "door": "front"}'),
 			   ('D1m', '2026-01-22T10:03:00Z', 'motion', '{"state": "on"}'),
 			   ('D2', '2026-01-22T10:20:00Z', 'door', '{"state": "open", "door": "front"}'),
 			   ('D3', '2026-01-22T10:40:00Z', 'door', '{"state": "open", "door": "front"}')) v(id, ts, c, p);
 SELECT rule_id, severity, evidence->'event_ids' AS event_ids
-  FROM pg_temp.run('2026-01-22T10:00:00Z', '2026-01-22T11:00:00Z', '2026-01-22T11:00:00Z', 'r003-first', '{R-003}');
+  FROM regress_helpers.run('2026-01-22T10:00:00Z', '2026-01-22T11:00:00Z', '2026-01-22T11:00:00Z', 'r003-first', '{R-003}');
 -- D2 still pending at 10:29:59: nothing
 SELECT count(*) AS deviations
-  FROM pg_temp.run('2026-01-22T10:00:00Z', '2026-01-22T10:25:00Z', '2026-01-22T10:29:59Z', 'r003-first', '{R-003}');
+  FROM regress_helpers.run('2026-01-22T10:00:00Z', '2026-01-22T10:25:00Z', '2026-01-22T10:29:59Z', 'r003-first', '{R-003}');
 -- D2 exactly at until is outside; D1 is answered: nothing
 SELECT count(*) AS deviations
-  FROM pg_temp.run('2026-01-22T09:00:00Z', '2026-01-22T10:20:00Z', '2026-01-22T11:00:00Z', 'r003-first', '{R-003}');
+  FROM regress_helpers.run('2026-01-22T09:00:00Z', '2026-01-22T10:20:00Z', '2026-01-22T11:00:00Z', 'r003-first', '{R-003}');
 -- D3's follow-up ends exactly at now: judged
 SELECT rule_id, severity, evidence->'event_ids' AS event_ids
-  FROM pg_temp.run('2026-01-22T10:30:00Z', '2026-01-22T10:45:00Z', '2026-01-22T10:50:00Z', 'r003-first', '{R-003}');
+  FROM regress_helpers.run('2026-01-22T10:30:00Z', '2026-01-22T10:45:00Z', '2026-01-22T10:50:00Z', 'r003-first', '{R-003}');
 
 -- case: own params (motion_category alias, string door_open_value, door_name_keys,
 -- follow-up 15 substituted into the explanation), en locale
@@ -107,13 +91,13 @@ rules:
       required_door_name: binary_sensor.front
       followup_minutes: 15
 $$) IS NOT NULL AS loaded;
-SELECT sum(pg_temp.ev('r003-cfg', id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r003-cfg', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('E1', '2026-01-24T10:00:00Z', 'door', '{"state": "Opened", "entity": "binary_sensor.front"}'),
 			   ('E1m', '2026-01-24T10:14:59Z', 'presence', '{"state": "on"}'),
 			   ('E2', '2026-01-24T11:00:00Z', 'door', '{"state": "opened", "entity": "binary_sensor.front"}'),
 			   ('E2m', '2026-01-24T11:15:00Z', 'presence', '{"state": "on"}'),
 			   ('E3', '2026-01-24T11:30:00Z', 'door', '{"state": "open", "entity": "binary_sensor.front"}')) v(id, ts, c, p);
-SELECT * FROM pg_temp.run('2026-01-24T10:00:00Z', '2026-01-24T12:00:00Z', '2026-01-24T12:00:00Z', 'r003-cfg', '{R-003}');
+SELECT * FROM regress_helpers.run('2026-01-24T10:00:00Z', '2026-01-24T12:00:00Z', '2026-01-24T12:00:00Z', 'r003-cfg', '{R-003}');
 SELECT title, explanation
   FROM agingos_evaluate('2026-01-24T10:00:00Z', '2026-01-24T12:00:00Z', '2026-01-24T12:00:00Z', 'r003-cfg', '{R-003}');
 

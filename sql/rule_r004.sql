@@ -1,28 +1,12 @@
 -- rule_r004: R-004 prolonged bathroom presence (rules.md 3.4, D7, D13, D14, D25, D28).
 SET search_path = agingos, public;
--- helpers (session-local): z() prints an instant as ISO 8601 UTC like the
--- engine does; ev() stores one event with room_id = ROOM(payload) (rules.md
--- 1.4, "" stored as null) and adds its home; run() evaluates and prints the
--- rule's evidence without the gating keys of rules.md 2.3.
-CREATE FUNCTION pg_temp.z(t timestamptz) RETURNS text LANGUAGE sql AS $$
-	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-		|| CASE WHEN extract(microseconds FROM t)::int % 1000000 <> 0 THEN to_char(t AT TIME ZONE 'UTC', '.US') ELSE '' END || 'Z' $$;
-CREATE FUNCTION pg_temp.ev(h text, id text, ts timestamptz, cat text, p jsonb DEFAULT '{}', stream text DEFAULT 'prod')
-RETURNS integer LANGUAGE sql AS $$
-	INSERT INTO agingos.homes (home_id) VALUES (h) ON CONFLICT DO NOTHING;
-	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
-	VALUES (h, id, ts, cat, p, coalesce(nullif(p ->> 'room_id', ''), nullif(p ->> 'room', '')), stream) RETURNING 1 $$;
-CREATE FUNCTION pg_temp.run(s timestamptz, u timestamptz, n timestamptz, h text, ids text[] DEFAULT NULL)
-RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jsonb) LANGUAGE sql AS $$
-	SELECT d.rule_id, d.severity, pg_temp.z(d.window_since), pg_temp.z(d.window_until),
-		   d.evidence - '{evaluation_truth,gating_reason,evaluation_mode,requires_baseline,requires_profile,profile_mode,uses_default_profile,days_with_data,min_days_required}'::text[]
-	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
+-- helpers z(), ev(), run(): schema regress_helpers, made once by setup.sql
 
 -- config: defaults (baderom; day 45, night 25, stuck 240, silence 30 minutes;
 -- night 22-7 Europe/Oslo; [state, value]; activity [presence, motion]); CET = UTC+1
 SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
-SELECT sum(pg_temp.ev('r004', id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r004', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES
 	-- a/b: 50-minute day stay, nothing after it
 	('a-on', '2026-02-02T10:00:00Z', 'presence', '{"state": "on", "room": "baderom"}'),
@@ -138,17 +122,17 @@ SELECT w.label, d.severity, d.evidence->>'start_ts' AS start_ts, d.evidence->>'e
 	(23, 'v: began before since', '2026-02-21T09:30:00Z', '2026-02-21T11:00:00Z', '2026-02-21T11:00:00Z'),
 	(24, 'v: off at until is outside', '2026-02-21T08:00:00Z', '2026-02-21T10:00:00Z', '2026-02-21T10:00:00Z')
   ) w(n, label, s, u, now)
-  LEFT JOIN LATERAL pg_temp.run(w.s, w.u, w.now, 'r004', '{R-004}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(w.s, w.u, w.now, 'r004', '{R-004}') d ON true
  ORDER BY w.n;
 
 -- case: full evidence, title and explanation, timestamp = now (D7), window [since, until)
-SELECT * FROM pg_temp.run('2026-02-02T09:00:00Z', '2026-02-02T11:00:00Z', '2026-02-02T11:20:00Z', 'r004', '{R-004}');
-SELECT * FROM pg_temp.run('2026-02-16T05:00:00Z', '2026-02-16T10:00:00Z', '2026-02-16T10:00:00Z', 'r004', '{R-004}');
-SELECT title, explanation, pg_temp.z("timestamp") AS ts
+SELECT * FROM regress_helpers.run('2026-02-02T09:00:00Z', '2026-02-02T11:00:00Z', '2026-02-02T11:20:00Z', 'r004', '{R-004}');
+SELECT * FROM regress_helpers.run('2026-02-16T05:00:00Z', '2026-02-16T10:00:00Z', '2026-02-16T10:00:00Z', 'r004', '{R-004}');
+SELECT title, explanation, regress_helpers.z("timestamp") AS ts
   FROM agingos_evaluate('2026-02-02T09:00:00Z', '2026-02-02T11:00:00Z', '2026-02-02T11:20:00Z', 'r004', '{R-004}');
 
 -- case: DST days: night is decided by the local time of the stay's start
-SELECT sum(pg_temp.ev('r004-dst', id, ts::timestamptz, 'presence', p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r004-dst', id, ts::timestamptz, 'presence', p::jsonb)) AS stored
   FROM (VALUES ('w1-on', '2026-03-28T21:00:00Z', '{"state": "on", "room": "baderom"}'),	-- 22:00 CET
 			   ('w1-off', '2026-03-28T21:30:00Z', '{"state": "off", "room": "baderom"}'),
 			   ('w2-on', '2026-03-29T04:59:00Z', '{"state": "on", "room": "baderom"}'),	-- 06:59 CEST
@@ -163,7 +147,7 @@ SELECT sum(pg_temp.ev('r004-dst', id, ts::timestamptz, 'presence', p::jsonb)) AS
 			   ('x3-off', '2026-10-25T07:00:00Z', '{"state": "off", "room": "baderom"}')) v(id, ts, p);
 SELECT e.event_id, d.severity, d.evidence->'observed_minutes' AS minutes
   FROM agingos.events e
-  LEFT JOIN LATERAL pg_temp.run(e."timestamp", e."timestamp" + interval '31 min', e."timestamp" + interval '31 min', 'r004-dst', '{R-004}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(e."timestamp", e."timestamp" + interval '31 min', e."timestamp" + interval '31 min', 'r004-dst', '{R-004}') d ON true
  WHERE e.home_id = 'r004-dst' AND e.event_id LIKE '%-on'
  ORDER BY e."timestamp";
 
@@ -181,11 +165,11 @@ rules:
       night_start_hour: 0
       night_end_hour: 6
 $$) IS NOT NULL AS loaded;
-SELECT sum(pg_temp.ev('r004-cfg', id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r004-cfg', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('y-on', '2026-02-22T12:00:00Z', 'presence', '{"occ": "on", "state": "off", "room": "bad"}'),
 			   ('y-off', '2026-02-22T12:15:00Z', 'presence', '{"occ": "off", "state": "on", "room": "bad"}'),
 			   ('y-act', '2026-02-22T12:16:00Z', 'presence', '{"occ": "on", "room": "kjokken"}')) v(id, ts, c, p);
-SELECT * FROM pg_temp.run('2026-02-22T11:00:00Z', '2026-02-22T13:00:00Z', '2026-02-22T13:00:00Z', 'r004-cfg', '{R-004}');
+SELECT * FROM regress_helpers.run('2026-02-22T11:00:00Z', '2026-02-22T13:00:00Z', '2026-02-22T13:00:00Z', 'r004-cfg', '{R-004}');
 
 -- cleanup
 DELETE FROM agingos.events WHERE home_id IN ('r004', 'r004-dst', 'r004-cfg');

@@ -1,22 +1,6 @@
 -- rule_r006: R-006 no living-room activity in daytime (rules.md 3.6, 2.4, D20, D23, D26).
 SET search_path = agingos, public;
--- helpers (session-local): z() prints an instant as ISO 8601 UTC like the
--- engine does; ev() stores one event with room_id = ROOM(payload) (rules.md
--- 1.4, "" stored as null) and adds its home; run() evaluates and prints the
--- rule's evidence without the gating keys of rules.md 2.3.
-CREATE FUNCTION pg_temp.z(t timestamptz) RETURNS text LANGUAGE sql AS $$
-	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-		|| CASE WHEN extract(microseconds FROM t)::int % 1000000 <> 0 THEN to_char(t AT TIME ZONE 'UTC', '.US') ELSE '' END || 'Z' $$;
-CREATE FUNCTION pg_temp.ev(h text, id text, ts timestamptz, cat text, p jsonb DEFAULT '{}', stream text DEFAULT 'prod')
-RETURNS integer LANGUAGE sql AS $$
-	INSERT INTO agingos.homes (home_id) VALUES (h) ON CONFLICT DO NOTHING;
-	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
-	VALUES (h, id, ts, cat, p, coalesce(nullif(p ->> 'room_id', ''), nullif(p ->> 'room', '')), stream) RETURNING 1 $$;
-CREATE FUNCTION pg_temp.run(s timestamptz, u timestamptz, n timestamptz, h text, ids text[] DEFAULT NULL)
-RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jsonb) LANGUAGE sql AS $$
-	SELECT d.rule_id, d.severity, pg_temp.z(d.window_since), pg_temp.z(d.window_until),
-		   d.evidence - '{evaluation_truth,gating_reason,evaluation_mode,requires_baseline,requires_profile,profile_mode,uses_default_profile,days_with_data,min_days_required}'::text[]
-	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
+-- helpers z(), ev(), run(): schema regress_helpers, made once by setup.sql
 
 -- config: defaults (Europe/Oslo, day 8-20, stue, inngang, grace 120) without the liveness gate
 SELECT agingos_load_config($$
@@ -27,7 +11,7 @@ rules:
 $$) IS NOT NULL AS loaded;
 
 -- case: no rows at all: LOW over the full day window W = [08:00, 20:00) local = [07:00Z, 19:00Z)
-SELECT * FROM pg_temp.run('2026-03-10T09:59:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', 'r006-a', '{R-006}');
+SELECT * FROM regress_helpers.run('2026-03-10T09:59:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', 'r006-a', '{R-006}');
 SELECT title, explanation
   FROM agingos_evaluate('2026-03-10T09:59:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', 'r006-a', '{R-006}');
 
@@ -38,15 +22,15 @@ SELECT w.label, d.severity, d.since, d.until
 			   (3, '10:00:00 local (grace over)', '2026-03-10T09:00:00Z'),
 			   (4, '19:59:59 local', '2026-03-10T18:59:59Z'),
 			   (5, '20:00:00 local (after W)', '2026-03-10T19:00:00Z')) w(n, label, u)
-  LEFT JOIN LATERAL pg_temp.run(w.u - interval '1 hour', w.u, w.u, 'r006-a', '{R-006}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(w.u - interval '1 hour', w.u, w.u, 'r006-a', '{R-006}') d ON true
  ORDER BY w.n;
 -- until decides the day, now must lie in it: until in the window, now the next morning
 SELECT count(*) AS deviations
-  FROM pg_temp.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-11T09:30:00Z', 'r006-a', '{R-006}');
+  FROM regress_helpers.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-11T09:30:00Z', 'r006-a', '{R-006}');
 
 -- case: what keeps it quiet: living-room presence (not motion), or door + presence elsewhere;
 -- one home per row, evaluated at now = until = 2026-03-10T10:00Z (11:00 local)
-SELECT sum(pg_temp.ev(h, id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev(h, id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('r006-b', 'b1', '2026-03-10T09:30:00Z', 'presence', '{"state": "on", "room": "stue"}'),
 			   ('r006-c', 'c1', '2026-03-10T09:30:00Z', 'motion', '{"state": "on", "room": "stue"}'),
 			   ('r006-d', 'd1', '2026-03-10T09:00:00Z', 'door', '{"state": "closed", "room": "inngang"}'),
@@ -70,14 +54,14 @@ SELECT sum(pg_temp.ev(h, id, ts::timestamptz, c, p::jsonb)) AS stored
 SELECT h.home, d.severity, d.evidence->'door_seen' AS door_seen, d.evidence->'other_presence' AS other_presence,
 	   d.evidence->'event_ids' AS event_ids
   FROM (VALUES ('r006-b'), ('r006-c'), ('r006-d'), ('r006-e'), ('r006-f'), ('r006-g'), ('r006-h'), ('r006-i'), ('r006-j'), ('r006-k')) h(home)
-  LEFT JOIN LATERAL pg_temp.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', h.home, '{R-006}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', h.home, '{R-006}') d ON true
  ORDER BY h.home;
 
 -- case: event_ids are the first 50 rows in EVENT ORDER
-SELECT sum(pg_temp.ev('r006-many', 'm' || lpad(n::text, 2, '0'), '2026-03-10T07:00:00Z'::timestamptz + n * interval '1 minute', 'motion', '{"state": "on", "room": "kjokken"}')) AS stored
+SELECT sum(regress_helpers.ev('r006-many', 'm' || lpad(n::text, 2, '0'), '2026-03-10T07:00:00Z'::timestamptz + n * interval '1 minute', 'motion', '{"state": "on", "room": "kjokken"}')) AS stored
   FROM generate_series(0, 54) n;
 SELECT jsonb_array_length(evidence->'event_ids') AS n_ids, evidence->'event_ids'->0 AS first_id, evidence->'event_ids'->49 AS last_id
-  FROM pg_temp.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', 'r006-many', '{R-006}');
+  FROM regress_helpers.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', 'r006-many', '{R-006}');
 
 -- case: DST days: W follows the local clock; 2026-03-29 (CEST) [06:00Z, 18:00Z), 2026-10-25 (CET) [07:00Z, 19:00Z)
 SELECT w.label, d.severity, d.since, d.until
@@ -89,15 +73,15 @@ SELECT w.label, d.severity, d.since, d.until
 			   (6, '2026-10-25 09:59:59 CET', '2026-10-25T08:59:59Z'),
 			   (7, '2026-10-25 10:00:00 CET', '2026-10-25T09:00:00Z'),
 			   (8, '2026-10-25 19:59:59 CET', '2026-10-25T18:59:59Z')) w(n, label, u)
-  LEFT JOIN LATERAL pg_temp.run(w.u - interval '1 hour', w.u, w.u, 'r006-dst', '{R-006}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(w.u - interval '1 hour', w.u, w.u, 'r006-dst', '{R-006}') d ON true
  ORDER BY w.n;
 
 -- case: the liveness gate (default true, R-009 defaults): silenced while R-009 would fire
 SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
-SELECT rule_id, severity FROM pg_temp.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', 'r006-a', '{R-006,R-009}');
-SELECT pg_temp.ev('r006-a', 'a-hb', '2026-03-10T09:55:00Z', 'heartbeat') AS stored;
+SELECT rule_id, severity FROM regress_helpers.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', 'r006-a', '{R-006,R-009}');
+SELECT regress_helpers.ev('r006-a', 'a-hb', '2026-03-10T09:55:00Z', 'heartbeat') AS stored;
 SELECT rule_id, severity, evidence ? 'liveness_gated_by' AS has_gated_by
-  FROM pg_temp.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', 'r006-a', '{R-006,R-009}');
+  FROM regress_helpers.run('2026-03-10T09:00:00Z', '2026-03-10T10:00:00Z', '2026-03-10T10:00:00Z', 'r006-a', '{R-006,R-009}');
 
 -- case: own params (zone, hours, rooms, grace 0), en locale
 SELECT agingos_load_config($$
@@ -113,13 +97,13 @@ rules:
       front_door_room_id: hall
       grace_minutes: 0
 $$) IS NOT NULL AS loaded;
-SELECT * FROM pg_temp.run('2026-03-12T05:00:00Z', '2026-03-12T06:00:00Z', '2026-03-12T06:00:00Z', 'r006-cfg', '{R-006}');
+SELECT * FROM regress_helpers.run('2026-03-12T05:00:00Z', '2026-03-12T06:00:00Z', '2026-03-12T06:00:00Z', 'r006-cfg', '{R-006}');
 SELECT title, explanation
   FROM agingos_evaluate('2026-03-12T05:00:00Z', '2026-03-12T06:00:00Z', '2026-03-12T06:00:00Z', 'r006-cfg', '{R-006}');
-SELECT pg_temp.ev('r006-cfg', 'x1', '2026-03-12T06:10:00Z', 'door', '{"room": "hall"}')
-	   + pg_temp.ev('r006-cfg', 'x2', '2026-03-12T06:20:00Z', 'presence', '{"state": "on", "room": "stue"}') AS stored;
+SELECT regress_helpers.ev('r006-cfg', 'x1', '2026-03-12T06:10:00Z', 'door', '{"room": "hall"}')
+	   + regress_helpers.ev('r006-cfg', 'x2', '2026-03-12T06:20:00Z', 'presence', '{"state": "on", "room": "stue"}') AS stored;
 SELECT count(*) AS deviations
-  FROM pg_temp.run('2026-03-12T06:00:00Z', '2026-03-12T06:30:00Z', '2026-03-12T06:30:00Z', 'r006-cfg', '{R-006}');
+  FROM regress_helpers.run('2026-03-12T06:00:00Z', '2026-03-12T06:30:00Z', '2026-03-12T06:30:00Z', 'r006-cfg', '{R-006}');
 
 -- cleanup
 DELETE FROM agingos.events WHERE home_id LIKE 'r006-%';

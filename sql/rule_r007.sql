@@ -1,37 +1,21 @@
 -- rule_r007: R-007 night wandering (rules.md 3.7, D15).
 SET search_path = agingos, public;
--- helpers (session-local): z() prints an instant as ISO 8601 UTC like the
--- engine does; ev() stores one event with room_id = ROOM(payload) (rules.md
--- 1.4, "" stored as null) and adds its home; run() evaluates and prints the
--- rule's evidence without the gating keys of rules.md 2.3.
-CREATE FUNCTION pg_temp.z(t timestamptz) RETURNS text LANGUAGE sql AS $$
-	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-		|| CASE WHEN extract(microseconds FROM t)::int % 1000000 <> 0 THEN to_char(t AT TIME ZONE 'UTC', '.US') ELSE '' END || 'Z' $$;
-CREATE FUNCTION pg_temp.ev(h text, id text, ts timestamptz, cat text, p jsonb DEFAULT '{}', stream text DEFAULT 'prod')
-RETURNS integer LANGUAGE sql AS $$
-	INSERT INTO agingos.homes (home_id) VALUES (h) ON CONFLICT DO NOTHING;
-	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
-	VALUES (h, id, ts, cat, p, coalesce(nullif(p ->> 'room_id', ''), nullif(p ->> 'room', '')), stream) RETURNING 1 $$;
-CREATE FUNCTION pg_temp.run(s timestamptz, u timestamptz, n timestamptz, h text, ids text[] DEFAULT NULL)
-RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jsonb) LANGUAGE sql AS $$
-	SELECT d.rule_id, d.severity, pg_temp.z(d.window_since), pg_temp.z(d.window_until),
-		   d.evidence - '{evaluation_truth,gating_reason,evaluation_mode,requires_baseline,requires_profile,profile_mode,uses_default_profile,days_with_data,min_days_required}'::text[]
-	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
+-- helpers z(), ev(), run(): schema regress_helpers, made once by setup.sql
 
 -- config: defaults (Europe/Oslo, night 22-7, gap 10, threshold 6, inngang, [presence, motion]); CET = UTC+1
 SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- case: 7 active entries one minute apart in alternating rooms: 6 switches, MEDIUM;
 -- the same with an entrance door event in the night: HIGH; a door elsewhere: MEDIUM
-SELECT sum(pg_temp.ev(h, h || '-' || n, '2026-03-03T22:00:00Z'::timestamptz + n * interval '1 minute', 'presence',
+SELECT sum(regress_helpers.ev(h, h || '-' || n, '2026-03-03T22:00:00Z'::timestamptz + n * interval '1 minute', 'presence',
 					  jsonb_build_object('state', 'on', 'room', CASE WHEN n % 2 = 0 THEN 'soverom' ELSE 'kjokken' END))) AS stored
   FROM generate_series(0, 6) n, (VALUES ('r007-a'), ('r007-b'), ('r007-c')) v(h);
-SELECT pg_temp.ev('r007-b', 'r007-b-door', '2026-03-03T22:30:00Z', 'door', '{"state": "closed", "room": "inngang"}')
-	   + pg_temp.ev('r007-c', 'r007-c-door', '2026-03-03T22:30:00Z', 'door', '{"state": "open", "room": "bod"}') AS stored;
-SELECT * FROM pg_temp.run('2026-03-03T22:00:00Z', '2026-03-03T23:00:00Z', '2026-03-03T23:00:00Z', 'r007-a', '{R-007}');
+SELECT regress_helpers.ev('r007-b', 'r007-b-door', '2026-03-03T22:30:00Z', 'door', '{"state": "closed", "room": "inngang"}')
+	   + regress_helpers.ev('r007-c', 'r007-c-door', '2026-03-03T22:30:00Z', 'door', '{"state": "open", "room": "bod"}') AS stored;
+SELECT * FROM regress_helpers.run('2026-03-03T22:00:00Z', '2026-03-03T23:00:00Z', '2026-03-03T23:00:00Z', 'r007-a', '{R-007}');
 SELECT h.home, d.severity, d.evidence->'door_involved' AS door_involved, d.evidence->'room_switches' AS switches
   FROM (VALUES ('r007-a'), ('r007-b'), ('r007-c')) h(home)
-  LEFT JOIN LATERAL pg_temp.run('2026-03-03T22:00:00Z', '2026-03-03T23:00:00Z', '2026-03-03T23:00:00Z', h.home, '{R-007}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run('2026-03-03T22:00:00Z', '2026-03-03T23:00:00Z', '2026-03-03T23:00:00Z', h.home, '{R-007}') d ON true
  ORDER BY h.home;
 SELECT title, explanation
   FROM agingos_evaluate('2026-03-03T22:00:00Z', '2026-03-03T23:00:00Z', '2026-03-03T23:00:00Z', 'r007-a', '{R-007}');
@@ -43,7 +27,7 @@ SELECT w.label, d.severity, d.since, d.until
 			   (3, 'until 22:30 local, now 23:30 local', '2026-03-03T21:30:00Z', '2026-03-03T22:30:00Z'),
 			   (4, 'until 22:30 local, now before the rows', '2026-03-03T21:30:00Z', '2026-03-03T21:30:00Z'),
 			   (5, 'until 21:59:59 local: daytime', '2026-03-03T20:59:59Z', '2026-03-04T06:00:00Z')) w(n, label, u, now)
-  LEFT JOIN LATERAL pg_temp.run(w.u - interval '1 minute', w.u, w.now, 'r007-a', '{R-007}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(w.u - interval '1 minute', w.u, w.now, 'r007-a', '{R-007}') d ON true
  ORDER BY w.n;
 
 -- case: counting switches (threshold 1 to see the count): gap in whole minutes, ACTIVE,
@@ -54,7 +38,7 @@ rules:
     params:
       switch_threshold: 1
 $$) IS NOT NULL AS loaded;
-SELECT sum(pg_temp.ev('r007-count', id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r007-count', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('t00', '2026-03-05T20:59:59Z', 'presence', '{"state": "on", "room": "kjokken"}'),	-- before W
 			   ('t01', '2026-03-05T21:00:00Z', 'presence', '{"state": "on", "room": "soverom"}'),	-- at W start
 			   ('t02', '2026-03-05T21:05:00Z', 'presence', '{"state": "on", "room": "kjokken"}'),	-- switch
@@ -69,30 +53,30 @@ SELECT sum(pg_temp.ev('r007-count', id, ts::timestamptz, c, p::jsonb)) AS stored
 			   ('t11', '2026-03-05T21:40:00Z', 'presence', '{"state": {"on": 1}, "room": "kjokken"}'),
 			   ('t12', '2026-03-05T21:41:00Z', 'presence', '[{"state": "on", "room": "kjokken"}]'),
 			   ('t13', '2026-03-06T06:00:00Z', 'presence', '{"state": "on", "room": "kjokken"}')) v(id, ts, c, p);	-- at W end
-SELECT * FROM pg_temp.run('2026-03-06T05:00:00Z', '2026-03-06T05:59:59Z', '2026-03-06T07:00:00Z', 'r007-count', '{R-007}');
+SELECT * FROM regress_helpers.run('2026-03-06T05:00:00Z', '2026-03-06T05:59:59Z', '2026-03-06T07:00:00Z', 'r007-count', '{R-007}');
 
 -- case: event_ids are the first 100 switch ids
-SELECT sum(pg_temp.ev('r007-many', 'm' || lpad(n::text, 3, '0'), '2026-03-05T21:00:00Z'::timestamptz + n * interval '1 minute', 'motion',
+SELECT sum(regress_helpers.ev('r007-many', 'm' || lpad(n::text, 3, '0'), '2026-03-05T21:00:00Z'::timestamptz + n * interval '1 minute', 'motion',
 					  jsonb_build_object('state', 'on', 'room', CASE WHEN n % 2 = 0 THEN 'soverom' ELSE 'kjokken' END))) AS stored
   FROM generate_series(0, 109) n;
 SELECT evidence->'room_switches' AS switches, jsonb_array_length(evidence->'event_ids') AS n_ids,
 	   evidence->'event_ids'->0 AS first_id, evidence->'event_ids'->99 AS last_id
-  FROM pg_temp.run('2026-03-06T05:00:00Z', '2026-03-06T05:59:59Z', '2026-03-06T07:00:00Z', 'r007-many', '{R-007}');
+  FROM regress_helpers.run('2026-03-06T05:00:00Z', '2026-03-06T05:59:59Z', '2026-03-06T07:00:00Z', 'r007-many', '{R-007}');
 
 -- case: DST nights: 2026-03-28/29 lasts 8 hours, 2026-10-24/25 lasts 10 hours (rules.md 1.6)
 SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
-SELECT sum(pg_temp.ev('r007-dst', 's' || n, '2026-03-29T04:53:00Z'::timestamptz + n * interval '1 minute', 'presence',
+SELECT sum(regress_helpers.ev('r007-dst', 's' || n, '2026-03-29T04:53:00Z'::timestamptz + n * interval '1 minute', 'presence',
 					  jsonb_build_object('state', 'on', 'room', CASE WHEN n % 2 = 0 THEN 'soverom' ELSE 'kjokken' END))) AS stored
   FROM generate_series(0, 7) n;	-- s7 at 05:00Z = 07:00 CEST is outside
-SELECT sum(pg_temp.ev('r007-dst', 'f' || n, '2026-10-24T20:00:00Z'::timestamptz + n * interval '1 minute', 'presence',
+SELECT sum(regress_helpers.ev('r007-dst', 'f' || n, '2026-10-24T20:00:00Z'::timestamptz + n * interval '1 minute', 'presence',
 					  jsonb_build_object('state', 'on', 'room', CASE WHEN n % 2 = 0 THEN 'soverom' ELSE 'kjokken' END))) AS stored
   FROM generate_series(-1, 6) n;	-- f-1 at 19:59Z = 21:59 CEST is outside
 SELECT rule_id, severity, since, until, evidence->'event_ids' AS event_ids
-  FROM pg_temp.run('2026-03-29T04:00:00Z', '2026-03-29T04:59:59Z', '2026-03-29T06:00:00Z', 'r007-dst', '{R-007}');
+  FROM regress_helpers.run('2026-03-29T04:00:00Z', '2026-03-29T04:59:59Z', '2026-03-29T06:00:00Z', 'r007-dst', '{R-007}');
 SELECT count(*) AS deviations
-  FROM pg_temp.run('2026-03-29T04:00:00Z', '2026-03-29T05:00:00Z', '2026-03-29T06:00:00Z', 'r007-dst', '{R-007}');
+  FROM regress_helpers.run('2026-03-29T04:00:00Z', '2026-03-29T05:00:00Z', '2026-03-29T06:00:00Z', 'r007-dst', '{R-007}');
 SELECT rule_id, severity, since, until, evidence->'event_ids' AS event_ids
-  FROM pg_temp.run('2026-10-25T05:00:00Z', '2026-10-25T05:59:59Z', '2026-10-25T06:00:00Z', 'r007-dst', '{R-007}');
+  FROM regress_helpers.run('2026-10-25T05:00:00Z', '2026-10-25T05:59:59Z', '2026-10-25T06:00:00Z', 'r007-dst', '{R-007}');
 
 -- case: own params: zone, a night without midnight, gap 0, threshold 2, entrance room, activity [motion]; en
 SELECT agingos_load_config($$
@@ -108,7 +92,7 @@ rules:
       front_door_room_id: hall
       activity_categories: [motion]
 $$) IS NOT NULL AS loaded;
-SELECT sum(pg_temp.ev('r007-cfg', id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r007-cfg', id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('c1', '2026-03-07T01:00:00Z', 'motion', '{"state": "on", "room": "a"}'),
 			   ('c2', '2026-03-07T01:00:59Z', 'motion', '{"state": "on", "room": "b"}'),
 			   ('c3', '2026-03-07T01:01:00Z', 'motion', '{"state": "on", "room": "a"}'),
@@ -118,9 +102,9 @@ SELECT w.label, d.severity, d.since, d.until, d.evidence
   FROM (VALUES (1, 'until 00:59:59', '2026-03-07T00:59:59Z'::timestamptz),
 			   (2, 'until 03:00', '2026-03-07T03:00:00Z'),
 			   (3, 'until 05:00', '2026-03-07T05:00:00Z')) w(n, label, u)
-  LEFT JOIN LATERAL pg_temp.run(w.u - interval '1 minute', w.u, '2026-03-07T06:00:00Z', 'r007-cfg', '{R-007}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run(w.u - interval '1 minute', w.u, '2026-03-07T06:00:00Z', 'r007-cfg', '{R-007}') d ON true
  ORDER BY w.n;
-SELECT pg_temp.ev('r007-cfg', 'c6', '2026-03-07T04:00:00Z', 'door', '{"room": "hall"}') AS stored;
+SELECT regress_helpers.ev('r007-cfg', 'c6', '2026-03-07T04:00:00Z', 'door', '{"room": "hall"}') AS stored;
 SELECT rule_id, severity, title FROM agingos_evaluate('2026-03-07T02:00:00Z', '2026-03-07T03:00:00Z', '2026-03-07T06:00:00Z', 'r007-cfg', '{R-007}');
 
 -- cleanup

@@ -1,33 +1,17 @@
 -- rule_r009: R-009 ingest stopped (rules.md 3.9, 2.4).
 SET search_path = agingos, public;
--- helpers (session-local): z() prints an instant as ISO 8601 UTC like the
--- engine does; ev() stores one event with room_id = ROOM(payload) (rules.md
--- 1.4, "" stored as null) and adds its home; run() evaluates and prints the
--- rule's evidence without the gating keys of rules.md 2.3.
-CREATE FUNCTION pg_temp.z(t timestamptz) RETURNS text LANGUAGE sql AS $$
-	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-		|| CASE WHEN extract(microseconds FROM t)::int % 1000000 <> 0 THEN to_char(t AT TIME ZONE 'UTC', '.US') ELSE '' END || 'Z' $$;
-CREATE FUNCTION pg_temp.ev(h text, id text, ts timestamptz, cat text, p jsonb DEFAULT '{}', stream text DEFAULT 'prod')
-RETURNS integer LANGUAGE sql AS $$
-	INSERT INTO agingos.homes (home_id) VALUES (h) ON CONFLICT DO NOTHING;
-	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
-	VALUES (h, id, ts, cat, p, coalesce(nullif(p ->> 'room_id', ''), nullif(p ->> 'room', '')), stream) RETURNING 1 $$;
-CREATE FUNCTION pg_temp.run(s timestamptz, u timestamptz, n timestamptz, h text, ids text[] DEFAULT NULL)
-RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jsonb) LANGUAGE sql AS $$
-	SELECT d.rule_id, d.severity, pg_temp.z(d.window_since), pg_temp.z(d.window_until),
-		   d.evidence - '{evaluation_truth,gating_reason,evaluation_mode,requires_baseline,requires_profile,profile_mode,uses_default_profile,days_with_data,min_days_required}'::text[]
-	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
+-- helpers z(), ev(), run(): schema regress_helpers, made once by setup.sql
 
 -- config: defaults (max age 15 minutes; [presence, motion, door, heartbeat]; any stream)
 SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules block is required)') IS NOT NULL AS loaded;
 
 -- case: no event at all: HIGH, last_event_ts and lag_minutes null; window [since, until)
-SELECT * FROM pg_temp.run('2026-04-01T11:00:00Z', '2026-04-01T12:00:00Z', '2026-04-01T12:00:00Z', 'r009-none', '{R-009}');
+SELECT * FROM regress_helpers.run('2026-04-01T11:00:00Z', '2026-04-01T12:00:00Z', '2026-04-01T12:00:00Z', 'r009-none', '{R-009}');
 SELECT title, explanation
   FROM agingos_evaluate('2026-04-01T11:00:00Z', '2026-04-01T12:00:00Z', '2026-04-01T12:00:00Z', 'r009-none', '{R-009}');
 
 -- case: lag = MINUTES(last.ts, now), floored; fires when lag > max age; one home per row, now = 2026-04-01T12:00Z
-SELECT sum(pg_temp.ev(h, h || '-' || n, ts::timestamptz, c)) AS stored
+SELECT sum(regress_helpers.ev(h, h || '-' || n, ts::timestamptz, c)) AS stored
   FROM (VALUES ('r009-15', 1, '2026-04-01T11:45:00Z', 'heartbeat'),
 			   ('r009-15b', 1, '2026-04-01T11:44:00.000001Z', 'presence'),
 			   ('r009-16', 1, '2026-04-01T11:44:00Z', 'door'),
@@ -41,10 +25,10 @@ SELECT sum(pg_temp.ev(h, h || '-' || n, ts::timestamptz, c)) AS stored
 			   ('r009-multi', 3, '2026-04-01T11:40:00Z', 'heartbeat')) v(h, n, ts, c);
 SELECT h.home, d.severity, d.evidence->'last_event_ts' AS last_event_ts, d.evidence->'lag_minutes' AS lag
   FROM (VALUES ('r009-15'), ('r009-15b'), ('r009-16'), ('r009-now'), ('r009-cat'), ('r009-old'), ('r009-multi')) h(home)
-  LEFT JOIN LATERAL pg_temp.run('2026-04-01T11:00:00Z', '2026-04-01T12:00:00Z', '2026-04-01T12:00:00Z', h.home, '{R-009}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run('2026-04-01T11:00:00Z', '2026-04-01T12:00:00Z', '2026-04-01T12:00:00Z', h.home, '{R-009}') d ON true
  ORDER BY h.home;
 -- since and until do not affect the check, only the reported window
-SELECT * FROM pg_temp.run('2026-03-01T00:00:00Z', '2026-03-01T00:00:00.5Z', '2026-04-01T12:06:00Z', 'r009-multi', '{R-009}');
+SELECT * FROM regress_helpers.run('2026-03-01T00:00:00Z', '2026-03-01T00:00:00.5Z', '2026-04-01T12:06:00Z', 'r009-multi', '{R-009}');
 
 -- case: stream filter, own categories and max age (the scenario setting): only prod
 -- ha_snapshot events count, even when newer rows of another stream exist
@@ -57,13 +41,13 @@ rules:
       liveness_categories: [ha_snapshot]
       max_age_minutes: 75
 $$) IS NOT NULL AS loaded;
-SELECT pg_temp.ev('r009-s', 'prod-1', '2026-04-01T10:00:00Z', 'ha_snapshot', '{}', 'prod')
-	   + pg_temp.ev('r009-s', 'hb-1', '2026-04-01T11:58:00Z', 'heartbeat', '{}', 'prod') AS stored;
-SELECT sum(pg_temp.ev('r009-s', 'test-' || n, '2026-04-01T11:00:00Z'::timestamptz + n * interval '1 minute', 'ha_snapshot', '{}', 'test')) AS stored
+SELECT regress_helpers.ev('r009-s', 'prod-1', '2026-04-01T10:00:00Z', 'ha_snapshot', '{}', 'prod')
+	   + regress_helpers.ev('r009-s', 'hb-1', '2026-04-01T11:58:00Z', 'heartbeat', '{}', 'prod') AS stored;
+SELECT sum(regress_helpers.ev('r009-s', 'test-' || n, '2026-04-01T11:00:00Z'::timestamptz + n * interval '1 minute', 'ha_snapshot', '{}', 'test')) AS stored
   FROM generate_series(0, 59) n;
-SELECT * FROM pg_temp.run('2026-04-01T11:00:00Z', '2026-04-01T12:00:00Z', '2026-04-01T12:00:00Z', 'r009-s', '{R-009}');
+SELECT * FROM regress_helpers.run('2026-04-01T11:00:00Z', '2026-04-01T12:00:00Z', '2026-04-01T12:00:00Z', 'r009-s', '{R-009}');
 SELECT count(*) AS deviations
-  FROM pg_temp.run('2026-04-01T11:00:00Z', '2026-04-01T11:15:00Z', '2026-04-01T11:15:00Z', 'r009-s', '{R-009}');
+  FROM regress_helpers.run('2026-04-01T11:00:00Z', '2026-04-01T11:15:00Z', '2026-04-01T11:15:00Z', 'r009-s', '{R-009}');
 SELECT title, explanation
   FROM agingos_evaluate('2026-04-01T11:00:00Z', '2026-04-01T12:00:00Z', '2026-04-01T12:00:00Z', 'r009-s', '{R-009}');
 
@@ -76,10 +60,10 @@ rules:
     params:
       max_age_minutes: 0
 $$) IS NOT NULL AS loaded;
-SELECT pg_temp.ev('r009-zero', 'z1', '2026-04-01T11:59:00Z', 'heartbeat') AS stored;
-SELECT pg_temp.z(w.now) AS now, d.severity, d.since, d.until, d.evidence->'lag_minutes' AS lag
+SELECT regress_helpers.ev('r009-zero', 'z1', '2026-04-01T11:59:00Z', 'heartbeat') AS stored;
+SELECT regress_helpers.z(w.now) AS now, d.severity, d.since, d.until, d.evidence->'lag_minutes' AS lag
   FROM (VALUES ('2026-04-01T11:59:59.999999Z'::timestamptz), ('2026-04-01T12:00:00Z')) w(now)
-  LEFT JOIN LATERAL (SELECT e.severity, pg_temp.z(e.window_since) AS since, pg_temp.z(e.window_until) AS until, e.evidence
+  LEFT JOIN LATERAL (SELECT e.severity, regress_helpers.z(e.window_since) AS since, regress_helpers.z(e.window_until) AS until, e.evidence
 					   FROM agingos_evaluate(now => w.now, home_id => 'r009-zero') e) d ON true
  ORDER BY w.now;
 

@@ -1,22 +1,6 @@
 -- rule_r010: R-010 presence sensor stuck (rules.md 3.10, 2.4, D16, D24, D25, D29).
 SET search_path = agingos, public;
--- helpers (session-local): z() prints an instant as ISO 8601 UTC like the
--- engine does; ev() stores one event with room_id = ROOM(payload) (rules.md
--- 1.4, "" stored as null) and adds its home; run() evaluates and prints the
--- rule's evidence without the gating keys of rules.md 2.3.
-CREATE FUNCTION pg_temp.z(t timestamptz) RETURNS text LANGUAGE sql AS $$
-	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-		|| CASE WHEN extract(microseconds FROM t)::int % 1000000 <> 0 THEN to_char(t AT TIME ZONE 'UTC', '.US') ELSE '' END || 'Z' $$;
-CREATE FUNCTION pg_temp.ev(h text, id text, ts timestamptz, cat text, p jsonb DEFAULT '{}', stream text DEFAULT 'prod')
-RETURNS integer LANGUAGE sql AS $$
-	INSERT INTO agingos.homes (home_id) VALUES (h) ON CONFLICT DO NOTHING;
-	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
-	VALUES (h, id, ts, cat, p, coalesce(nullif(p ->> 'room_id', ''), nullif(p ->> 'room', '')), stream) RETURNING 1 $$;
-CREATE FUNCTION pg_temp.run(s timestamptz, u timestamptz, n timestamptz, h text, ids text[] DEFAULT NULL)
-RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jsonb) LANGUAGE sql AS $$
-	SELECT d.rule_id, d.severity, pg_temp.z(d.window_since), pg_temp.z(d.window_until),
-		   d.evidence - '{evaluation_truth,gating_reason,evaluation_mode,requires_baseline,requires_profile,profile_mode,uses_default_profile,days_with_data,min_days_required}'::text[]
-	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;
+-- helpers z(), ev(), run(): schema regress_helpers, made once by setup.sql
 
 -- config: defaults (stuck 240, scan 300 minutes; medium rooms [baderom, inngang];
 -- the gate follows R-009: 15 minutes, [presence, motion, door, heartbeat])
@@ -24,13 +8,13 @@ SELECT agingos_load_config('rules: {R-001: {}}  # schema defaults (D31: a rules 
 
 -- until = now = 2026-04-10T12:00Z: W = [07:00Z, 12:00Z), cutoff = 08:00Z; every home
 -- below has a heartbeat at 11:55Z, so the liveness gate is open
-SELECT sum(pg_temp.ev(h, h || '-hb', '2026-04-10T11:55:00Z', 'heartbeat')) AS stored
+SELECT sum(regress_helpers.ev(h, h || '-hb', '2026-04-10T11:55:00Z', 'heartbeat')) AS stored
   FROM (VALUES ('r010-a'), ('r010-b'), ('r010-c'), ('r010-d'), ('r010-e'), ('r010-f'), ('r010-g'), ('r010-h'),
 			   ('r010-i'), ('r010-j'), ('r010-k'), ('r010-l'), ('r010-m'), ('r010-n')) v(h);
 
 -- case: several rooms: stuck ones sorted bytewise, event_ids in that order (D24),
 -- severity the maximum (MEDIUM for a medium room, LOW for others, D29)
-SELECT sum(pg_temp.ev('r010-a', id, ts::timestamptz, 'presence', p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev('r010-a', id, ts::timestamptz, 'presence', p::jsonb)) AS stored
   FROM (VALUES ('gang-on', '2026-04-10T06:59:59Z', '{"state": "on", "room": "gang"}'),	-- before W
 			   ('inn-on', '2026-04-10T07:10:00Z', '{"state": "on", "room": "inngang"}'),
 			   ('inn-off', '2026-04-10T07:20:00Z', '{"state": "off", "room": "inngang"}'),
@@ -38,12 +22,12 @@ SELECT sum(pg_temp.ev('r010-a', id, ts::timestamptz, 'presence', p::jsonb)) AS s
 			   ('stue-on', '2026-04-10T07:50:00Z', '{"state": "on", "room": "stue"}'),
 			   ('kj-on', '2026-04-10T08:00:00Z', '{"state": "on", "room": "kjokken"}'),	-- at cutoff: stuck
 			   ('sov-on', '2026-04-10T08:00:00.000001Z', '{"state": "on", "room": "soverom"}')) v(id, ts, p);
-SELECT * FROM pg_temp.run('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:00:00Z', 'r010-a', '{R-010}');
+SELECT * FROM regress_helpers.run('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:00:00Z', 'r010-a', '{R-010}');
 SELECT title, explanation
   FROM agingos_evaluate('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:00:00Z', 'r010-a', '{R-010}');
 
 -- case: one home per row (nothing = null)
-SELECT sum(pg_temp.ev(h, id, ts::timestamptz, c, p::jsonb)) AS stored
+SELECT sum(regress_helpers.ev(h, id, ts::timestamptz, c, p::jsonb)) AS stored
   FROM (VALUES ('r010-b', 'b1', '2026-04-10T07:30:00Z', 'presence', '{"state": "on", "room": "stue"}'),
 			   ('r010-b', 'b2', '2026-04-10T09:00:00Z', 'presence', '{"state": "on", "room": "stue"}'),	-- later on: not stuck
 			   ('r010-c', 'c1-on', '2026-04-10T07:30:00Z', 'presence', '{"state": "on", "room": "baderom"}'),
@@ -70,12 +54,12 @@ SELECT sum(pg_temp.ev(h, id, ts::timestamptz, c, p::jsonb)) AS stored
 SELECT h.home, d.severity, d.evidence->'stuck_rooms' AS stuck_rooms, d.evidence->'event_ids' AS event_ids
   FROM (VALUES ('r010-b'), ('r010-c'), ('r010-d'), ('r010-e'), ('r010-f'), ('r010-g'), ('r010-h'), ('r010-i'),
 			   ('r010-j'), ('r010-k'), ('r010-l'), ('r010-m'), ('r010-n')) h(home)
-  LEFT JOIN LATERAL pg_temp.run('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:00:00Z', h.home, '{R-010}') d ON true
+  LEFT JOIN LATERAL regress_helpers.run('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:00:00Z', h.home, '{R-010}') d ON true
  ORDER BY h.home;
 
 -- case: the liveness gate: the last liveness event is the 07:30 presence, 270 minutes old
-SELECT pg_temp.ev('r010-dead', 'x1', '2026-04-10T07:30:00Z', 'presence', '{"state": "on", "room": "baderom"}') AS stored;
-SELECT rule_id, severity FROM pg_temp.run('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:00:00Z', 'r010-dead', '{R-009,R-010}');
+SELECT regress_helpers.ev('r010-dead', 'x1', '2026-04-10T07:30:00Z', 'presence', '{"state": "on", "room": "baderom"}') AS stored;
+SELECT rule_id, severity FROM regress_helpers.run('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:00:00Z', 'r010-dead', '{R-009,R-010}');
 
 -- case: own liveness overrides, thresholds, rooms; en
 SELECT agingos_load_config($$
@@ -89,13 +73,13 @@ rules:
       lookback_minutes: 90
       medium_rooms: [stue]
 $$) IS NOT NULL AS loaded;
-SELECT pg_temp.ev('r010-dead', 'x2', '2026-04-10T11:00:00Z', 'ha_snapshot')
-	   + pg_temp.ev('r010-dead', 'x3', '2026-04-10T10:45:00Z', 'presence', '{"state": "on", "room": "stue"}') AS stored;
-SELECT * FROM pg_temp.run('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:00:00Z', 'r010-dead', '{R-009,R-010}');
+SELECT regress_helpers.ev('r010-dead', 'x2', '2026-04-10T11:00:00Z', 'ha_snapshot')
+	   + regress_helpers.ev('r010-dead', 'x3', '2026-04-10T10:45:00Z', 'presence', '{"state": "on", "room": "stue"}') AS stored;
+SELECT * FROM regress_helpers.run('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:00:00Z', 'r010-dead', '{R-009,R-010}');
 SELECT title, explanation
   FROM agingos_evaluate('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:00:00Z', 'r010-dead', '{R-010}');
 -- 61 minutes after the snapshot the gate closes
-SELECT rule_id, severity FROM pg_temp.run('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:01:00Z', 'r010-dead', '{R-009,R-010}');
+SELECT rule_id, severity FROM regress_helpers.run('2026-04-10T11:00:00Z', '2026-04-10T12:00:00Z', '2026-04-10T12:01:00Z', 'r010-dead', '{R-009,R-010}');
 
 -- cleanup
 DELETE FROM agingos.events WHERE home_id LIKE 'r010-%';

@@ -38,3 +38,23 @@ SELECT indexrelid::regclass AS index, indisunique AS is_unique FROM pg_index
  WHERE indrelid IN ('agingos.events'::regclass, 'agingos.deviations'::regclass, 'agingos.deviations_v1'::regclass)
  ORDER BY indexrelid::regclass::text;
 SELECT pg_get_indexdef('agingos.deviations_active_key'::regclass);
+
+-- helpers shared by the rule and engine tests (one session per file, so they
+-- cannot live in pg_temp): z() prints an instant as ISO 8601 UTC like the
+-- engine does; ev() stores one event with room_id = ROOM(payload) (rules.md
+-- 1.4, "" stored as null) and adds its home; run() evaluates and prints the
+-- rule's evidence without the gating keys of rules.md 2.3.
+CREATE SCHEMA regress_helpers;
+CREATE FUNCTION regress_helpers.z(t timestamptz) RETURNS text LANGUAGE sql AS $$
+	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+		|| CASE WHEN extract(microseconds FROM t)::int % 1000000 <> 0 THEN to_char(t AT TIME ZONE 'UTC', '.US') ELSE '' END || 'Z' $$;
+CREATE FUNCTION regress_helpers.ev(h text, id text, ts timestamptz, cat text, p jsonb DEFAULT '{}', stream text DEFAULT 'prod')
+RETURNS integer LANGUAGE sql AS $$
+	INSERT INTO agingos.homes (home_id) VALUES (h) ON CONFLICT DO NOTHING;
+	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
+	VALUES (h, id, ts, cat, p, coalesce(nullif(p ->> 'room_id', ''), nullif(p ->> 'room', '')), stream) RETURNING 1 $$;
+CREATE FUNCTION regress_helpers.run(s timestamptz, u timestamptz, n timestamptz, h text, ids text[] DEFAULT NULL)
+RETURNS TABLE (rule_id text, severity text, since text, until text, evidence jsonb) LANGUAGE sql AS $$
+	SELECT d.rule_id, d.severity, regress_helpers.z(d.window_since), regress_helpers.z(d.window_until),
+		   d.evidence - '{evaluation_truth,gating_reason,evaluation_mode,requires_baseline,requires_profile,profile_mode,uses_default_profile,days_with_data,min_days_required}'::text[]
+	  FROM agingos.agingos_evaluate(s, u, n, h, ids) d ORDER BY d.rule_id $$;

@@ -29,7 +29,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "api.h"
+#include "auth.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(agingos_auth);
@@ -199,7 +199,7 @@ home_not_found(AgError *err, const char *home)
 						"Leave home_id out for all the key's homes, or use one of them.");
 }
 
-/* ag_auth: see api.h. */
+/* ag_auth: see auth.h. */
 bool
 ag_auth(const char *api_key, AgAction action, const char *want_home, AgCaller *out, AgError *err)
 {
@@ -263,7 +263,7 @@ ag_auth(const char *api_key, AgAction action, const char *want_home, AgCaller *o
 	return true;
 }
 
-/* ag_auth_one: see api.h. */
+/* ag_auth_one: see auth.h. */
 bool
 ag_auth_one(const AgCaller *c, const char **home_id, AgError *err)
 {

@@ -237,6 +237,7 @@ typedef struct AgConfig
 	int				  retention_audit_days; /* deviation_history, audit_log (docs/security.md) */
 	int				  scheduler_interval_minutes;
 	char			 *scheduler_default_subject_key;
+	int				  scheduler_workers; /* parallel bucket jobs (docs/scheduler.md) */
 	int				  defaults_lookback_minutes;
 	int				  defaults_expire_after_minutes;
 	int				  notify_escalate_after_minutes; /* notify.*: contract section 10 */

@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  * config_int.h
  *	  Internals of the strict config loader shared by config.c (SQL entry
- *	  points, per-backend cache), config_yaml.c (libyaml events -> node
- *	  tree), config_types.c (typing one value from the schema),
- *	  config_schema.c (schema tables, defaults, cross-field checks) and
- *	  config_json.c (effective jsonb).  Spec: rules.md section 6.
+ *	  points, per-backend cache), config_error.c (error reporting, paths),
+ *	  config_yaml.c (libyaml events -> node tree), config_types.c (typing
+ *	  one value from the schema), config_schema.c (schema tables),
+ *	  config_build.c (defaults, walk, cross-field checks) and config_json.c (effective jsonb).  Spec: rules.md section 6.
  *	  Not for use outside the config_* files; the rest of the extension
  *	  uses config.h.
  *-------------------------------------------------------------------------
@@ -115,20 +115,22 @@ extern const AgYamlNode *ag_config_yaml_get(const AgYamlNode *map,
 											const char		 *key);
 extern const char		*ag_config_yaml_kind(const AgYamlNode *node);
 
-/* config_types.c: error reporting and typing of one value */
+/* config_error.c: error reporting (config_yaml.c and config_types.c use it) */
 extern void	 ag_config_error(const char *path, const char *problem,
 							 const char *detail, const char *hint) pg_attribute_noreturn();
 extern char *ag_config_path_key(const char *parent, const char *key);
 extern char *ag_config_path_index(const char *parent, int index);
 extern char *ag_config_where(const AgYamlNode *node);
 extern char *ag_config_shown(const char *text);
+
+/* config_types.c: typing of one value */
 extern void	 ag_config_type_value(const AgField *f, const AgYamlNode *node,
 								  void *base, const char *path,
 								  MemoryContext target, bool strict_tz);
 extern void	 ag_config_require_mapping(const AgYamlNode *node, const char *path);
 extern char *ag_config_time_text(int seconds);
 
-/* config_schema.c */
+/* config_build.c */
 extern AgConfig *ag_config_build(const AgYamlNode *root, MemoryContext target,
 								 bool strict_tz);
 

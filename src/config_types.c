@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  * config_types.c
  *	  Type one YAML value from its schema field (rules.md 6.1 typing table)
- *	  and store it in the config struct; report config errors (SQLSTATE
- *	  F0000, errmsg "<full.path>: <problem>").  YAML's own implicit typing
- *	  never plays a part: every scalar arrives as text.
+ *	  and store it in the config struct (errors through config_error.c).
+ *	  YAML's own implicit typing never plays a part: every scalar arrives
+ *	  as text.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -21,9 +21,6 @@
 
 #include "config_int.h"
 
-/* Longest value text quoted back in a message, in bytes. */
-#define AG_SHOWN_MAX 60
-
 /* Names of pg_timezone_names that the IANA type still rejects (6.1). */
 static const char *const excluded_zones[] = {"localtime", "posixrules", "Factory", NULL};
 
@@ -34,67 +31,6 @@ typedef struct ZoneEntry
 } ZoneEntry;
 
 static HTAB *zone_names = NULL;
-
-/*
- * ag_config_error: raise the config error of rules.md 6.1: SQLSTATE F0000,
- * errmsg "<path>: <problem>" (path "" means the document root), errdetail
- * and errhint as given (full sentences).  Never returns.
- */
-void
-ag_config_error(const char *path, const char *problem, const char *detail,
-				const char *hint)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_CONFIG_FILE_ERROR),
-			 errmsg("%s: %s", path[0] != '\0' ? path : "(root)", problem),
-			 errdetail("%s", detail),
-			 errhint("%s", hint)));
-	pg_unreachable();
-}
-
-/* ag_config_path_key: "<parent>.<key>", or "<key>" at the root. */
-char *
-ag_config_path_key(const char *parent, const char *key)
-{
-	if (parent[0] == '\0')
-		return pstrdup(key);
-	return psprintf("%s.%s", parent, key);
-}
-
-/* ag_config_path_index: "<parent>[<index>]", index 0-based. */
-char *
-ag_config_path_index(const char *parent, int index)
-{
-	return psprintf("%s[%d]", parent, index);
-}
-
-/*
- * ag_config_shown: `text` as quoted back in a message: at most
- * AG_SHOWN_MAX bytes (cut on a character boundary), "..." when cut.
- */
-char *
-ag_config_shown(const char *text)
-{
-	int len = (int) strlen(text);
-	int cut;
-
-	if (len <= AG_SHOWN_MAX)
-		return pstrdup(text);
-	cut = pg_mbcliplen(text, len, AG_SHOWN_MAX);
-	return psprintf("%.*s...", cut, text);
-}
-
-/*
- * ag_config_where: how a detail names a value: " (line N)" for a value
- * written in the YAML, " (the default)" for a default (line 0).
- */
-char *
-ag_config_where(const AgYamlNode *node)
-{
-	if (node == NULL || node->line <= 0)
-		return " (the default)";
-	return psprintf(" (line %d)", node->line);
-}
 
 /*
  * value_is: the opening of a detail: 'The value is "x" (line N)' for a

@@ -38,6 +38,7 @@
 
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -173,9 +174,10 @@ extern void ag_engine_gate(const AgConfig *cfg, int rule_index,
 						   int days_with_data, AgGate *out);
 
 /*
- * The per-home queries (engine_fetch.c), for ag_engine_prepare.  The
- * caller is connected to SPI; mcxt is the context the results must live
- * as long as (the caller's context before SPI_connect).
+ * The per-home queries (engine_fetch.c, engine_probe.c), for
+ * ag_engine_prepare.  The caller is connected to SPI; mcxt is the context
+ * the results must live as long as (the caller's context before
+ * SPI_connect).
  *
  * ag_engine_fetch_events: the home's events with ts in [from, to) in EVENT
  * ORDER (rules.md 1.3) into ctx->events / nevents, with the payload
@@ -210,7 +212,14 @@ extern int ag_engine_days_with_data(const char *home_id, TimestampTz until,
 extern int ag_engine_days_with_data_capped(const char *home_id, TimestampTz until,
 										   const char *tzname, int cap);
 
-/* ag_engine_home_has_sensor: see engine_fetch.c (rules.md D32). */
+/*
+ * ag_engine_plan: the SPI plan in *slot, prepared from sql with
+ * cursor_options and kept on first use (style.md 2.6).  Caller is
+ * connected to SPI.  For engine_fetch.c and engine_probe.c.
+ */
+extern SPIPlanPtr ag_engine_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes, int cursor_options);
+
+/* ag_engine_home_has_sensor: see engine_probe.c (rules.md D32). */
 extern bool ag_engine_home_has_sensor(const char *home_id, const AgStrList *cats,
 									  const char *room);
 

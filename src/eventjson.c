@@ -25,7 +25,6 @@
 #include "eventjson.h"
 #include "timeparse.h"
 
-#define MAX_ECHO 64			  /* bytes of a member name quoted in a message */
 #define MAX_NUMBER_TOKEN 4000 /* numeric_in takes far more; jsonb text may expand 1e1000 to 1001 digits */
 #define CATEGORY_RE "^[a-z][a-z0-9_]{0,63}$"
 
@@ -64,17 +63,6 @@ fail(EventState *st, int code, char *msg, char *detail, const char *hint)
 		ag_error_set(st->err, code, msg, detail, hint);
 	}
 	return false;
-}
-
-/* shorten: a name for a message, cut to MAX_ECHO bytes on a character boundary. */
-static char *
-shorten(const char *s)
-{
-	int len = strlen(s);
-
-	if (len <= MAX_ECHO)
-		return pstrdup(s);
-	return psprintf("%s…", pnstrdup(s, pg_mbcliplen(s, len, MAX_ECHO)));
 }
 
 /* member_bit: the M_* bit of a root member name, 0 if unknown. */
@@ -143,12 +131,12 @@ duplicate_error(EventState *st, const char *fname, bool at_root)
 {
 	if (at_root)
 		fail(st, ERRCODE_DUPLICATE_JSON_OBJECT_KEY_VALUE,
-			 psprintf("duplicate event member \"%s\"", shorten(fname)),
+			 psprintf("duplicate event member \"%s\"", ag_json_shorten(fname)),
 			 pstrdup("An event may name each member once."),
 			 "Send each of id, timestamp, category and payload at most once.");
 	else
 		fail(st, ERRCODE_DUPLICATE_JSON_OBJECT_KEY_VALUE,
-			 psprintf("duplicate key \"%s\" in event member \"payload\"", shorten(fname)),
+			 psprintf("duplicate key \"%s\" in event member \"payload\"", ag_json_shorten(fname)),
 			 pstrdup("A JSON object inside the payload names the same key twice; jsonb would silently keep only the last value."),
 			 "Send each key once per object.");
 }
@@ -232,7 +220,7 @@ ev_field_start(void *state, char *fname, bool isnull)
 		if (bit == 0)
 		{
 			fail(st, ERRCODE_INVALID_PARAMETER_VALUE,
-				 psprintf("unknown event member \"%s\"", shorten(fname)),
+				 psprintf("unknown event member \"%s\"", ag_json_shorten(fname)),
 				 pstrdup("An event has exactly the members id, timestamp, category and payload."),
 				 "Put sensor fields such as room or state inside \"payload\".");
 			return;
@@ -304,93 +292,6 @@ ev_scalar(void *state, char *token, JsonTokenType tokentype)
 		st->strval[1] = token;
 	else if (st->member == M_CATEGORY)
 		st->strval[2] = token;
-}
-
-/* One open object or array while ag_json_path_at walks the tokens. */
-typedef struct PathFrame
-{
-	bool		is_object;
-	bool		expect_name; /* object: the next string is a member name */
-	const char *name;		 /* object: raw text of the current member name */
-	int			name_len;
-	int			index; /* array: index of the current element */
-} PathFrame;
-
-/* path_append: frame's current position ("payload", ".room", "[2]") onto buf. */
-static void
-path_append(StringInfo buf, const PathFrame *f)
-{
-	if (!f->is_object)
-		appendStringInfo(buf, "[%d]", f->index);
-	else if (f->name != NULL)
-		appendStringInfo(buf, "%s%s", buf->len > 0 ? "." : "", shorten(pnstrdup(f->name, Max(f->name_len, 0))));
-}
-
-/*
- * ag_json_path_at: see eventjson.h.  Walks the tokens with PostgreSQL's
- * lexer without de-escaping (so a string that cannot be decoded still
- * lexes) and keeps, per open object or array, the current member name or
- * element index.
- */
-char *
-ag_json_path_at(const char *json, int len, int offset, bool *is_name)
-{
-	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) json, len, PG_UTF8, false);
-	PathFrame		stack[AG_MAX_PAYLOAD_DEPTH + 2];
-	int				depth = 0;
-	StringInfoData	buf;
-	int				upto;
-
-	for (;;)
-	{
-		PathFrame		  *top = depth > 0 ? &stack[depth - 1] : NULL;
-		JsonParseErrorType rc = json_lex(lex);
-		bool			   at_target = lex->token_start - json == offset;
-
-		if (rc != JSON_SUCCESS && !at_target)
-			return NULL; /* a malformed \u escape fails even here: that string is the target */
-		if (at_target)
-		{
-			*is_name = top != NULL && top->is_object && top->expect_name;
-			upto = *is_name ? depth - 1 : depth;
-			initStringInfo(&buf);
-			for (int i = 0; i < upto; i++)
-				path_append(&buf, &stack[i]);
-			return buf.len > 0 ? buf.data : NULL;
-		}
-		switch (lex->token_type)
-		{
-			case JSON_TOKEN_OBJECT_START:
-			case JSON_TOKEN_ARRAY_START:
-				if (depth >= lengthof(stack))
-					return NULL;
-				stack[depth] = (PathFrame){.is_object = lex->token_type == JSON_TOKEN_OBJECT_START, .expect_name = true};
-				depth++;
-				break;
-			case JSON_TOKEN_OBJECT_END:
-			case JSON_TOKEN_ARRAY_END:
-				depth--;
-				break;
-			case JSON_TOKEN_COMMA:
-				if (top != NULL && top->is_object)
-					top->expect_name = true;
-				else if (top != NULL)
-					top->index++;
-				break;
-			case JSON_TOKEN_STRING:
-				if (top != NULL && top->is_object && top->expect_name)
-				{
-					top->name = lex->token_start + 1;
-					top->name_len = (int) (lex->token_terminator - lex->token_start) - 2;
-					top->expect_name = false;
-				}
-				break;
-			case JSON_TOKEN_END:
-				return NULL;
-			default:
-				break;
-		}
-	}
 }
 
 /*
@@ -470,59 +371,6 @@ json_error(EventState *st, JsonParseErrorType rc, const char *what)
 	}
 }
 
-/*
- * ag_json_depth_ok: lex text with PostgreSQL's lexer and check that no
- * object or array nests deeper than max_depth, before the recursive parser
- * runs (which would otherwise hit the stack limit on hostile input).
- * *where (if not NULL) receives the name of the root member (of a root
- * object) in which the limit was passed, or NULL when it was not inside a
- * member.  A lexical error stops the scan and returns true: the parser
- * reports it.
- */
-bool
-ag_json_depth_ok(const char *json, int len, int max_depth, char **where)
-{
-	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) json, len, PG_UTF8, false);
-	int				depth = 0;
-	const char	   *name = NULL; /* last string token at depth 1 */
-	int				name_len = 0;
-	char		   *member = NULL; /* root member being read */
-
-	for (;;)
-	{
-		if (json_lex(lex) != JSON_SUCCESS)
-			return true;
-		switch (lex->token_type)
-		{
-			case JSON_TOKEN_OBJECT_START:
-			case JSON_TOKEN_ARRAY_START:
-				if (++depth > max_depth)
-				{
-					if (where)
-						*where = member;
-					return false;
-				}
-				break;
-			case JSON_TOKEN_OBJECT_END:
-			case JSON_TOKEN_ARRAY_END:
-				depth--;
-				break;
-			case JSON_TOKEN_STRING:
-				name = lex->token_start + 1;
-				name_len = (int) (lex->token_terminator - lex->token_start) - 2;
-				break;
-			case JSON_TOKEN_COLON:
-				if (depth == 1 && name != NULL)
-					member = pnstrdup(name, Max(name_len, 0));
-				break;
-			case JSON_TOKEN_END:
-				return true;
-			default:
-				break;
-		}
-	}
-}
-
 /* depth_error: 22023 for an event nested deeper than the payload allows. */
 static bool
 depth_error(EventState *st, const char *member)
@@ -532,7 +380,7 @@ depth_error(EventState *st, const char *member)
 					psprintf("The payload may nest at most %d levels, counting the payload object itself as 1.", AG_MAX_PAYLOAD_DEPTH),
 					"Flatten the payload.");
 	if (member != NULL)
-		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, psprintf("event member \"%s\" is nested too deeply", shorten(member)),
+		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, psprintf("event member \"%s\" is nested too deeply", ag_json_shorten(member)),
 					pstrdup("Only \"payload\" may hold objects and arrays; id, timestamp and category are strings."),
 					"Send id, timestamp and category as strings and put sensor fields inside \"payload\".");
 	return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("event is nested too deeply"),
@@ -659,7 +507,7 @@ check_category(EventState *st, const char *cat, AgParsedEvent *ev)
 	}
 	if (!RE_compile_and_execute(category_re, (char *) cat, strlen(cat), REG_ADVANCED, C_COLLATION_OID, 0, NULL))
 		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("invalid event member \"category\""),
-					psprintf("The value \"%s\" does not match the pattern ^[a-z][a-z0-9_]{0,63}$.", shorten(cat)),
+					psprintf("The value \"%s\" does not match the pattern ^[a-z][a-z0-9_]{0,63}$.", ag_json_shorten(cat)),
 					"Use 1 to 64 lower-case letters, digits and underscores, starting with a letter, for example \"motion\" or \"door\".");
 	ev->category = pstrdup(cat);
 	return true;

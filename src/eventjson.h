@@ -25,11 +25,14 @@
 extern bool ag_event_parse(const char *json, int len, int max_future_minutes,
 						   AgParsedEvent *ev, char **raw_id, AgError *err);
 
-/* ag_json_depth_ok: no object/array deeper than max_depth (lexer only); *where names the root member. */
+/* ag_json_shorten: a member name for a message, cut to 64 bytes on a character boundary ("…" when cut). */
+extern char *ag_json_shorten(const char *s);
+
+/* ag_json_depth_ok (eventjson_scan.c): no object/array deeper than max_depth (lexer only); *where names the root member. */
 extern bool ag_json_depth_ok(const char *json, int len, int max_depth, char **where);
 
 /*
- * ag_json_path_at: the member path ("payload.room", "payload.list[2]", "id")
+ * ag_json_path_at (eventjson_scan.c): the member path ("payload.room", "payload.list[2]", "id")
  * of the string token that starts at byte offset of json (len bytes), found
  * with PostgreSQL's lexer alone; *is_name says whether that string is a
  * member name (then the path is that of the object holding it).  NULL when

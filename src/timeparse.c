@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_collation.h"
+#include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "regex/regex.h"
 #include "utils/builtins.h"
@@ -19,6 +20,9 @@
 #include "utils/memutils.h"
 
 #include "timeparse.h"
+
+PG_FUNCTION_INFO_V1(agingos_parse_instant);
+PG_FUNCTION_INFO_V1(agingos_iso);
 
 /* The grammar of contract.md section 2 (offset optional here, so a naive value gets its own message). */
 #define INSTANT_RE "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
@@ -140,4 +144,42 @@ ag_parse_instant(const char *s, int len, const char *field,
 			appendBinaryStringInfo(&buf, off + offlen - 2, 2);
 	}
 	return decode_normalised(buf.data, field, s, len, result, err);
+}
+
+/*
+ * agingos_parse_instant(value text, field text) → timestamptz
+ * A strict instant with offset (contract.md section 2), for query-string
+ * values such as since/until/now.  NULL in, NULL out.  Raises 22007 naming
+ * field for a naive or malformed value.
+ */
+Datum
+agingos_parse_instant(PG_FUNCTION_ARGS)
+{
+	text	   *value;
+	TimestampTz ts;
+	AgError		err;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	value = PG_GETARG_TEXT_PP(0);
+	if (!ag_parse_instant(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value),
+						  PG_ARGISNULL(1) ? "value" : text_to_cstring(PG_GETARG_TEXT_PP(1)), &ts, &err))
+		ag_error_raise(&err);
+	PG_RETURN_TIMESTAMPTZ(ts);
+}
+
+/*
+ * agingos_iso(ts timestamptz) → text
+ * The instant as ISO 8601 UTC with "Z" and a 6-digit fraction only when
+ * the microseconds are non-zero (contract.md section 2), whatever the
+ * session TimeZone.
+ */
+Datum
+agingos_iso(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	ag_append_instant(&buf, PG_GETARG_TIMESTAMPTZ(0));
+	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }

@@ -48,4 +48,10 @@ extern void ag_append_instant(StringInfo buf, TimestampTz ts);
 /* ag_append_json_string: append s as a JSON string (escape_json). */
 extern void ag_append_json_string(StringInfo buf, const char *s);
 
+/*
+ * ag_log_line: msg at level LOG as exactly one line, no CONTEXT or
+ * STATEMENT (contract.md section 9); src/log.c.
+ */
+extern void ag_log_line(const char *msg);
+
 #endif /* AGINGOS_UTIL_H */

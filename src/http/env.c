@@ -11,58 +11,13 @@
 
 #include "client.h"
 #include "env.h"
-
-/* env_get: the variable's value, or NULL when it is unset or empty. */
-static const char *
-env_get(const char *name)
-{
-	const char *value = getenv(name);
-
-	return (value == NULL || value[0] == '\0') ? NULL : value;
-}
-
-/* bad_value: the config_error line for name; always returns false. */
-static bool
-bad_value(const char *name, const char *value, const char *why)
-{
-	char quoted[160];
-
-	ag_log(AG_LOG_ERROR, "config_error", why, "variable=%s value=%s", name,
-		   ag_log_quote(quoted, sizeof(quoted), value));
-	return false;
-}
-
-/*
- * read_int: name as a decimal integer in [min, max], or dflt when unset.
- * Leading/trailing junk, signs other than none and overflow are errors.
- */
-static bool
-read_int(const char *name, int dflt, int min, int max, int *out)
-{
-	const char *value = env_get(name);
-	char		why[96];
-	char	   *end;
-	long		n;
-
-	*out = dflt;
-	if (value == NULL)
-		return true;
-	errno = 0;
-	n = strtol(value, &end, 10);
-	if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0 || n < min || n > max)
-	{
-		snprintf(why, sizeof(why), "expected an integer from %d to %d", min, max);
-		return bad_value(name, value, why);
-	}
-	*out = (int) n;
-	return true;
-}
+#include "envread.h"
 
 /* read_host: a numeric IPv4 or IPv6 address (no name lookup). */
 static bool
 read_host(AgSettings *s)
 {
-	const char	   *value = env_get("AGINGOS_HTTP_HOST");
+	const char	   *value = ag_env_get("AGINGOS_HTTP_HOST");
 	struct in6_addr scratch;
 
 	s->http_host = value != NULL ? value : "127.0.0.1";
@@ -74,19 +29,7 @@ read_host(AgSettings *s)
 		s->http_host_v6 = true;
 		return true;
 	}
-	return bad_value("AGINGOS_HTTP_HOST", s->http_host, "expected a numeric IPv4 or IPv6 address such as 127.0.0.1");
-}
-
-/* read_level: AGINGOS_LOG_LEVEL, one of debug, info, warn, error. */
-static bool
-read_level(AgSettings *s)
-{
-	const char *value = env_get("AGINGOS_LOG_LEVEL");
-
-	s->log_level = AG_LOG_INFO;
-	if (value == NULL || ag_log_parse_level(value, &s->log_level))
-		return true;
-	return bad_value("AGINGOS_LOG_LEVEL", value, "expected one of debug, info, warn, error");
+	return ag_env_bad("AGINGOS_HTTP_HOST", s->http_host, "expected a numeric IPv4 or IPv6 address such as 127.0.0.1");
 }
 
 /* read_proxies: AGINGOS_TRUSTED_PROXIES, numeric addresses, comma-separated. */
@@ -95,11 +38,11 @@ read_proxies(AgSettings *s)
 {
 	const char *bad;
 
-	s->trusted_proxies = env_get("AGINGOS_TRUSTED_PROXIES");
+	s->trusted_proxies = ag_env_get("AGINGOS_TRUSTED_PROXIES");
 	if (ag_proxies_parse(s->trusted_proxies, &bad))
 		return true;
-	return bad_value("AGINGOS_TRUSTED_PROXIES", s->trusted_proxies,
-					 "expected up to 16 numeric IPv4/IPv6 addresses separated by commas, e.g. 127.0.0.1,::1");
+	return ag_env_bad("AGINGOS_TRUSTED_PROXIES", s->trusted_proxies,
+					  "expected up to 16 numeric IPv4/IPv6 addresses separated by commas, e.g. 127.0.0.1,::1");
 }
 
 /*
@@ -111,7 +54,7 @@ read_proxies(AgSettings *s)
 static bool
 read_token(AgSettings *s)
 {
-	const char *value = env_get("AGINGOS_METRICS_TOKEN");
+	const char *value = ag_env_get("AGINGOS_METRICS_TOKEN");
 	size_t		len = value != NULL ? strlen(value) : 0;
 
 	s->metrics_token = value;
@@ -140,26 +83,26 @@ ag_env_read(AgSettings *s)
 {
 	int pg_port;
 
-	if (!read_int("AGINGOS_HTTP_PORT", 8000, 1, 65535, &s->http_port) ||
+	if (!ag_env_int("AGINGOS_HTTP_PORT", 8000, 1, 65535, &s->http_port) ||
 		!read_host(s) ||
-		!read_int("AGINGOS_HTTP_THREADS", 16, 1, 64, &s->http_threads) ||
-		!read_level(s) ||
-		!read_int("AGINGOS_PGPORT", 5432, 1, 65535, &pg_port) ||
-		!read_int("AGINGOS_HTTP_DB_TIMEOUT_MS", 10000, 100, 3600000, &s->db_timeout_ms) ||
-		!read_int("AGINGOS_HTTP_MAX_CONNECTIONS", 1000, 1, 100000, &s->max_connections) ||
-		!read_int("AGINGOS_HTTP_MAX_PER_CLIENT", 64, 1, 100000, &s->max_per_client) ||
-		!read_int("AGINGOS_HTTP_REQUEST_TIMEOUT_S", 30, 1, 3600, &s->request_timeout_s) ||
+		!ag_env_int("AGINGOS_HTTP_THREADS", 16, 1, 64, &s->http_threads) ||
+		!ag_env_level(&s->log_level) ||
+		!ag_env_int("AGINGOS_PGPORT", 5432, 1, 65535, &pg_port) ||
+		!ag_env_int("AGINGOS_HTTP_DB_TIMEOUT_MS", 10000, 100, 3600000, &s->db_timeout_ms) ||
+		!ag_env_int("AGINGOS_HTTP_MAX_CONNECTIONS", 1000, 1, 100000, &s->max_connections) ||
+		!ag_env_int("AGINGOS_HTTP_MAX_PER_CLIENT", 64, 1, 100000, &s->max_per_client) ||
+		!ag_env_int("AGINGOS_HTTP_REQUEST_TIMEOUT_S", 30, 1, 3600, &s->request_timeout_s) ||
 		!read_proxies(s) ||
-		!read_int("AGINGOS_HTTP_RATE", 50, 0, 1000000, &s->http_rate) ||
-		!read_int("AGINGOS_HTTP_BURST", 100, 1, 1000000, &s->http_burst) ||
-		!read_int("AGINGOS_HTTP_AUTH_DELAY_MS", 200, 0, 60000, &s->auth_delay_ms) ||
-		!read_int("AGINGOS_HTTP_AUTH_DELAY_MAX_MS", 5000, 0, 600000, &s->auth_delay_max_ms) ||
+		!ag_env_int("AGINGOS_HTTP_RATE", 50, 0, 1000000, &s->http_rate) ||
+		!ag_env_int("AGINGOS_HTTP_BURST", 100, 1, 1000000, &s->http_burst) ||
+		!ag_env_int("AGINGOS_HTTP_AUTH_DELAY_MS", 200, 0, 60000, &s->auth_delay_ms) ||
+		!ag_env_int("AGINGOS_HTTP_AUTH_DELAY_MAX_MS", 5000, 0, 600000, &s->auth_delay_max_ms) ||
 		!read_token(s))
 		return false;
-	s->pg_host = env_get("AGINGOS_PGHOST");
-	s->pg_port = env_get("AGINGOS_PGPORT") != NULL ? env_get("AGINGOS_PGPORT") : "5432";
-	s->pg_database = env_get("AGINGOS_PGDATABASE") != NULL ? env_get("AGINGOS_PGDATABASE") : "agingos";
-	s->pg_user = env_get("AGINGOS_PGUSER") != NULL ? env_get("AGINGOS_PGUSER") : "agingos_http";
+	s->pg_host = ag_env_get("AGINGOS_PGHOST");
+	s->pg_port = ag_env_get("AGINGOS_PGPORT") != NULL ? ag_env_get("AGINGOS_PGPORT") : "5432";
+	s->pg_database = ag_env_get("AGINGOS_PGDATABASE") != NULL ? ag_env_get("AGINGOS_PGDATABASE") : "agingos";
+	s->pg_user = ag_env_get("AGINGOS_PGUSER") != NULL ? ag_env_get("AGINGOS_PGUSER") : "agingos_http";
 	return true;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "db.h"
 #include "env.h"
 #include "log.h"
@@ -33,15 +34,9 @@ on_signal(int signo)
 static void
 block_stop_signals(sigset_t *old)
 {
-	struct sigaction sa;
-	sigset_t		 set;
+	sigset_t set;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	ag_cli_on_stop(on_signal);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -56,17 +51,10 @@ main(int argc, char **argv)
 	AgSettings settings;
 	sigset_t   wait_mask;
 	AgServer  *server;
+	int		   rc;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-	{
-		ag_env_usage(stdout);
-		return 0;
-	}
-	if (argc > 1)
-	{
-		ag_log(AG_LOG_ERROR, "usage_error", "unknown argument; settings come from the environment, see --help", NULL);
-		return 2;
-	}
+	if ((rc = ag_cli_env_only(argc, argv, ag_env_usage)) >= 0)
+		return rc;
 	if (!ag_env_read(&settings))
 		return 2;
 	ag_log_set_level(settings.log_level);

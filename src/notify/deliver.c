@@ -25,7 +25,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "../http/log.h"
+#include "log.h"
 #include "notify.h"
 
 extern char **environ;

@@ -5,75 +5,34 @@
  *	  variable and ends the program with exit code 2.
  *-------------------------------------------------------------------------
  */
-#include <errno.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "../http/log.h"
+#include "envread.h"
 #include "notify.h"
-
-/* env: the variable's value, or NULL when unset or empty. */
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return (v != NULL && v[0] != '\0') ? v : NULL;
-}
-
-/* env_int: *out = the variable as an integer in [lo, hi], or def when unset. */
-static bool
-env_int(const char *name, int lo, int hi, int def, int *out)
-{
-	const char *v = env(name);
-	char	   *end;
-	long		n;
-
-	if (v == NULL)
-	{
-		*out = def;
-		return true;
-	}
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || end == v || n < lo || n > hi)
-	{
-		ag_log(AG_LOG_ERROR, "config_error", "not an integer in range", "variable=%s min=%d max=%d", name, lo, hi);
-		return false;
-	}
-	*out = (int) n;
-	return true;
-}
 
 bool
 ag_notify_env_read(AgNotifySettings *s)
 {
-	const char *level = env("AGINGOS_LOG_LEVEL");
-	const char *pub = env("AGINGOS_PUBLIC_URL");
+	const char *pub = ag_env_get("AGINGOS_PUBLIC_URL");
 	int			http_port;
 	AgLogLevel	lv;
 
 	memset(s, 0, sizeof(*s));
-	if (level != NULL)
-	{
-		if (!ag_log_parse_level(level, &lv))
-		{
-			ag_log(AG_LOG_ERROR, "config_error", "use debug, info, warn or error", "variable=AGINGOS_LOG_LEVEL");
-			return false;
-		}
-		ag_log_set_level(lv);
-	}
-	s->pg_host = env("AGINGOS_PGHOST");
-	s->pg_port = env("AGINGOS_PGPORT") ? env("AGINGOS_PGPORT") : "5432";
-	s->pg_database = env("AGINGOS_PGDATABASE") ? env("AGINGOS_PGDATABASE") : "agingos";
-	s->pg_user = env("AGINGOS_PGUSER") ? env("AGINGOS_PGUSER") : "agingos_notify";
-	s->webhook_secret = env("AGINGOS_WEBHOOK_SECRET");
-	s->apprise = env("AGINGOS_APPRISE") ? env("AGINGOS_APPRISE") : "apprise";
-	if (!env_int("AGINGOS_HTTP_PORT", 1, 65535, 8000, &http_port) ||
-		!env_int("AGINGOS_NOTIFY_PARALLEL", 1, 1024, 64, &s->parallel) ||
-		!env_int("AGINGOS_NOTIFY_POLL_MS", 50, 60000, 1000, &s->poll_ms) ||
-		!env_int("AGINGOS_NOTIFY_TIMEOUT_MS", 100, 300000, 10000, &s->timeout_ms) ||
-		!env_int("AGINGOS_NOTIFY_AM_RESEND_S", 5, 86400, 60, &s->am_resend_s))
+	if (!ag_env_level(&lv))
+		return false;
+	ag_log_set_level(lv);
+	s->pg_host = ag_env_get("AGINGOS_PGHOST");
+	s->pg_port = ag_env_get("AGINGOS_PGPORT") ? ag_env_get("AGINGOS_PGPORT") : "5432";
+	s->pg_database = ag_env_get("AGINGOS_PGDATABASE") ? ag_env_get("AGINGOS_PGDATABASE") : "agingos";
+	s->pg_user = ag_env_get("AGINGOS_PGUSER") ? ag_env_get("AGINGOS_PGUSER") : "agingos_notify";
+	s->webhook_secret = ag_env_get("AGINGOS_WEBHOOK_SECRET");
+	s->apprise = ag_env_get("AGINGOS_APPRISE") ? ag_env_get("AGINGOS_APPRISE") : "apprise";
+	if (!ag_env_int("AGINGOS_HTTP_PORT", 8000, 1, 65535, &http_port) ||
+		!ag_env_int("AGINGOS_NOTIFY_PARALLEL", 64, 1, 1024, &s->parallel) ||
+		!ag_env_int("AGINGOS_NOTIFY_POLL_MS", 1000, 50, 60000, &s->poll_ms) ||
+		!ag_env_int("AGINGOS_NOTIFY_TIMEOUT_MS", 10000, 100, 300000, &s->timeout_ms) ||
+		!ag_env_int("AGINGOS_NOTIFY_AM_RESEND_S", 60, 5, 86400, &s->am_resend_s))
 		return false;
 	if (pub != NULL)
 	{

@@ -21,7 +21,8 @@
 
 #include <libpq-fe.h>
 
-#include "../http/log.h"
+#include "cli.h"
+#include "log.h"
 #include "notify.h"
 
 #define MAX_RESULTS 4096
@@ -337,29 +338,16 @@ resend_alerts(CURLM *multi)
 int
 main(int argc, char **argv)
 {
-	struct sigaction sa;
-	CURLM			*multi;
-	int64_t			 next_fetch = 0, next_resend;
-	bool			 wake = true;
+	CURLM  *multi;
+	int64_t next_fetch = 0, next_resend;
+	bool	wake = true;
+	int		rc;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-	{
-		ag_notify_usage(stdout);
-		return 0;
-	}
-	if (argc > 1)
-	{
-		ag_log(AG_LOG_ERROR, "usage_error", "unknown argument; settings come from the environment, see --help", NULL);
-		return 2;
-	}
+	if ((rc = ag_cli_env_only(argc, argv, ag_notify_usage)) >= 0)
+		return rc;
 	if (!ag_notify_env_read(&S))
 		return 2;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	ag_cli_on_stop(on_signal);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	multi = curl_multi_init();
 	njobs = S.parallel;

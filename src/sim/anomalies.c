@@ -39,7 +39,7 @@ parse_one(const char *s, size_t len, AgInject *out, char *err, size_t errlen)
 		snprintf(err, errlen, "--inject item \"%s\": expected RULE@INSTANT[:HOME] with RULE one of R-001 ... R-011", item);
 		return false;
 	}
-	if (!ag_parse_instant(item + 6, &out->at, &end))
+	if (!ag_clock_parse_instant(item + 6, &out->at, &end))
 	{
 		snprintf(err, errlen, "--inject item \"%s\": bad instant; use e.g. 2026-01-08T01:30:00Z", item);
 		return false;

@@ -112,7 +112,7 @@ option(AgSimSettings *s, Seen *seen, const char *name, const char *v)
 	{
 		const char *end;
 
-		if (!ag_parse_instant(v, &s->start, &end) || *end != '\0')
+		if (!ag_clock_parse_instant(v, &s->start, &end) || *end != '\0')
 			return usage_error("--start must be an instant with Z or an offset, e.g. 2026-01-05T00:00:00Z, not \"%s\"", v);
 		s->start_given = true;
 	}
@@ -281,7 +281,7 @@ ag_settings_read(AgSimSettings *s, int argc, char **argv)
 	if (s->api_key != NULL && s->api_key_file != NULL)
 		return usage_error("give --api-key or --api-key-file, not both");
 	if (!s->start_given && s->mode == AG_MODE_DB)
-		ag_parse_instant("2026-01-05T00:00:00Z", &s->start, NULL);
+		ag_clock_parse_instant("2026-01-05T00:00:00Z", &s->start, NULL);
 	else if (!s->start_given)
 	{
 		/* now to the minute; with X > 1 the run ends at that instant */

@@ -100,7 +100,7 @@ parse_offset(const char *p, int *offset)
 }
 
 bool
-ag_parse_instant(const char *s, AgTime *out, const char **end)
+ag_clock_parse_instant(const char *s, AgTime *out, const char **end)
 {
 	int			y = digits(s, 4), mo, d, hh, mi, ss, offset;
 	const char *p;

@@ -26,12 +26,12 @@ typedef struct AgDate
 bool ag_clock_init(void);
 
 /*
- * ag_parse_instant: parse an instant at s: YYYY-MM-DD(T|t| )HH:MM:SS,
+ * ag_clock_parse_instant: parse an instant at s: YYYY-MM-DD(T|t| )HH:MM:SS,
  * optional .fraction (ignored: whole seconds), then Z, z, +-HH:MM, +-HHMM
  * or +-HH.  *end (if not NULL) gets the first character after it.
  * Returns false on any deviation from the grammar.
  */
-bool ag_parse_instant(const char *s, AgTime *out, const char **end);
+bool ag_clock_parse_instant(const char *s, AgTime *out, const char **end);
 
 /* ag_format_instant: "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 24 bytes). */
 const char *ag_format_instant(AgTime t, char *buf);

@@ -4,56 +4,26 @@
  *	  text.  libpq's own PG* variables are left to libpq.
  *-------------------------------------------------------------------------
  */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdio.h>
 
+#include "envread.h"
 #include "settings.h"
-
-/* env_get: the variable's value, or NULL when it is unset or empty. */
-static const char *
-env_get(const char *name)
-{
-	const char *value = getenv(name);
-
-	return (value == NULL || value[0] == '\0') ? NULL : value;
-}
-
-/* bad_value: the config_error line for name; always returns false. */
-static bool
-bad_value(const char *name, const char *value, const char *why)
-{
-	char quoted[160];
-
-	ag_log(AG_LOG_ERROR, "config_error", why, "variable=%s value=%s", name,
-		   ag_log_quote(quoted, sizeof(quoted), value));
-	return false;
-}
 
 bool
 ag_env_read(AgSimSettings *s)
 {
-	const char *port = env_get("AGINGOS_HTTP_PORT");
-	const char *level = env_get("AGINGOS_LOG_LEVEL");
-	char	   *end;
-	long		n;
+	int port;
 
-	if (port != NULL)
-	{
-		errno = 0;
-		n = strtol(port, &end, 10);
-		if (port[0] < '0' || port[0] > '9' || *end != '\0' || errno != 0 || n < 1 || n > 65535)
-			return bad_value("AGINGOS_HTTP_PORT", port, "expected an integer from 1 to 65535");
-	}
-	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%s", port != NULL ? port : "8000");
-	s->log_level = AG_LOG_INFO;
-	if (level != NULL && !ag_log_parse_level(level, &s->log_level))
-		return bad_value("AGINGOS_LOG_LEVEL", level, "expected debug, info, warn or error");
-	s->pg_host = env_get("AGINGOS_PGHOST");
-	s->pg_port = env_get("AGINGOS_PGPORT");
-	s->pg_database = env_get("AGINGOS_PGDATABASE");
-	s->pg_user = env_get("AGINGOS_PGUSER");
-	s->api_key = env_get("AGINGOS_API_KEY");
+	if (!ag_env_int("AGINGOS_HTTP_PORT", 8000, 1, 65535, &port))
+		return false;
+	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", port);
+	if (!ag_env_level(&s->log_level))
+		return false;
+	s->pg_host = ag_env_get("AGINGOS_PGHOST");
+	s->pg_port = ag_env_get("AGINGOS_PGPORT");
+	s->pg_database = ag_env_get("AGINGOS_PGDATABASE");
+	s->pg_user = ag_env_get("AGINGOS_PGUSER");
+	s->api_key = ag_env_get("AGINGOS_API_KEY");
 	return true;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "run.h"
 #include "settings.h"
@@ -25,9 +26,8 @@ on_signal(int signo)
 int
 main(int argc, char **argv)
 {
-	AgSimSettings	 settings;
-	struct sigaction sa;
-	int				 code;
+	AgSimSettings settings;
+	int			  code;
 
 	/* local time first: --inject checks look at Europe/Oslo clock times */
 	if (!ag_clock_init())
@@ -46,12 +46,7 @@ main(int argc, char **argv)
 			break;
 	}
 	ag_log_set_level(settings.log_level);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	ag_cli_on_stop(on_signal);
 	code = ag_run(&settings, &stop_signal);
 	if (stop_signal != 0)
 		ag_log(AG_LOG_INFO, "stop", NULL, "signal=%s", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");

@@ -1,4 +1,4 @@
--- test/bench/helpers.sql — helpers of scripts/bench_engine.sh and scripts/bench_scheduler.sh.
+-- test/bench/helpers.sql — helpers of test/bench/bench_engine.sh and test/bench/bench_scheduler.sh.
 -- Loaded into the throwaway cluster of `make bench` only (schema agingos_bench); never into
 -- a cluster with real data.  Idempotent.
 
@@ -121,5 +121,50 @@ BEGIN
 		n := n + 3;
 	END LOOP;
 	RETURN n;
+END
+$$;
+
+-- load_scale(prefix, lo, hi, t_end, per_day): homes <prefix><lo>…<prefix><hi> (5 digits), each with
+-- per_day events evenly spread over [t_end - 24 h, t_end) in the pattern of day_pattern (every
+-- 104th an ha_snapshot, every 50th at offset 25 a front-door event at inngang, the rest presence
+-- on/off pairs cycling through five rooms) plus one ha_snapshot at t_end - 24 h - k days
+-- (k = 1, 2, 3), so days_with_data is 4 and the baseline rules are judged.  One INSERT … SELECT
+-- over generate_series for the whole range (no per-home round trip); homes that already have
+-- events are skipped.  Returns the rows added.  Used by test/bench/bench_tick10k.sh.
+CREATE OR REPLACE FUNCTION agingos_bench.load_scale(prefix text, lo int, hi int, t_end timestamptz, per_day int)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	n bigint;
+	m bigint;
+	step interval := make_interval(secs => 86400.0 / per_day);
+BEGIN
+	CREATE TEMP TABLE IF NOT EXISTS load_scale_homes (home_id text PRIMARY KEY) ON COMMIT DROP;
+	INSERT INTO load_scale_homes
+	SELECT prefix || lpad(g::text, 5, '0') FROM generate_series(lo, hi) g
+	 WHERE NOT EXISTS (SELECT 1 FROM agingos.events e WHERE e.home_id = prefix || lpad(g::text, 5, '0'));
+	INSERT INTO agingos.homes (home_id) SELECT home_id FROM load_scale_homes ON CONFLICT DO NOTHING;
+	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
+	SELECT h.home_id, 's-' || j, t_end - interval '1 day' + j * step, x.cat, x.p,
+		   CASE WHEN x.cat = 'ha_snapshot' THEN NULL ELSE r.room END, 'prod'
+	  FROM load_scale_homes h, generate_series(0, per_day - 1) AS j,
+	  LATERAL (SELECT (ARRAY['soverom', 'baderom', 'kjokken', 'stue', 'inngang'])[1 + (j / 2) % 5] AS room) r0,
+	  LATERAL (SELECT CASE WHEN j % 50 = 25 THEN 'inngang' ELSE r0.room END AS room) r,
+	  LATERAL (SELECT CASE WHEN j % 104 = 0 THEN 'ha_snapshot' WHEN j % 50 = 25 THEN 'door' ELSE 'presence' END AS cat,
+					  CASE WHEN j % 104 = 0 THEN '{"source": "home_assistant", "entities": 37}'::jsonb
+						   WHEN j % 50 = 25 THEN jsonb_build_object('entity_id', 'binary_sensor.inngangsdor_contact',
+								'room', 'inngang', 'door', 'front', 'state', CASE WHEN (j / 50) % 2 = 0 THEN 'on' ELSE 'off' END)
+						   ELSE jsonb_build_object('entity_id', 'binary_sensor.' || r0.room || '_presence', 'room', r0.room,
+								'state', CASE WHEN j % 2 = 0 THEN 'on' ELSE 'off' END)
+					  END AS p) x
+	 ORDER BY h.home_id, j;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	INSERT INTO agingos.events (home_id, event_id, "timestamp", category, payload, room_id, stream_id)
+	SELECT h.home_id, 'hist-' || k, t_end - interval '1 day' - k * interval '1 day', 'ha_snapshot',
+		   '{"source": "home_assistant", "entities": 37}', NULL, 'prod'
+	  FROM load_scale_homes h, generate_series(1, 3) AS k;
+	GET DIAGNOSTICS m = ROW_COUNT;
+	DROP TABLE load_scale_homes;
+	RETURN n + m;
 END
 $$;

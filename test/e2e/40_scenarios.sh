@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 40_scenarios: every scenario file of test/scenarios/ (contract.md section 8)
-# through the scenario runner (scripts/scenario.py, Debian's python3 with
+# through the scenario runner (test/tools/scenario.py, Debian's python3 with
 # python3-yaml) against the test front and database: one line per scenario,
 # "ok scenario <id>" or "not ok scenario <id> - why". The runner reloads the
 # config that was active before; at the end config/rules.yaml is loaded again.
@@ -16,7 +16,7 @@ if ! "$PY" -c 'import yaml' 2>/dev/null; then
 fi
 
 before=$(cfg_md5)
-out=$("$PY" "$AG_ROOT/scripts/scenario.py" --tap --url "$BASE" --psql "$PSQL" "$AG_ROOT/test/scenarios" 2>&1)
+out=$("$PY" "$AG_ROOT/test/tools/scenario.py" --tap --url "$BASE" --psql "$PSQL" "$AG_ROOT/test/scenarios" 2>&1)
 rc=$?
 echo "$out" | grep -E '^(ok|not ok) scenario '
 n=$(echo "$out" | grep -cE '^(ok|not ok) scenario ')

@@ -16,7 +16,7 @@ R-003 hall-mmwave 2026-01-08T10:00:00Z R-003 30
 R-003 classic 2026-01-08T10:00:00Z R-003,R-011 480
 R-010 mmwave 2026-01-08T08:00:00Z R-010 300
 R-011 pir-hold 2026-01-08T09:00:00Z R-011 480" \
-	"$AG_ROOT/scripts/alarm_quality.sh" 2>&1)
+	"$AG_ROOT/test/tools/alarm_quality.sh" 2>&1)
 rc=$?
 line=$(echo "$out" | grep 'held-out false episodes per home-day')
 if [ "$rc" = 0 ]; then ok "alarm quality (bounded): $line"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 70_longrun: the longrun runbook (scripts/longrun.sh, docs/ops/longrun.md)
+# 70_longrun: the longrun runbook (test/longrun/longrun.sh, docs/ops/longrun.md)
 # against the test system: a short real-time run (3 homes, 3 days of
 # history, 3 minutes with the pg_cron scheduler every minute, mode A) and a
 # 7-day fast run (agingos-sim --mode db).  Each run must end green; every
@@ -24,11 +24,11 @@ SQL
 }
 trap restore EXIT
 
-# run_longrun NAME ENV…: scripts/longrun.sh against this system; one check per criterion
+# run_longrun NAME ENV…: test/longrun/longrun.sh against this system; one check per criterion
 run_longrun() {
 	local name=$1 rep="$W/$1" rc p; shift
 	env "$@" LONGRUN_TARGET="$AG_E2E_RUN" LONGRUN_PGPORT="$PGPORT" LONGRUN_HTTP_PORT="$AGINGOS_HTTP_PORT" \
-		LONGRUN_REPORT="$rep" AGINGOS_SIM="$SIM" bash "$AG_ROOT/scripts/longrun.sh" >"$W/$name.out" 2>&1
+		LONGRUN_REPORT="$rep" AGINGOS_SIM="$SIM" bash "$AG_ROOT/test/longrun/longrun.sh" >"$W/$name.out" 2>&1
 	rc=$?
 	if [ -s "$rep/checks.tsv" ]; then
 		while IFS=$'\t' read -r check res detail; do

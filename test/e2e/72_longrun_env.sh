@@ -5,7 +5,7 @@
 #      PGHOST/PGPORT) at another live system (this test system): every process
 #      the run starts talks to the run's own cluster, the run ends GREEN and
 #      the other system gets no event.
-#   b. scripts/longrun_plot.sh over a report without data (no sample, no tick,
+#   b. test/longrun/longrun_plot.sh over a report without data (no sample, no tick,
 #      no event): every PNG is written and says "no data" in words; gnuplot's
 #      "x range is invalid" never appears.
 # Ports of a.: AGINGOS_TEST_LONGRUN_PGPORT (55470), AGINGOS_TEST_LONGRUN_HTTP_PORT (58110).
@@ -29,7 +29,7 @@ env AGINGOS_PGHOST="$PGHOST" AGINGOS_PGPORT="$PGPORT" AGINGOS_HTTP_PORT="$AGINGO
 	AGINGOS_PGUSER=agingos AGINGOS_PGDATABASE=agingos PGHOST="$PGHOST" PGPORT="$PGPORT" \
 	LONGRUN_FAST=1 DAYS=2 HOMES=1 SAMPLE_SECONDS=5 LONGRUN_HOME_PREFIX=lrenv- LONGRUN_NO_BUILD=1 \
 	LONGRUN_PGPORT="$LPG" LONGRUN_HTTP_PORT="$LHTTP" LONGRUN_DIR="$W/run" LONGRUN_REPORT="$W/rep" \
-	AGINGOS_SIM="$SIM" bash "$AG_ROOT/scripts/longrun.sh" >"$W/out" 2>&1
+	AGINGOS_SIM="$SIM" bash "$AG_ROOT/test/longrun/longrun.sh" >"$W/out" 2>&1
 rc=$?
 check "longrun env: longrun-fast with a foreign AGINGOS_PGPORT/AGINGOS_HTTP_PORT exits 0" "$rc" 0
 if grep -q '^\*\*GREEN' "$W/rep/report.md" 2>/dev/null; then ok "longrun env: report.md says GREEN"
@@ -66,7 +66,7 @@ META
 	printf 'sample_clock\tsim_clock\tevents\tdeviations\tactive\tv1\tdb_bytes\thealth_ms\tfront_rss_kb\tpg_anon_kb\tpg_rss_kb\n' >"$rep/samples.tsv"
 	printf 'run_id\tstarted\tsim_clock\tduration_ms\n' >"$rep/ticks.tsv"
 	[ "$mode" = B ] && printf 'round_start\thome_id\teval_code\teval_ms\teval_rows\tpersist_code\tpersisted\twindow_until\n' >"$rep/evals.tsv"
-	bash "$AG_ROOT/scripts/longrun_plot.sh" "$rep" >"$rep/plot.log" 2>&1
+	bash "$AG_ROOT/test/longrun/longrun_plot.sh" "$rep" >"$rep/plot.log" 2>&1
 	check "longrun plot without data ($name): exit status" "$?" 0
 	if grep -qi "range is invalid" "$rep/plot.log"; then nok "longrun plot without data ($name): no gnuplot range error" "$(grep -m1 -i invalid "$rep/plot.log")"
 	else ok "longrun plot without data ($name): no gnuplot range error"; fi

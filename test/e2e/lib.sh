@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/e2e/lib.sh — helpers of the end-to-end tests (sourced).
-# scripts/test.sh exports: AG_ROOT, AG_E2E_RUN (cluster dir), AGINGOS_HTTP_PORT,
+# test/tools/test.sh exports: AG_ROOT, AG_E2E_RUN (cluster dir), AGINGOS_HTTP_PORT,
 # PGBIN, PGHOST/PGPORT/PGUSER/PGDATABASE of the throwaway cluster.
 # Each check prints "ok NAME" or "not ok NAME - why"; the runner counts them.
 BASE="http://127.0.0.1:${AGINGOS_HTTP_PORT:-8000}"

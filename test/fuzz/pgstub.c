@@ -2,8 +2,9 @@
  * pgstub.c
  *	  Just enough of the PostgreSQL backend for the fuzz targets that link
  *	  extension files outside a server (fuzz_config: src/config_yaml.c,
- *	  config_types.c, config_schema.c).  Compiled against the server's own
- *	  headers so every signature is the real one.
+ *	  config_error.c, config_types.c, config_schema.c, config_build.c).
+ *	  Compiled against the server's own headers so every signature is the
+ *	  real one.
  *	  - memory: palloc and friends are malloc with a header; everything is
  *	    freed after each input by pgstub_reset() (memory contexts are names
  *	    only).

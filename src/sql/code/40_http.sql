@@ -5,7 +5,9 @@
 -- arguments and path parameters, request_body the raw body or NULL.  They
 -- return the HTTP status and the JSON body; agingos-http adds nothing.
 -- SECURITY DEFINER with a pinned search_path, so the front's role needs
--- nothing but EXECUTE on them.
+-- nothing but EXECUTE on them.  This part: the error table's SQL entry, the
+-- two C routes, the shared parameter helpers and the handler of GET /events;
+-- the envelope route_call and the route table are part 75.
 
 -- agingos_http_error(sqlstate, message, detail, hint) → (status, body)
 -- Status and error body of a caught error; internals of a 500 are hidden.
@@ -16,7 +18,7 @@ AS 'MODULE_PATHNAME', 'agingos_http_error';
 COMMENT ON FUNCTION agingos.agingos_http_error(text, text, text, text) IS
 'HTTP status and {"code","message","details","hint"} body for a caught error (contract section 6).';
 
--- POST /event, POST /v1/event
+-- POST /event, POST /v1/event (C route: SQL http_event = C agingos_http_event, src/http_ingest.c)
 CREATE OR REPLACE FUNCTION agingos.http_event(params text, request_body text, api_key text,
 								   OUT status integer, OUT body text)
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -25,7 +27,7 @@ AS 'MODULE_PATHNAME', 'agingos_http_event';
 COMMENT ON FUNCTION agingos.http_event(text, text, text) IS
 'Route POST /event and POST /v1/event: agingos_ingest for the caller''s home (contract section 6).';
 
--- POST /events/batch
+-- POST /events/batch (C route: agingos_http_events_batch, src/http_ingest.c)
 CREATE OR REPLACE FUNCTION agingos.http_events_batch(params text, request_body text, api_key text,
 										  OUT status integer, OUT body text)
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -77,31 +79,22 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_http_params(text) IS
 'The JSON object of query arguments that agingos-http passes to every route function.';
 
--- GET /events?category=&since=&until=&limit=&home_id=
--- 200 array of {id, home_id, timestamp, category, payload, room_id,
--- stream_id, received_at} of the caller's homes (home_id= narrows to one of
--- them; another home is 404), newest first (ties by row id desc),
--- "timestamp" in [since, until).  400 for a naive/malformed instant
--- (22007) or a bad limit (22023); 401/403 key.
-CREATE OR REPLACE FUNCTION agingos.http_events(params text, request_body text, api_key text,
-									OUT status integer, OUT body text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+-- route_events(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
+-- Handler of GET /events?category=&since=&until=&limit=&home_id=: array of
+-- {id, home_id, timestamp, category, payload, room_id, stream_id,
+-- received_at} of the home_ids, newest first (ties by row id desc), "timestamp"
+-- in [since, until).  22007 for a naive/malformed instant, 22023 a bad limit.
+CREATE OR REPLACE FUNCTION agingos.route_events(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_homes text[];
-	p jsonb;
-	v_since timestamptz;
-	v_until timestamptz;
-	v_limit integer;
-	v_code text; v_msg text; v_detail text; v_hint text;
+	v_since CONSTANT timestamptz := agingos.agingos_parse_instant(p ->> 'since', 'since');
+	v_until CONSTANT timestamptz := agingos.agingos_parse_instant(p ->> 'until', 'until');
+	v_limit CONSTANT integer := agingos.agingos_http_limit(p);
 BEGIN
-	p := agingos.agingos_http_params(params);
-	v_homes := agingos.agingos_auth_homes(api_key, 'read', p ->> 'home_id');
-	v_since := agingos.agingos_parse_instant(p ->> 'since', 'since');
-	v_until := agingos.agingos_parse_instant(p ->> 'until', 'until');
-	v_limit := agingos.agingos_http_limit(p);
-	SELECT 200, coalesce(jsonb_agg(jsonb_build_object(
+	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
 			'id', e.event_id,
 			'home_id', e.home_id,
 			'timestamp', agingos.agingos_iso(e."timestamp"),
@@ -110,19 +103,14 @@ BEGIN
 			'room_id', e.room_id,
 			'stream_id', e.stream_id,
 			'received_at', agingos.agingos_iso(e.received_at)) ORDER BY e."timestamp" DESC, e.id DESC), '[]'::jsonb)::text
-	  INTO status, body
 	  FROM (SELECT * FROM agingos.events ev
-			 WHERE ev.home_id = ANY (v_homes)
+			 WHERE ev.home_id = ANY (home_ids)
 			   AND (p ->> 'category' IS NULL OR ev.category = p ->> 'category')
 			   AND (v_since IS NULL OR ev."timestamp" >= v_since)
 			   AND (v_until IS NULL OR ev."timestamp" < v_until)
 			 ORDER BY ev."timestamp" DESC, ev.id DESC
-			 LIMIT v_limit) e;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
-							v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+			 LIMIT v_limit) e);
 END
 $$;
-COMMENT ON FUNCTION agingos.http_events(text, text, text) IS
-'Route GET /events: the events of the caller''s homes (or home_id) newest first, filtered by category and [since, until), limit 100 (max 1000).';
+COMMENT ON FUNCTION agingos.route_events(jsonb, text[], text, text, timestamptz) IS
+'Handler of GET /events (through route_call): events of the caller''s homes newest first.';

@@ -2,7 +2,8 @@
 -- (tables in src/sql/schema/50_lifecycle_tables.sql).
 
 -- agingos_tick_evaluate(home_id, now): the scheduler-enabled rules of one
--- home, each isolated in a subtransaction (src/tick.c).  Internal.
+-- home, each isolated in a subtransaction, as the tick's home loop
+-- evaluates them; writes nothing (src/tick.c).  Internal, for inspection.
 CREATE OR REPLACE FUNCTION agingos.agingos_tick_evaluate(home_id text, now timestamptz,
 	OUT rule_id text, OUT outcome text, OUT severity text, OUT title text, OUT explanation text,
 	OUT evidence jsonb, OUT window_since timestamptz, OUT window_until timestamptz,
@@ -13,14 +14,15 @@ AS 'MODULE_PATHNAME', 'agingos_tick_evaluate';
 COMMENT ON FUNCTION agingos.agingos_tick_evaluate(text, timestamptz) IS
 'Internal: evaluate the scheduler-enabled rules of one home at now; a failing rule is reported as a row (outcome failed), not raised.';
 
--- agingos_log(message): one LOG line without CONTEXT (contract section 9).
+-- agingos_log(message): one LOG line without CONTEXT (contract section 9; src/log.c).
 CREATE OR REPLACE FUNCTION agingos.agingos_log(message text)
 RETURNS void
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_log';
 COMMENT ON FUNCTION agingos.agingos_log(text) IS 'Internal: write one LOG line to the server log.';
 
--- agingos_rules(): rule_id, title (config locale), description, in rule-id order.
+-- agingos_rules(): rule_id, title (config locale), description, in rule-id order
+-- (src/rules/catalog.c).
 CREATE OR REPLACE FUNCTION agingos.agingos_rules(OUT rule_id text, OUT title text, OUT description text)
 RETURNS SETOF record
 LANGUAGE C STABLE PARALLEL SAFE
@@ -53,15 +55,15 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_deviation_event(agingos.deviations, text, text, timestamptz, text, text) IS
 'Internal: record a lifecycle change (with its actor and note) in deviation_history, write its notifications and NOTIFY agingos_deviation.';
 
--- agingos_upsert_deviation(home, rule, subject, now, severity, title,
+-- agingos_upsert_deviation(home_id, rule_id, subject_key, now, severity, title,
 -- explanation, evidence, since, until) → 'inserted' | 'updated'
 -- rules.md section 5 step 2: update the active row for (home, rule,
 -- subject_key) — last_seen_at = now, replace severity, evidence, window,
 -- texts, timestamp; keep status and started_at — or insert a new OPEN row
 -- (a new episode: 'reopen' in the history when the key had one before).
-CREATE OR REPLACE FUNCTION agingos.agingos_upsert_deviation(p_home text, p_rule text, p_subject text, p_now timestamptz,
-	p_severity text, p_title text, p_explanation text, p_evidence jsonb,
-	p_since timestamptz, p_until timestamptz)
+CREATE OR REPLACE FUNCTION agingos.agingos_upsert_deviation(home_id text, rule_id text, subject_key text, now timestamptz,
+	severity text, title text, explanation text, evidence jsonb,
+	since timestamptz, until timestamptz)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -72,45 +74,51 @@ DECLARE
 	rank CONSTANT jsonb := '{"LOW": 1, "MEDIUM": 2, "HIGH": 3}';
 BEGIN
 	SELECT x.severity INTO old_severity FROM agingos.deviations x
-	 WHERE x.home_id = p_home AND x.rule_id = p_rule AND x.subject_key = p_subject
+	 WHERE x.home_id = agingos_upsert_deviation.home_id AND x.rule_id = agingos_upsert_deviation.rule_id
+	   AND x.subject_key = agingos_upsert_deviation.subject_key
 	   AND x.status IN ('OPEN', 'ACK')
 	   FOR UPDATE;
 	IF FOUND THEN
 		UPDATE agingos.deviations x
-		   SET last_seen_at = p_now, severity = p_severity, evidence = p_evidence,
-			   window_since = p_since, window_until = p_until, title = p_title,
-			   explanation = p_explanation, "timestamp" = p_now
-		 WHERE x.home_id = p_home AND x.rule_id = p_rule AND x.subject_key = p_subject
+		   SET last_seen_at = agingos_upsert_deviation.now, severity = agingos_upsert_deviation.severity,
+			   evidence = agingos_upsert_deviation.evidence, window_since = agingos_upsert_deviation.since,
+			   window_until = agingos_upsert_deviation.until, title = agingos_upsert_deviation.title,
+			   explanation = agingos_upsert_deviation.explanation, "timestamp" = agingos_upsert_deviation.now
+		 WHERE x.home_id = agingos_upsert_deviation.home_id AND x.rule_id = agingos_upsert_deviation.rule_id
+	   AND x.subject_key = agingos_upsert_deviation.subject_key
 		   AND x.status IN ('OPEN', 'ACK')
 		RETURNING x.* INTO d;
-		IF old_severity <> p_severity THEN
+		IF old_severity <> agingos_upsert_deviation.severity THEN
 			PERFORM agingos.agingos_deviation_event(d,
-				CASE WHEN (rank ->> p_severity)::int > (rank ->> old_severity)::int THEN 'escalation' ELSE 'deescalation' END,
-				d.status, p_now, 'scheduler');
+				CASE WHEN (rank ->> agingos_upsert_deviation.severity)::int > (rank ->> old_severity)::int THEN 'escalation' ELSE 'deescalation' END,
+				d.status, agingos_upsert_deviation.now, 'scheduler');
 		END IF;
 		RETURN 'updated';
 	END IF;
 	INSERT INTO agingos.deviations AS x (home_id, rule_id, subject_key, status, severity, title, explanation,
 										 evidence, window_since, window_until, "timestamp", started_at, last_seen_at)
-	VALUES (p_home, p_rule, p_subject, 'OPEN', p_severity, p_title, p_explanation,
-			p_evidence, p_since, p_until, p_now, p_now, p_now)
+	VALUES (agingos_upsert_deviation.home_id, agingos_upsert_deviation.rule_id, agingos_upsert_deviation.subject_key, 'OPEN',
+			agingos_upsert_deviation.severity, agingos_upsert_deviation.title, agingos_upsert_deviation.explanation,
+			agingos_upsert_deviation.evidence, agingos_upsert_deviation.since, agingos_upsert_deviation.until,
+			agingos_upsert_deviation.now, agingos_upsert_deviation.now, agingos_upsert_deviation.now)
 	RETURNING x.* INTO d;
 	PERFORM agingos.agingos_deviation_event(d,
 		CASE WHEN EXISTS (SELECT 1 FROM agingos.deviations y
-						   WHERE y.home_id = p_home AND y.rule_id = p_rule AND y.subject_key = p_subject
+						   WHERE y.home_id = agingos_upsert_deviation.home_id AND y.rule_id = agingos_upsert_deviation.rule_id
+							 AND y.subject_key = agingos_upsert_deviation.subject_key
 							 AND y.status = 'CLOSED') THEN 'reopen' ELSE 'open' END,
-		NULL, p_now, 'scheduler');
+		NULL, agingos_upsert_deviation.now, 'scheduler');
 	RETURN 'inserted';
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_upsert_deviation(text, text, text, timestamptz, text, text, text, jsonb, timestamptz, timestamptz) IS
 'Internal: rules.md section 5 step 2 for one produced deviation; returns inserted or updated.';
 
--- agingos_close_stale(home, now, failed_rules) → integer rows closed
+-- agingos_close_stale(home_id, now, failed_rules) → integer rows closed
 -- rules.md section 5 step 3: every active row of the home (any subject_key,
 -- D30) with last_seen_at < now - expire_after_minutes(rule) becomes CLOSED,
 -- except rows of rules that failed in this tick (D18).
-CREATE OR REPLACE FUNCTION agingos.agingos_close_stale(p_home text, p_now timestamptz, p_failed text[])
+CREATE OR REPLACE FUNCTION agingos.agingos_close_stale(home_id text, now timestamptz, failed_rules text[])
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -125,18 +133,18 @@ BEGIN
 		WITH stale AS (
 			SELECT x.deviation_id, x.status AS prev
 			  FROM agingos.deviations x
-			 WHERE x.home_id = p_home AND x.status IN ('OPEN', 'ACK')
-			   AND x.rule_id <> ALL (p_failed)
-			   AND x.last_seen_at < p_now - make_interval(mins => coalesce(
+			 WHERE x.home_id = agingos_close_stale.home_id AND x.status IN ('OPEN', 'ACK')
+			   AND x.rule_id <> ALL (agingos_close_stale.failed_rules)
+			   AND x.last_seen_at < agingos_close_stale.now - make_interval(mins => coalesce(
 					   (cfg -> 'rules' -> x.rule_id ->> 'expire_after_minutes')::int,
 					   (cfg -> 'defaults' ->> 'expire_after_minutes')::int))
 			   FOR UPDATE)
-		UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = p_now
+		UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = agingos_close_stale.now
 		  FROM stale WHERE x.deviation_id = stale.deviation_id
 		RETURNING x.deviation_id, stale.prev
 	LOOP
 		SELECT x.* INTO d FROM agingos.deviations x WHERE x.deviation_id = c.deviation_id;
-		PERFORM agingos.agingos_deviation_event(d, 'stale', c.prev, p_now, 'scheduler');
+		PERFORM agingos.agingos_deviation_event(d, 'stale', c.prev, agingos_close_stale.now, 'scheduler');
 		n := n + 1;
 	END LOOP;
 	RETURN n;
@@ -145,34 +153,60 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_close_stale(text, timestamptz, text[]) IS
 'Internal: rules.md section 5 step 3 for one home; rows of failed rules are kept.';
 
--- agingos_scheduler_tick(now timestamptz DEFAULT now()) → jsonb summary
--- One scheduler run over every row of homes (rules.md section 5): per home,
--- evaluate the scheduler-enabled rules at now (each isolated), upsert what
--- they produced (each upsert in its own subtransaction), then close stale
--- rows.  An advisory lock makes a concurrent tick return at once with
--- status skipped.  Writes one scheduler_runs row and one LOG line
--- (contract section 9), and prunes its bookkeeping older than
--- retention.bookkeeping_days.  Summary: contract section 4.
-CREATE OR REPLACE FUNCTION agingos.agingos_scheduler_tick(now timestamptz DEFAULT pg_catalog.now())
+-- agingos_tick_slot(home_id) → integer in [0, 48): the home's lock slot.
+-- A scheduler run over bucket b of n visits the homes whose slot % n = b
+-- and holds the advisory locks of exactly those slots (docs/scheduler.md
+-- "Buckets"); 48 is divisible by 1, 2, 3, 4, 6, 8, 12 and 16.
+CREATE OR REPLACE FUNCTION agingos.agingos_tick_slot(home_id text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+RETURN (pg_catalog.hashtext(home_id) & 2147483647) % 48;
+COMMENT ON FUNCTION agingos.agingos_tick_slot(text) IS
+'Internal: the scheduler lock slot of a home, 0..47; its bucket of n is slot % n.';
+
+-- agingos_tick_homes(now, run_id, bucket, buckets) → the counters of one
+-- run's home loop (src/tick.c): per home, profile refresh, evaluation with
+-- rule isolation, upserts, close stale and notifications (rules.md
+-- section 5).  bucket NULL: every home.  Internal: agingos_scheduler_run
+-- takes the locks first.
+CREATE OR REPLACE FUNCTION agingos.agingos_tick_homes(now timestamptz, run_id bigint, bucket integer, buckets integer,
+	OUT homes integer, OUT rules_total integer, OUT rules_ok integer, OUT rules_failed integer,
+	OUT deviations_upserted integer, OUT deviations_opened integer, OUT deviations_closed integer)
+RETURNS record
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'agingos_tick_homes';
+COMMENT ON FUNCTION agingos.agingos_tick_homes(timestamptz, bigint, integer, integer) IS
+'Internal: the home loop of one scheduler run (every home, or one bucket); the caller holds the slot locks.';
+
+-- agingos_scheduler_run(now, bucket, buckets) → jsonb summary
+-- One scheduler run (rules.md section 5) over every home (bucket NULL) or
+-- over bucket `bucket` of `buckets` (agingos_tick_slot(home_id) % buckets
+-- = bucket).  It first takes, without waiting, the transaction advisory
+-- locks (hashtext('agingos.scheduler_tick'), slot) of every slot it
+-- covers: if any is held by another run (a slow previous run of the same
+-- bucket, a whole tick, a run under another bucket count) it evaluates
+-- nothing and returns status skipped, so no home is evaluated by two runs
+-- at once.  Then the home loop (agingos_tick_homes, C), one scheduler_runs
+-- row (with bucket and buckets) and one LOG line (contract section 9); the
+-- whole tick and bucket 0 also prune the bookkeeping older than
+-- retention.bookkeeping_days.  Summary: contract section 4, plus bucket and
+-- buckets for a bucket run.  Raises 22023 for a NULL now or a bucket
+-- outside [0, buckets) with buckets in 1..16.
+CREATE OR REPLACE FUNCTION agingos.agingos_scheduler_run(now timestamptz, bucket integer, buckets integer)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_now CONSTANT timestamptz := agingos_scheduler_tick.now;
+	v_now CONSTANT timestamptz := agingos_scheduler_run.now;
+	v_bucket CONSTANT integer := agingos_scheduler_run.bucket;
+	v_buckets CONSTANT integer := agingos_scheduler_run.buckets;
 	t0 CONSTANT timestamptz := clock_timestamp();
 	run CONSTANT bigint := nextval(pg_get_serial_sequence('agingos.scheduler_runs', 'run_id'));
-	subject text;
-	home text;
-	r record;
-	failed text[];
 	n_homes int := 0; n_total int := 0; n_ok int := 0; n_failed int := 0;
 	n_upserted int := 0; n_opened int := 0; n_closed int := 0;
-	h_total int; h_ok int; h_failed int; h_upserted int; h_opened int;
 	v_status text := 'ok';
 	v_error text;
-	e_state text;
-	e_msg text;
 	ms numeric;
 	s jsonb;
 BEGIN
@@ -180,89 +214,101 @@ BEGIN
 		RAISE EXCEPTION 'argument "now" must not be null' USING ERRCODE = '22023',
 			HINT = 'Call agingos_scheduler_tick() for the current time, or pass an instant.';
 	END IF;
-	IF NOT pg_try_advisory_xact_lock(hashtext('agingos.scheduler_tick')) THEN
-		v_status := 'skipped';
-	ELSE
+	IF v_bucket IS NOT NULL AND (v_buckets IS NULL OR v_buckets NOT BETWEEN 1 AND 16 OR v_bucket NOT BETWEEN 0 AND v_buckets - 1) THEN
+		RAISE EXCEPTION 'bucket must be in [0, buckets) with buckets in 1..16'
+			USING ERRCODE = '22023', DETAIL = format('bucket = %s, buckets = %s.', v_bucket, coalesce(v_buckets::text, 'NULL')),
+			HINT = 'agingos_schedule() creates one job per bucket from scheduler.workers; call agingos_scheduler_tick() for every home.';
+	END IF;
+	FOR slot IN 0 .. 47 LOOP
+		CONTINUE WHEN v_bucket IS NOT NULL AND slot % v_buckets <> v_bucket;
+		IF NOT pg_try_advisory_xact_lock(hashtext('agingos.scheduler_tick'), slot) THEN
+			v_status := 'skipped';
+			EXIT;
+		END IF;
+	END LOOP;
+	IF v_status = 'ok' THEN
 		BEGIN
-			subject := agingos.agingos_config() -> 'scheduler' ->> 'default_subject_key';
-			FOR home IN SELECT h.home_id FROM agingos.homes h ORDER BY h.home_id LOOP
-				n_homes := n_homes + 1;
-				failed := '{}';
-				h_total := 0; h_ok := 0; h_failed := 0; h_upserted := 0; h_opened := 0;
-				BEGIN	-- one home: its upserts and closes stand or fall together
-					PERFORM agingos.agingos_profile_maybe_refresh(home, v_now);	-- personal baselines, once a local day
-					FOR r IN SELECT * FROM agingos.agingos_tick_evaluate(home, v_now) LOOP
-						h_total := h_total + 1;
-						e_state := r.error_sqlstate;
-						e_msg := r.error_message;
-						IF r.outcome = 'deviation' THEN
-							BEGIN	-- one rule's upsert
-								IF agingos.agingos_upsert_deviation(home, r.rule_id, subject, v_now, r.severity, r.title,
-										r.explanation, r.evidence, r.window_since, r.window_until) = 'inserted' THEN
-									h_opened := h_opened + 1;
-								END IF;
-								h_upserted := h_upserted + 1;
-							EXCEPTION WHEN OTHERS THEN
-								GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT;
-							END;
-						END IF;
-						IF e_state IS NOT NULL THEN
-							failed := failed || r.rule_id;
-							h_failed := h_failed + 1;
-							PERFORM agingos.agingos_log(format('agingos rule_engine error run_id=%s home_id=%s rule_id=%s sqlstate=%s message=%s',
-								run, to_json(home)::text, r.rule_id, e_state, to_json(e_msg)::text));
-						ELSE
-							h_ok := h_ok + 1;
-						END IF;
-					END LOOP;
-					-- Both calls change nothing for a home without active deviations /
-					-- active contacts (their first condition); the EXISTS here spares
-					-- the call in the common case (docs/bench.md section 13).
-					IF EXISTS (SELECT 1 FROM agingos.deviations x WHERE x.home_id = home AND x.status IN ('OPEN', 'ACK')) THEN
-						n_closed := n_closed + agingos.agingos_close_stale(home, v_now, failed);
-					END IF;
-					-- escalations and reminders due at now (docs/notifications.md)
-					IF EXISTS (SELECT 1 FROM agingos.contacts x WHERE x.home_id = home AND x.active) THEN
-						PERFORM agingos.agingos_notify_due(home, v_now);
-					END IF;
-					n_upserted := n_upserted + h_upserted;
-					n_opened := n_opened + h_opened;
-					n_ok := n_ok + h_ok;
-					n_failed := n_failed + h_failed;
-				EXCEPTION WHEN OTHERS THEN
-					-- the home as a whole failed: its rules count as failed, its rows stay as they were
-					GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT;
-					n_failed := n_failed + greatest(h_total, 1);
-					PERFORM agingos.agingos_log(format('agingos rule_engine error run_id=%s home_id=%s rule_id=* sqlstate=%s message=%s',
-						run, to_json(home)::text, e_state, to_json(e_msg)::text));
-				END;
-				n_total := n_total + h_total;
-			END LOOP;
+			SELECT t.homes, t.rules_total, t.rules_ok, t.rules_failed, t.deviations_upserted, t.deviations_opened, t.deviations_closed
+			  INTO n_homes, n_total, n_ok, n_failed, n_upserted, n_opened, n_closed
+			  FROM agingos.agingos_tick_homes(v_now, run, v_bucket, v_buckets) t;
 		EXCEPTION WHEN OTHERS THEN
-			-- the tick as a whole failed (e.g. the config could not be read)
+			-- the run as a whole failed (e.g. the config could not be read)
 			v_status := 'error';
 			GET STACKED DIAGNOSTICS v_error = MESSAGE_TEXT;
 		END;
 	END IF;
 	ms := round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 3);
 	INSERT INTO agingos.scheduler_runs (run_id, started_at, now, duration_ms, homes, rules_total, rules_ok, rules_failed,
-										deviations_upserted, deviations_opened, deviations_closed, status, error)
+										deviations_upserted, deviations_opened, deviations_closed, status, error, bucket, buckets)
 	OVERRIDING SYSTEM VALUE
-	VALUES (run, t0, v_now, ms, n_homes, n_total, n_ok, n_failed, n_upserted, n_opened, n_closed, v_status, v_error);
-	IF v_status <> 'skipped' THEN
+	VALUES (run, t0, v_now, ms, n_homes, n_total, n_ok, n_failed, n_upserted, n_opened, n_closed,
+			v_status, v_error, v_bucket, CASE WHEN v_bucket IS NOT NULL THEN v_buckets END);
+	-- one run prunes (concurrent bucket runs deleting the same rows would wait on each other)
+	IF v_status <> 'skipped' AND coalesce(v_bucket, 0) = 0 THEN
 		PERFORM agingos.agingos_prune_bookkeeping(v_now);
 	END IF;
 	s := jsonb_build_object('status', v_status, 'homes', n_homes, 'rules_total', n_total, 'rules_ok', n_ok,
 		'rules_failed', n_failed, 'deviations_upserted', n_upserted, 'deviations_opened', n_opened,
 		'deviations_closed', n_closed, 'run_id', run, 'duration_ms', ms);
-	PERFORM agingos.agingos_log(format('agingos scheduler tick run_id=%s homes=%s rules_total=%s rules_ok=%s rules_failed=%s deviations_upserted=%s deviations_opened=%s deviations_closed=%s duration_ms=%s status=%s%s',
+	IF v_bucket IS NOT NULL THEN
+		s := s || jsonb_build_object('bucket', v_bucket, 'buckets', v_buckets);
+	END IF;
+	PERFORM agingos.agingos_log(format('agingos scheduler tick run_id=%s homes=%s rules_total=%s rules_ok=%s rules_failed=%s deviations_upserted=%s deviations_opened=%s deviations_closed=%s duration_ms=%s status=%s%s%s',
 		run, n_homes, n_total, n_ok, n_failed, n_upserted, n_opened, n_closed, ms, v_status,
+		CASE WHEN v_bucket IS NOT NULL THEN format(' bucket=%s buckets=%s', v_bucket, v_buckets) ELSE '' END,
 		CASE WHEN v_error IS NOT NULL THEN ' error=' || to_json(v_error)::text ELSE '' END));
 	RETURN s;
 END
 $$;
+COMMENT ON FUNCTION agingos.agingos_scheduler_run(timestamptz, integer, integer) IS
+'Internal: one scheduler run over every home or one bucket, under the slot locks; returns the contract section 4 summary.';
+
+-- agingos_scheduler_tick(now timestamptz DEFAULT now()) → jsonb summary
+-- One scheduler run over every row of homes (rules.md section 5): per home,
+-- evaluate the scheduler-enabled rules at now (each isolated), upsert what
+-- they produced (each upsert in its own subtransaction), then close stale
+-- rows.  Holds every slot lock, so a concurrent tick or bucket run makes it
+-- return at once with status skipped (and it makes them skip).  Writes one
+-- scheduler_runs row and one LOG line (contract section 9), and prunes its
+-- bookkeeping older than retention.bookkeeping_days.  Summary: contract
+-- section 4.  The home loop is agingos_tick_homes (src/tick.c).
+CREATE OR REPLACE FUNCTION agingos.agingos_scheduler_tick(now timestamptz DEFAULT pg_catalog.now())
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, agingos
+AS $$
+BEGIN
+	IF agingos_scheduler_tick.now IS NULL THEN
+		RAISE EXCEPTION 'argument "now" must not be null' USING ERRCODE = '22023',
+			HINT = 'Call agingos_scheduler_tick() for the current time, or pass an instant.';
+	END IF;
+	RETURN agingos.agingos_scheduler_run(agingos_scheduler_tick.now, NULL, NULL);
+END
+$$;
 COMMENT ON FUNCTION agingos.agingos_scheduler_tick(timestamptz) IS
 'One scheduler run over every home at now: evaluate, upsert, close stale (rules.md section 5); returns the summary of contract section 4 and logs one line.';
+
+-- agingos_scheduler_tick_bucket(bucket, buckets, now DEFAULT now()) → jsonb
+-- The same run over one bucket of homes (agingos_tick_slot(home_id) %
+-- buckets = bucket), as the pg_cron jobs of scheduler.workers > 1 call it
+-- (agingos_schedule); a run whose bucket is still being ticked by its
+-- previous run is skipped.  Summary: contract section 4 plus bucket and
+-- buckets.  22023 for bucket outside [0, buckets) or buckets outside 1..16.
+CREATE OR REPLACE FUNCTION agingos.agingos_scheduler_tick_bucket(bucket integer, buckets integer, now timestamptz DEFAULT pg_catalog.now())
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, agingos
+AS $$
+BEGIN
+	IF bucket IS NULL THEN
+		RAISE EXCEPTION 'argument "bucket" must not be null' USING ERRCODE = '22023',
+			HINT = 'Pass a bucket in [0, buckets), or call agingos_scheduler_tick() for every home.';
+	END IF;
+	RETURN agingos.agingos_scheduler_run(agingos_scheduler_tick_bucket.now, bucket, buckets);
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_scheduler_tick_bucket(integer, integer, timestamptz) IS
+'One scheduler run over bucket `bucket` of `buckets` (homes by agingos_tick_slot); skipped while its slots are locked by another run.';
 
 -- agingos_prune_bookkeeping(now) → integer rows deleted
 -- scheduler_runs with "now" older than retention.bookkeeping_days before
@@ -289,7 +335,7 @@ BEGIN
 	IF to_regclass('cron.job_run_details') IS NOT NULL THEN
 		DELETE FROM cron.job_run_details d
 		 USING cron.job j
-		 WHERE d.jobid = j.jobid AND j.jobname IN ('agingos-scheduler', 'agingos-retention')
+		 WHERE d.jobid = j.jobid AND (j.jobname IN ('agingos-scheduler', 'agingos-retention') OR j.jobname LIKE 'agingos-scheduler-%')
 		   AND d.end_time < pg_catalog.now() - keep;
 		GET DIAGNOSTICS m = ROW_COUNT;
 	END IF;

@@ -118,9 +118,14 @@ COMMENT ON FUNCTION agingos.agingos_cron_expression(integer) IS
 
 -- agingos_schedule() → bigint job id
 -- Create or replace the pg_cron job agingos-scheduler (every
--- scheduler.interval_minutes, running agingos_scheduler_tick()) and the
--- daily job agingos-retention (03:17 UTC, agingos_retention()).  Jobs run
--- in cron.database_name as the caller.
+-- scheduler.interval_minutes) and the daily job agingos-retention (03:17
+-- UTC, agingos_retention()).  With scheduler.workers = 1 the scheduler job
+-- runs agingos_scheduler_tick(); with n > 1 it runs bucket 0 of n and the
+-- jobs agingos-scheduler-1 … agingos-scheduler-<n-1> run the other buckets
+-- at the same cadence (agingos_scheduler_tick_bucket, docs/scheduler.md);
+-- bucket jobs beyond n from an earlier call are removed.  Jobs run in
+-- cron.database_name as the caller.  Call it again after changing
+-- scheduler.interval_minutes or scheduler.workers.
 CREATE OR REPLACE FUNCTION agingos.agingos_schedule()
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
@@ -128,18 +133,34 @@ SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
 	job bigint;
+	cfg jsonb := agingos.agingos_config();
+	cadence text := agingos.agingos_cron_expression((cfg -> 'scheduler' ->> 'interval_minutes')::int);
+	n integer := coalesce((cfg -> 'scheduler' ->> 'workers')::int, 1);
+	old text;
 BEGIN
-	job := cron.schedule('agingos-scheduler',
-		agingos.agingos_cron_expression((agingos.agingos_config() -> 'scheduler' ->> 'interval_minutes')::int),
-		'SELECT agingos.agingos_scheduler_tick()');
+	IF n = 1 THEN
+		job := cron.schedule('agingos-scheduler', cadence, 'SELECT agingos.agingos_scheduler_tick()');
+	ELSE
+		job := cron.schedule('agingos-scheduler', cadence, format('SELECT agingos.agingos_scheduler_tick_bucket(0, %s)', n));
+		FOR b IN 1 .. n - 1 LOOP
+			PERFORM cron.schedule(format('agingos-scheduler-%s', b), cadence,
+				format('SELECT agingos.agingos_scheduler_tick_bucket(%s, %s)', b, n));
+		END LOOP;
+	END IF;
+	FOR old IN SELECT j.jobname FROM cron.job j
+				WHERE j.jobname ~ '^agingos-scheduler-[0-9]+$'
+				  AND substr(j.jobname, 19)::int >= n LOOP
+		PERFORM cron.unschedule(old);
+	END LOOP;
 	PERFORM cron.schedule('agingos-retention', '17 3 * * *', 'SELECT agingos.agingos_retention()');
 	RETURN job;
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_schedule() IS
-'Create or replace the pg_cron jobs agingos-scheduler (scheduler.interval_minutes) and agingos-retention (daily); returns the scheduler job id.';
+'Create or replace the pg_cron jobs agingos-scheduler (plus agingos-scheduler-<i> per extra bucket of scheduler.workers) and agingos-retention (daily); returns the scheduler job id.';
 
--- agingos_unschedule() → boolean: remove both jobs; true if the scheduler job existed.
+-- agingos_unschedule() → boolean: remove the scheduler job, its bucket jobs
+-- and the retention job; true if the scheduler job existed.
 CREATE OR REPLACE FUNCTION agingos.agingos_unschedule()
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE
@@ -147,11 +168,15 @@ SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
 	existed boolean;
+	old text;
 BEGIN
 	existed := EXISTS (SELECT 1 FROM cron.job WHERE jobname = 'agingos-scheduler');
 	IF existed THEN
 		PERFORM cron.unschedule('agingos-scheduler');
 	END IF;
+	FOR old IN SELECT j.jobname FROM cron.job j WHERE j.jobname ~ '^agingos-scheduler-[0-9]+$' LOOP
+		PERFORM cron.unschedule(old);
+	END LOOP;
 	IF EXISTS (SELECT 1 FROM cron.job WHERE jobname = 'agingos-retention') THEN
 		PERFORM cron.unschedule('agingos-retention');
 	END IF;
@@ -159,7 +184,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_unschedule() IS
-'Remove the pg_cron jobs agingos-scheduler and agingos-retention; true if the scheduler job existed.';
+'Remove the pg_cron jobs agingos-scheduler, agingos-scheduler-<i> and agingos-retention; true if the scheduler job existed.';
 
 -- agingos_retention(now timestamptz DEFAULT now()) → jsonb
 -- {events_deleted, deviations_deleted, audit_deleted, bookkeeping_deleted}:

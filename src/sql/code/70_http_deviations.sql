@@ -1,7 +1,9 @@
 
 -- agingos install script, part 70: HTTP routes over deviations, rules and
--- health (contract.md sections 6 and 7).  Same shape as part 40: (params,
--- request_body, api_key) → (status, body); errors become the section 6 body.
+-- health (contract.md sections 6 and 7): their handlers route_<route>.  Each
+-- http_<route>(params, request_body, api_key) → (status, body) is one call of
+-- the envelope route_call (part 75), which authorises and runs the handler;
+-- handlers only RAISE, errors become the section 6 body.
 
 -- agingos_deviation_core_json(…) → jsonb: the DeviationV1 members shared by
 -- computed and persisted deviations (contract section 7); deviation_id as given.
@@ -48,10 +50,12 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_deviation_json(agingos.deviations) IS
 'A persisted deviation as JSON (contract section 7).';
 
--- agingos_http_window(p jsonb) → (since, until, now): the window query
--- arguments of /deviations/evaluate and /deviations/persist: since and until
--- required (22023), strict instants (22007), now optional (default now()).
-CREATE OR REPLACE FUNCTION agingos.agingos_http_window(p jsonb, OUT since timestamptz, OUT until timestamptz, OUT now timestamptz)
+-- agingos_http_window(p jsonb, default_now timestamptz DEFAULT now()) →
+-- (since, until, now): the window query arguments of /deviations/evaluate
+-- and /deviations/persist: since and until required (22023), strict
+-- instants (22007), now optional (default default_now, the route's clock).
+CREATE OR REPLACE FUNCTION agingos.agingos_http_window(p jsonb, default_now timestamptz DEFAULT pg_catalog.now(),
+	OUT since timestamptz, OUT until timestamptz, OUT now timestamptz)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
 AS $$
@@ -62,139 +66,108 @@ BEGIN
 	END IF;
 	since := agingos.agingos_parse_instant(p ->> 'since', 'since');
 	until := agingos.agingos_parse_instant(p ->> 'until', 'until');
-	now := coalesce(agingos.agingos_parse_instant(p ->> 'now', 'now'), pg_catalog.now());
+	now := coalesce(agingos.agingos_parse_instant(p ->> 'now', 'now'), default_now, pg_catalog.now());
 END
 $$;
-COMMENT ON FUNCTION agingos.agingos_http_window(jsonb) IS
+COMMENT ON FUNCTION agingos.agingos_http_window(jsonb, timestamptz) IS
 'Internal: since/until/now query arguments of the window routes, validated.';
 
--- GET /deviations/evaluate?since=&until=[&now=][&rule_id=R-001,R-002]
--- 200 array of DeviationV1 for the caller's home; since and until required
--- (22023), instants strict (22007); read key.
-CREATE OR REPLACE FUNCTION agingos.http_deviations_evaluate(params text, request_body text, api_key text,
-												 OUT status integer, OUT body text)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- route_deviations_evaluate(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
+-- Handler of GET /deviations/evaluate?since=&until=[&now=][&rule_id=R-001,R-002]:
+-- array of DeviationV1 for the caller's one home (home_ids[1]); since and
+-- until required (22023), instants strict (22007); now: the query
+-- argument, else the envelope's now.
+CREATE OR REPLACE FUNCTION agingos.route_deviations_evaluate(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
+RETURNS text
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_home text;
-	p jsonb;
 	v_rules text[];
-	w record;
-	v_code text; v_msg text; v_detail text; v_hint text;
+	w CONSTANT record := agingos.agingos_http_window(p, route_deviations_evaluate.now);
 BEGIN
-	p := agingos.agingos_http_params(params);
-	v_home := agingos.agingos_auth(api_key, 'read', p ->> 'home_id');
-	w := agingos.agingos_http_window(p);
 	IF p ? 'rule_id' THEN
 		v_rules := CASE WHEN p ->> 'rule_id' = '' THEN '{}'::text[] ELSE string_to_array(p ->> 'rule_id', ',') END;
 	END IF;
-	SELECT 200, coalesce(jsonb_agg(agingos.agingos_deviation_v1_json(e) ORDER BY e.rule_id), '[]')::text
-	  INTO status, body
-	  FROM agingos.agingos_evaluate(w.since, w.until, w.now, v_home, v_rules) e;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+	RETURN (SELECT coalesce(jsonb_agg(agingos.agingos_deviation_v1_json(e) ORDER BY e.rule_id), '[]')::text
+			  FROM agingos.agingos_evaluate(w.since, w.until, w.now, home_ids[1], v_rules) e);
 END
 $$;
-COMMENT ON FUNCTION agingos.http_deviations_evaluate(text, text, text) IS
-'Route GET /deviations/evaluate: agingos_evaluate over [since, until) for the caller''s home (contract section 6).';
+COMMENT ON FUNCTION agingos.route_deviations_evaluate(jsonb, text[], text, text, timestamptz) IS
+'Handler of GET /deviations/evaluate (through route_call): agingos_evaluate over [since, until).';
 
--- POST /deviations/persist?since=&until=[&now=] → 200 {"persisted": n}; admin key.
-CREATE OR REPLACE FUNCTION agingos.http_deviations_persist(params text, request_body text, api_key text,
-												OUT status integer, OUT body text)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- route_deviations_persist(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
+-- Handler of POST /deviations/persist?since=&until=[&now=]: {"persisted": n}
+-- for the caller's one home (agingos_persist, idempotent per rule and window).
+CREATE OR REPLACE FUNCTION agingos.route_deviations_persist(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
+RETURNS text
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_home text;
-	p jsonb;
-	n integer;
-	w record;
-	v_code text; v_msg text; v_detail text; v_hint text;
+	w CONSTANT record := agingos.agingos_http_window(p, route_deviations_persist.now);
 BEGIN
-	p := agingos.agingos_http_params(params);
-	v_home := agingos.agingos_auth(api_key, 'admin', p ->> 'home_id');
-	w := agingos.agingos_http_window(p);
-	n := agingos.agingos_persist(w.since, w.until, w.now, v_home);
-	status := 200;
-	body := jsonb_build_object('persisted', n)::text;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+	RETURN jsonb_build_object('persisted', agingos.agingos_persist(w.since, w.until, w.now, home_ids[1]))::text;
 END
 $$;
-COMMENT ON FUNCTION agingos.http_deviations_persist(text, text, text) IS
-'Route POST /deviations/persist: agingos_persist for the caller''s home; idempotent per (rule, window).';
+COMMENT ON FUNCTION agingos.route_deviations_persist(jsonb, text[], text, text, timestamptz) IS
+'Handler of POST /deviations/persist (through route_call): agingos_persist for the caller''s home.';
 
--- GET /deviations?status=&subject_key=&rule_id=&limit=&home_id=
--- The caller's homes (home_id= narrows to one of them; another is 404).
--- Without status: active rows (OPEN, ACK); status=OPEN|ACK|CLOSED|ALL.
--- Sorted severity desc (HIGH > MEDIUM > LOW), then last_seen_at desc, then
--- deviation_id desc; limit default 100, max 1000; read key.
-CREATE OR REPLACE FUNCTION agingos.http_deviations(params text, request_body text, api_key text,
-										OUT status integer, OUT body text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+-- route_deviations(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
+-- Handler of GET /deviations?status=&subject_key=&rule_id=&limit=&home_id=:
+-- the persisted deviations of homes.  Without status: active rows (OPEN,
+-- ACK); status=OPEN|ACK|CLOSED|ALL (22023 otherwise).  Sorted severity desc
+-- (HIGH > MEDIUM > LOW), then last_seen_at desc, then deviation_id desc;
+-- limit default 100, max 1000.
+CREATE OR REPLACE FUNCTION agingos.route_deviations(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_homes text[];
-	p jsonb;
-	v_status text;
+	v_status CONSTANT text := upper(coalesce(p ->> 'status', 'ACTIVE'));
 	v_limit integer;
-	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
-	p := agingos.agingos_http_params(params);
-	v_homes := agingos.agingos_auth_homes(api_key, 'read', p ->> 'home_id');
-	v_status := upper(coalesce(p ->> 'status', 'ACTIVE'));
 	IF v_status NOT IN ('ACTIVE', 'OPEN', 'ACK', 'CLOSED', 'ALL') THEN
 		RAISE EXCEPTION 'invalid query parameter "status"' USING ERRCODE = '22023',
 			DETAIL = format('The value %s is not a status.', to_json(left(p ->> 'status', 32))),
 			HINT = 'Use OPEN, ACK, CLOSED or ALL; leave it out for the active ones (OPEN and ACK).';
 	END IF;
 	v_limit := agingos.agingos_http_limit(p);
-	SELECT 200, coalesce(jsonb_agg(agingos.agingos_deviation_json(d) ORDER BY
+	RETURN (SELECT coalesce(jsonb_agg(agingos.agingos_deviation_json(d) ORDER BY
 			CASE d.severity WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2 ELSE 1 END DESC,
 			d.last_seen_at DESC, d.deviation_id DESC), '[]')::text
-	  INTO status, body
 	  FROM (SELECT x.* FROM agingos.deviations x
-			 WHERE x.home_id = ANY (v_homes)
+			 WHERE x.home_id = ANY (home_ids)
 			   AND CASE v_status WHEN 'ACTIVE' THEN x.status IN ('OPEN', 'ACK')
 								 WHEN 'ALL' THEN true ELSE x.status = v_status END
 			   AND (p ->> 'subject_key' IS NULL OR x.subject_key = p ->> 'subject_key')
 			   AND (p ->> 'rule_id' IS NULL OR x.rule_id = p ->> 'rule_id')
 			 ORDER BY CASE x.severity WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2 ELSE 1 END DESC,
 					  x.last_seen_at DESC, x.deviation_id DESC
-			 LIMIT v_limit) d;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+			 LIMIT v_limit) d);
 END
 $$;
-COMMENT ON FUNCTION agingos.http_deviations(text, text, text) IS
-'Route GET /deviations: the caller''s persisted deviations, active by default, sorted by severity then last_seen_at.';
+COMMENT ON FUNCTION agingos.route_deviations(jsonb, text[], text, text, timestamptz) IS
+'Handler of GET /deviations (through route_call): persisted deviations of the caller''s homes.';
 
--- PATCH /deviations/{deviation_id} body {"status":"ACK"} | {"status":"CLOSED"},
--- optionally with "note": text (at most 1000 characters, kept in
--- deviation_history with the actor key:<key_id>).
--- 200 the updated deviation; 400 other status / bad body / non-integer id;
--- 404 id not in the caller's homes.  carer or admin key (contract 12).
-CREATE OR REPLACE FUNCTION agingos.http_deviation_patch(params text, request_body text, api_key text,
-											 OUT status integer, OUT body text)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- route_deviation_patch(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
+-- Handler of PATCH /deviations/{deviation_id} body {"status":"ACK"} |
+-- {"status":"CLOSED"}, optionally with "note": text (at most 1000
+-- characters, kept in deviation_history with the actor key:<key_id>): the
+-- updated deviation; 22023 other status / bad body / non-integer id, 22P02
+-- a body that is not JSON; P0002 an id not in homes.  acked_at/closed_at = now.
+CREATE OR REPLACE FUNCTION agingos.route_deviation_patch(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
+RETURNS text
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_homes text[];
-	p jsonb;
 	b jsonb;
 	v_id bigint;
 	v_home text;
 	d agingos.deviations;
-	v_code text; v_msg text; v_detail text; v_hint text;
 BEGIN
-	p := agingos.agingos_http_params(params);
-	v_homes := agingos.agingos_auth_homes(api_key, 'ack', p ->> 'home_id');
 	IF coalesce(p ->> 'deviation_id', '') !~ '^[0-9]{1,18}$' THEN
 		RAISE EXCEPTION 'invalid deviation id in the path' USING ERRCODE = '22023',
 			DETAIL = format('The value %s is not a positive integer.', to_json(left(p ->> 'deviation_id', 32))),
@@ -221,47 +194,39 @@ BEGIN
 	END IF;
 	-- the deviation's home must be one of the caller's (row-level security
 	-- hides the others as well); never say whether another home has the id
-	SELECT x.home_id INTO v_home FROM agingos.deviations x WHERE x.deviation_id = v_id AND x.home_id = ANY (v_homes);
+	SELECT x.home_id INTO v_home FROM agingos.deviations x WHERE x.deviation_id = v_id AND x.home_id = ANY (home_ids);
 	IF v_home IS NULL THEN
 		RAISE EXCEPTION 'deviation % not found', v_id USING ERRCODE = 'P0002',
 			DETAIL = 'None of this key''s homes has a deviation with this id.',
 			HINT = 'List the deviations with GET /deviations?status=ALL.';
 	END IF;
 	IF b ->> 'status' = 'ACK' THEN
-		d := agingos.agingos_ack(v_id, v_home, agingos.agingos_caller_actor(), b ->> 'note');
+		d := agingos.agingos_ack(v_id, v_home, agingos.agingos_caller_actor(), b ->> 'note', route_deviation_patch.now);
 	ELSE
-		d := agingos.agingos_close(v_id, v_home, agingos.agingos_caller_actor(), b ->> 'note');
+		d := agingos.agingos_close(v_id, v_home, agingos.agingos_caller_actor(), b ->> 'note', route_deviation_patch.now);
 	END IF;
-	status := 200;
-	body := agingos.agingos_deviation_json(d)::text;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+	RETURN agingos.agingos_deviation_json(d)::text;
 END
 $$;
-COMMENT ON FUNCTION agingos.http_deviation_patch(text, text, text) IS
-'Route PATCH /deviations/{id}: ACK (agingos_ack) or CLOSED (agingos_close) with an optional note in the caller''s homes; carer or admin key.';
+COMMENT ON FUNCTION agingos.route_deviation_patch(jsonb, text[], text, text, timestamptz) IS
+'Handler of PATCH /deviations/{id} (through route_call): ACK or CLOSED with an optional note.';
 
--- GET /rules → 200 array of {rule_id, title, description, enabled_in_scheduler,
--- config (the rule's effective entry for the caller's home: the config with
--- the home's vocabulary overlaid), vocabulary (agingos_home_vocabulary of
--- the caller's home, without home_id), truth (agingos_rule_truth for the
--- caller's home now)}; read key.
-CREATE OR REPLACE FUNCTION agingos.http_rules(params text, request_body text, api_key text,
-								   OUT status integer, OUT body text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+-- route_rules(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
+-- Handler of GET /rules: array of {rule_id, title, description,
+-- enabled_in_scheduler, config (the rule's effective entry for the
+-- caller's one home: the config with the home's vocabulary overlaid),
+-- vocabulary (agingos_home_vocabulary of the home, without home_id), truth
+-- (agingos_rule_truth for the home at now)}.
+CREATE OR REPLACE FUNCTION agingos.route_rules(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
-	v_home text;
-	cfg jsonb;
-	voc jsonb;
-	v_code text; v_msg text; v_detail text; v_hint text;
+	cfg CONSTANT jsonb := agingos.agingos_home_config(home_ids[1]);
+	voc CONSTANT jsonb := agingos.agingos_home_vocabulary(home_ids[1]) - 'home_id';
 BEGIN
-	v_home := agingos.agingos_auth(api_key, 'read', agingos.agingos_http_params(params) ->> 'home_id');
-	cfg := agingos.agingos_home_config(v_home);
-	voc := agingos.agingos_home_vocabulary(v_home) - 'home_id';
-	SELECT 200, coalesce(jsonb_agg(jsonb_build_object(
+	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
 			'rule_id', r.rule_id, 'title', r.title, 'description', r.description,
 			'enabled_in_scheduler', t.enabled_in_scheduler,
 			'config', cfg -> 'rules' -> r.rule_id,
@@ -270,37 +235,24 @@ BEGIN
 										'days_with_data', t.days_with_data, 'min_days_required', t.min_days_required,
 										'missing_sensor', t.missing_sensor))
 			ORDER BY r.rule_id), '[]')::text
-	  INTO status, body
 	  FROM agingos.agingos_rules() r
-	  JOIN agingos.agingos_rule_truth(v_home, pg_catalog.now()) t ON t.rule_id = r.rule_id;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+	  JOIN agingos.agingos_rule_truth(home_ids[1], route_rules.now) t ON t.rule_id = r.rule_id);
 END
 $$;
-COMMENT ON FUNCTION agingos.http_rules(text, text, text) IS
-'Route GET /rules: every registered rule with its effective config and evaluation truth for the caller''s home.';
+COMMENT ON FUNCTION agingos.route_rules(jsonb, text[], text, text, timestamptz) IS
+'Handler of GET /rules (through route_call): the rules with effective config and truth for the caller''s home at now.';
 
--- GET /health/detail → 200 agingos_health(the key's homes); read key.
--- Docs/spec/contract.md §12: a key sees only its own homes (ingest lag,
+-- route_health_detail(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
+-- Handler of GET /health/detail: agingos_health(the caller's home_ids).
+-- docs/spec/contract.md §12: a key sees only its own homes (ingest lag,
 -- counts); counts over every home only for a key that covers them all.
 -- Today a key has one home (an admin key too); auth mode none: every home.
-CREATE OR REPLACE FUNCTION agingos.http_health_detail(params text, request_body text, api_key text,
-										   OUT status integer, OUT body text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+CREATE OR REPLACE FUNCTION agingos.route_health_detail(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
+RETURNS text
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, agingos
 AS $$
-DECLARE
-	v_code text; v_msg text; v_detail text; v_hint text;
-	v_home text;
-BEGIN
-	PERFORM agingos.agingos_auth_homes(api_key, 'read', agingos.agingos_http_params(params) ->> 'home_id');
-	status := 200;
-	body := agingos.agingos_health(agingos.agingos_caller_homes())::text;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
-END
+	SELECT agingos.agingos_health(agingos.agingos_caller_homes())::text;
 $$;
-COMMENT ON FUNCTION agingos.http_health_detail(text, text, text) IS
-'Route GET /health/detail: agingos_health() limited to the calling key''s homes (contract sections 6 and 12).';
+COMMENT ON FUNCTION agingos.route_health_detail(jsonb, text[], text, text, timestamptz) IS
+'Handler of GET /health/detail (through route_call): agingos_health() of the caller''s homes.';

@@ -148,30 +148,29 @@ $$;
 COMMENT ON FUNCTION agingos.agingos_metrics(text[]) IS
 'The database series of GET /metrics in the Prometheus text format 0.0.4, for the given homes (NULL: every home).';
 
--- http_metrics(params text, request_body text, api_key text, metrics_token boolean,
---              OUT status integer, OUT body text, OUT auth_mode text)
--- Route GET /metrics (docs/spec/contract.md §11).  metrics_token is the
--- front's word that the request carried AGINGOS_METRICS_TOKEN (checked by
--- agingos-http, which alone knows it): every home.  Otherwise, auth mode
--- none: every home; api_key: an admin key (28000 → 401 without or with an
--- unknown key, 42501 → 403 for another role), its home only.  Any other
--- stored mode fails closed (401).  Query parameters and body are ignored.
--- body is agingos_metrics() text on 200, else the JSON error; auth_mode is
--- the stored mode, so the front knows during an outage whether a scrape
--- without the token may still get its own series.
-CREATE OR REPLACE FUNCTION agingos.http_metrics(params text, request_body text, api_key text, metrics_token boolean,
-												OUT status integer, OUT body text, OUT auth_mode text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+-- route_metrics(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz) → text
+-- Handler of GET /metrics (docs/spec/contract.md §11), through route_call
+-- without an auth action: it checks its own credential.  p is
+-- {"metrics_token": boolean} (the front's query arguments are ignored):
+-- true is the front's word that the request carried AGINGOS_METRICS_TOKEN
+-- (checked by agingos-http, which alone knows it): every home.  Otherwise,
+-- auth mode none: every home; api_key: an admin key (28000 → 401 without
+-- or with an unknown key, 42501 → 403 for another role), its home only.
+-- Any other stored mode fails closed (28000).  Returns agingos_metrics() text.
+CREATE OR REPLACE FUNCTION agingos.route_metrics(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
+	v_mode text;
 	v_homes text[];
-	v_code text; v_msg text; v_detail text; v_hint text;
+	v_msg text;
 BEGIN
-	SELECT s.value INTO auth_mode FROM agingos.settings s WHERE s.name = 'auth_mode';
-	IF coalesce(metrics_token, false) OR auth_mode = 'none' THEN
+	SELECT s.value INTO v_mode FROM agingos.settings s WHERE s.name = 'auth_mode';
+	IF coalesce((p ->> 'metrics_token')::boolean, false) OR v_mode = 'none' THEN
 		v_homes := NULL;
-	ELSIF auth_mode = 'api_key' THEN
+	ELSIF v_mode = 'api_key' THEN
 		BEGIN
 			v_homes := agingos.agingos_auth_homes(api_key, 'admin', NULL);
 		EXCEPTION
@@ -187,15 +186,32 @@ BEGIN
 		END;
 	ELSE
 		RAISE EXCEPTION 'unknown auth mode' USING ERRCODE = '28000',
-			DETAIL = format('settings.auth_mode is %s, neither none nor api_key.', quote_literal(left(auth_mode, 32))),
+			DETAIL = format('settings.auth_mode is %s, neither none nor api_key.', quote_literal(left(v_mode, 32))),
 			HINT = 'Set AGINGOS_AUTH_MODE to none or api_key and run make up again.';
 	END IF;
-	status := 200;
-	body := agingos.agingos_metrics(v_homes);
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
-							v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	SELECT e.status, e.body INTO status, body FROM agingos.agingos_http_error(v_code, v_msg, v_detail, v_hint) e;
+	RETURN agingos.agingos_metrics(v_homes);
+END
+$$;
+COMMENT ON FUNCTION agingos.route_metrics(jsonb, text[], text, text, timestamptz) IS
+'Handler of GET /metrics (through route_call): agingos_metrics() for the token, auth mode none, or an admin key.';
+
+-- http_metrics(params text, request_body text, api_key text, metrics_token boolean,
+--              OUT status integer, OUT body text, OUT auth_mode text)
+-- Route GET /metrics: route_metrics through the envelope route_call; body
+-- is the metrics text on 200, else the JSON error; auth_mode is the stored
+-- mode, so the front knows during an outage whether a scrape without the
+-- token may still get its own series.  Query parameters and body are ignored.
+CREATE OR REPLACE FUNCTION agingos.http_metrics(params text, request_body text, api_key text, metrics_token boolean,
+												OUT status integer, OUT body text, OUT auth_mode text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, agingos
+AS $$
+BEGIN
+	SELECT s.value INTO auth_mode FROM agingos.settings s WHERE s.name = 'auth_mode';
+	SELECT r.status, r.body INTO status, body
+	  FROM agingos.route_call('metrics', NULL, false,
+							  pg_catalog.jsonb_build_object('metrics_token', coalesce(metrics_token, false))::text,
+							  request_body, api_key, pg_catalog.now()) r;
 END
 $$;
 COMMENT ON FUNCTION agingos.http_metrics(text, text, text, boolean) IS

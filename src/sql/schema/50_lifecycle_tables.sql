@@ -28,7 +28,8 @@ CREATE INDEX deviation_history_deviation_idx ON agingos.deviation_history (devia
 CREATE INDEX deviation_history_at_idx ON agingos.deviation_history (at);
 COMMENT ON TABLE agingos.deviation_history IS 'Audit trail of persisted deviations: opens, severity changes, ACK, closes.';
 
--- scheduler_runs: one row per tick (skipped ones included), pruned after
+-- scheduler_runs: one row per scheduler run — a whole tick or one bucket's
+-- run (skipped ones included), pruned after
 -- retention.bookkeeping_days (by "now") by the tick itself.
 CREATE TABLE agingos.scheduler_runs (
 	run_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -43,7 +44,11 @@ CREATE TABLE agingos.scheduler_runs (
 	deviations_opened integer NOT NULL DEFAULT 0,
 	deviations_closed integer NOT NULL DEFAULT 0,
 	status		text NOT NULL CHECK (status IN ('ok', 'skipped', 'error')),
-	error		text
+	error		text,
+	-- a bucket run of scheduler.workers > 1 (docs/scheduler.md): its bucket
+	-- and the bucket count; both NULL for a run over every home
+	bucket		integer,
+	buckets		integer
 );
 CREATE INDEX scheduler_runs_now_idx ON agingos.scheduler_runs (now);
 COMMENT ON TABLE agingos.scheduler_runs IS 'One row per scheduler tick (contract section 4 summary); kept retention.bookkeeping_days.';

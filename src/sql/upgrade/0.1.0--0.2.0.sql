@@ -233,3 +233,16 @@ COMMENT ON TABLE agingos.notify_secret IS 'HMAC key of the ACK-link tokens; owne
 SELECT pg_catalog.pg_extension_config_dump('agingos.contacts', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.notifications', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.notify_secret', '');
+
+-- the parallel tick (docs/scheduler.md "Buckets"): a scheduler_runs row per
+-- bucket run says which bucket of how many.
+ALTER TABLE agingos.scheduler_runs ADD COLUMN bucket integer, ADD COLUMN buckets integer;
+-- issue 10: one envelope for the SQL routes (agingos.route_call and the
+-- handlers agingos.route_<route>); the clock of the rules route and of the
+-- window routes is an argument (docs/spec/design.md, clock injection).
+DROP FUNCTION IF EXISTS agingos.http_rules(text, text, text);
+DROP FUNCTION IF EXISTS agingos.agingos_http_window(jsonb);
+-- issue 10: one spelling per concept — the lifecycle helpers' arguments are
+-- home_id, rule_id, subject_key, now (no p_ prefix); new argument names.
+DROP FUNCTION IF EXISTS agingos.agingos_upsert_deviation(text, text, text, timestamptz, text, text, text, jsonb, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS agingos.agingos_close_stale(text, timestamptz, text[]);
