@@ -81,7 +81,7 @@ sim: sim-build
 
 ALARM_QUALITY_ENV ?=
 
-.PHONY: everything programs alarm-quality http notify importer import-ha backtest sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast backup restore fuzz
+.PHONY: everything programs alarm-quality alarm-quality-independent http notify importer import-ha backtest sim sim-build deps up down logs psql status demo test e2e scenario scenario-reset reload-config bench format format-check longrun longrun-fast backup restore fuzz
 
 deps:
 	@scripts/deps.sh
@@ -148,6 +148,10 @@ bench:
 # false alarms on normal lives and detection of injected anomalies (docs/alarm-quality.md)
 alarm-quality: sim-build
 	@test/tools/alarm_quality.sh
+
+# the same measurement on lives modelled independently of agingos-sim (docs/alarm-quality.md section 10)
+alarm-quality-independent:
+	@test/tools/alarm_quality_independent.sh
 
 # the longrun runbook (docs/ops/longrun.md): HOURS, HOMES, RATE, MODE=A|B, DAYS, …
 longrun:

@@ -332,6 +332,90 @@ SELECT agingos_profile_maybe_refresh('aq-pers', '2026-02-12T00:30:00Z') AS next_
 SELECT day, events FROM home_profile_days WHERE home_id = 'aq-pers' AND day >= '2026-02-08' ORDER BY 1;
 SELECT value, samples, days FROM home_profile WHERE home_id = 'aq-pers' AND metric = 'bathroom_minutes';
 
+-- case: R-011 with baseline personal (docs/alarm-quality.md section 8): 8 days
+-- (2026-01-10 ... 01-17) of a resident who goes out at 10:00Z for 60, 70, 80, 90
+-- minutes (door, hall PIR "off" 90 s later; back: door, hall, kitchen) and
+-- lets a visitor in at 14:00Z (door, then the kitchen: not an outing)
+SELECT sum(pg_temp.ev('aq-trip', 'o' || d || '-' || k, t, c, p::jsonb)) AS stored
+  FROM generate_series(0, 7) d,
+	   LATERAL (SELECT '2026-01-10T10:00:00Z'::timestamptz + d * interval '1 day' AS t0,
+					   make_interval(mins => 60 + 10 * (d % 4)) AS len) b,
+	   LATERAL (VALUES (1, b.t0 - interval '1 minute', 'motion', '{"state": "on", "room": "inngang"}'),
+					   (2, b.t0, 'door', '{"state": "open", "door": "front", "room": "inngang"}'),
+					   (3, b.t0 + interval '10 seconds', 'door', '{"state": "closed", "door": "front", "room": "inngang"}'),
+					   (4, b.t0 + interval '90 seconds', 'motion', '{"state": "off", "room": "inngang"}'),
+					   (5, b.t0 + b.len, 'door', '{"state": "open", "door": "front", "room": "inngang"}'),
+					   (6, b.t0 + b.len + interval '3 seconds', 'motion', '{"state": "on", "room": "inngang"}'),
+					   (7, b.t0 + b.len + interval '8 seconds', 'door', '{"state": "closed", "door": "front", "room": "inngang"}'),
+					   (8, b.t0 + b.len + interval '2 minutes', 'presence', '{"state": "on", "room": "kjokken"}'),
+					   (9, b.t0 + interval '4 hours', 'door', '{"state": "open", "door": "front", "room": "inngang"}'),
+					   (10, b.t0 + interval '4 hours 5 seconds', 'door', '{"state": "closed", "door": "front", "room": "inngang"}'),
+					   (11, b.t0 + interval '4 hours 2 minutes', 'presence', '{"state": "on", "room": "kjokken"}')) v(k, t, c, p);
+-- 2026-01-19: out at 10:00Z and not back
+SELECT sum(pg_temp.ev('aq-trip', id, ts::timestamptz, c, p::jsonb)) AS stored
+  FROM (VALUES ('x-hall', '2026-01-19T09:59:00Z', 'motion', '{"state": "on", "room": "inngang"}'),
+			   ('x-open', '2026-01-19T10:00:00Z', 'door', '{"state": "open", "door": "front", "room": "inngang"}'),
+			   ('x-close', '2026-01-19T10:00:10Z', 'door', '{"state": "closed", "door": "front", "room": "inngang"}'),
+			   ('x-hall-off', '2026-01-19T10:01:30Z', 'motion', '{"state": "off", "room": "inngang"}')) v(id, ts, c, p);
+CREATE FUNCTION pg_temp.trip(yaml_params text) RETURNS boolean LANGUAGE sql AS $$
+	SELECT agingos.agingos_load_config(format($y$
+timezone: Europe/Oslo
+locale: en
+home_state: {departure_minutes: 10, settle_seconds: 60, state_lookback_minutes: 720}
+rules:
+  R-011:
+    baseline: personal
+    params: {max_away_minutes: 360, night_grace_minutes: 60%s}
+$y$, yaml_params)) IS NOT NULL $$;
+-- trip_at(now...): R-011 at each instant: severity, baseline, usual outing, limit used
+CREATE FUNCTION pg_temp.trip_at(VARIADIC ns timestamptz[])
+RETURNS TABLE (now text, severity text, baseline text, usual text, used text, outings text) LANGUAGE sql AS $$
+	SELECT pg_temp.z(n), d.severity, d.evidence ->> 'baseline', d.evidence ->> 'usual_outing_minutes',
+		   d.evidence ->> 'away_minutes_used', d.evidence ->> 'outings_learned'
+	  FROM unnest(ns) n
+	  LEFT JOIN LATERAL agingos.agingos_evaluate(n - interval '1 hour', n, n, 'aq-trip', '{R-011}') d ON true
+	 ORDER BY 1 $$;
+SELECT pg_temp.trip('') AS loaded;
+-- no profile yet: the fixed 360 minutes
+SELECT * FROM pg_temp.trip_at('2026-01-19T12:30:00Z', '2026-01-19T16:00:00Z');
+-- a young profile (4 days, 01-10 ... 01-13): still fixed
+SELECT agingos_profile_refresh('aq-trip', '2026-01-14T12:00:00Z') > 0 AS learned;
+SELECT value, samples, days FROM home_profile WHERE home_id = 'aq-trip' AND metric = 'outing_minutes';
+SELECT * FROM pg_temp.trip_at('2026-01-19T12:30:00Z', '2026-01-19T16:00:00Z');
+-- the learned profile (8 days, 8 outings; the visitor's door is not one):
+-- usual 90 minutes (quantile 0.95), limit max(120, min(90 + 60, 360)) = 150
+SELECT agingos_profile_refresh('aq-trip', '2026-01-19T12:00:00Z') > 0 AS learned;
+SELECT value, samples, days, quantile FROM home_profile WHERE home_id = 'aq-trip' AND metric = 'outing_minutes';
+SELECT * FROM pg_temp.trip_at('2026-01-19T12:29:00Z', '2026-01-19T12:30:00Z');
+SELECT explanation FROM agingos_evaluate('2026-01-19T11:30:00Z', '2026-01-19T12:30:00Z', '2026-01-19T12:30:00Z', 'aq-trip', '{R-011}');
+-- bounds: the floor (personal_min_minutes 200), the cap (usual 90 + 400 > 360),
+-- too few outings (personal_min_outings 9 > 8: fixed)
+SELECT pg_temp.trip(', personal_min_minutes: 200') AS loaded;
+SELECT * FROM pg_temp.trip_at('2026-01-19T13:19:00Z', '2026-01-19T13:20:00Z');
+SELECT pg_temp.trip(', personal_margin_minutes: 400') AS loaded;
+SELECT * FROM pg_temp.trip_at('2026-01-19T15:59:00Z', '2026-01-19T16:00:00Z');
+SELECT pg_temp.trip(', personal_min_outings: 9') AS loaded;
+SELECT * FROM pg_temp.trip_at('2026-01-19T12:30:00Z', '2026-01-19T16:00:00Z');
+-- the night keeps its own grace: out at 21:30 local (20:30Z), back home from the
+-- morning's outing since 18:00 local: HIGH once out night_grace_minutes (60) at
+-- night, before the personal 150 minutes
+SELECT pg_temp.trip('') AS loaded;
+SELECT sum(pg_temp.ev('aq-trip', id, ts::timestamptz, c, p::jsonb)) AS stored
+  FROM (VALUES ('y-back', '2026-01-19T17:00:00Z', 'presence', '{"state": "on", "room": "kjokken"}'),
+			   ('y-back-off', '2026-01-19T17:02:00Z', 'presence', '{"state": "off", "room": "kjokken"}'),
+			   ('y-open', '2026-01-19T20:30:00Z', 'door', '{"state": "open", "door": "front", "room": "inngang"}')) v(id, ts, c, p);
+SELECT * FROM pg_temp.trip_at('2026-01-19T21:29:00Z', '2026-01-19T21:30:00Z');
+-- bad config: the floor above the fixed limit; a negative margin
+\set VERBOSITY default
+SELECT pg_temp.trip(', personal_min_minutes: 400');
+SELECT agingos_load_config($y$
+rules: {R-011: {params: {personal_margin_minutes: -1}}}
+$y$);
+-- with baseline fixed the same floor loads (it is not used)
+SELECT agingos_load_config($y$
+rules: {R-011: {params: {personal_min_minutes: 400}}}
+$y$) #> '{rules,R-011,params,personal_min_minutes}' AS personal_min_minutes;
+
 -- case: bad config for the personal-baseline keys
 \set VERBOSITY default
 SELECT agingos_load_config($y$

@@ -201,6 +201,10 @@ typedef struct AgR011Params
 	int	  night_end_hour;
 	int	  night_grace_minutes; /* at night, away at least this long: deviation */
 	char *tz;
+	/* baseline personal (docs/alarm-quality.md section 8): usual outing + margin, bounded */
+	int personal_margin_minutes; /* added to the usual outing length */
+	int personal_min_minutes;	 /* the personal threshold is never below this */
+	int personal_min_outings;	 /* outings learned before the profile is used */
 } AgR011Params;
 
 /*

@@ -342,10 +342,10 @@ check_cross_fields(const AgConfig *cfg, const AgYamlNode *root)
 	/* baseline: personal only where a rule learns from the profile (docs/alarm-quality.md) */
 	for (int r = 0; r < AG_NUM_RULES; r++)
 	{
-		if (cfg->rule[r].baseline == AG_BASELINE_PERSONAL && r != 0 && r != 3 && r != 5 && r != 6 && r != 9)
+		if (cfg->rule[r].baseline == AG_BASELINE_PERSONAL && r != 0 && r != 3 && r != 5 && r != 6 && r != 9 && r != 10)
 			ag_config_error(psprintf("rules.%s.baseline", ag_config_rule_ids[r]),
 							"personal is not supported by this rule",
-							psprintf("%s has no personal thresholds; only R-001, R-004, R-006, R-007 and R-010 learn from the home's profile.",
+							psprintf("%s has no personal thresholds; only R-001, R-004, R-006, R-007, R-010 and R-011 learn from the home's profile.",
 									 ag_config_rule_ids[r]),
 							"Write baseline: fixed (the default) for this rule.");
 	}
@@ -390,6 +390,18 @@ check_cross_fields(const AgConfig *cfg, const AgYamlNode *root)
 				 cfg->r008.night_start_hour, cfg->r008.night_end_hour, false, hour_hint);
 	check_window(params_of(root, 10), "rules.R-011.params", "night_start_hour", "night_end_hour",
 				 cfg->r011.night_start_hour, cfg->r011.night_end_hour, false, hour_hint);
+	p = params_of(root, 10);
+	if (cfg->rule[10].baseline == AG_BASELINE_PERSONAL &&
+		cfg->r011.personal_min_minutes > cfg->r011.max_away_minutes)
+	{
+		const AgYamlNode *node = ag_config_yaml_get(p, "personal_min_minutes");
+
+		ag_config_error("rules.R-011.params.personal_min_minutes", "must be at most max_away_minutes",
+						psprintf("The value is \"%s\"%s, more than max_away_minutes %d; the personal threshold lies between the two.",
+								 end_value(node, psprintf("%d", cfg->r011.personal_min_minutes)),
+								 ag_config_where(node), cfg->r011.max_away_minutes),
+						"Set personal_min_minutes to at most max_away_minutes.");
+	}
 	p = params_of(root, 9);
 	if (cfg->r010.lookback_minutes < cfg->r010.stuck_minutes)
 	{

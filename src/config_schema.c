@@ -265,6 +265,9 @@ static const AgField r011_fields[] = {
 	AGF_HOUR(AgR011Params, "night_end_hour", night_end_hour, "7"),
 	AGF_INT(AgR011Params, "night_grace_minutes", night_grace_minutes, 1, 10080, "60"),
 	AGF_TZ_RULE(AgR011Params, "tz", tz),
+	AGF_INT(AgR011Params, "personal_margin_minutes", personal_margin_minutes, 0, 1440, "60"),
+	AGF_INT(AgR011Params, "personal_min_minutes", personal_min_minutes, 1, 10080, "120"),
+	AGF_INT(AgR011Params, "personal_min_outings", personal_min_outings, 1, 1000, "5"),
 };
 
 static const AgFieldTable params_tables[AG_NUM_RULES] = {

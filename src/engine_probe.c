@@ -238,7 +238,7 @@ ag_engine_home_has_sensor(const char *home_id, const AgStrList *cats, const char
 }
 
 static const char profile_sql[] =
-	"SELECT metric, key, value, days FROM agingos.home_profile WHERE home_id = $1 AND samples > 0 ORDER BY metric, key";
+	"SELECT metric, key, value, days, samples FROM agingos.home_profile WHERE home_id = $1 AND samples > 0 ORDER BY metric, key";
 static SPIPlanPtr profile_plan = NULL;
 
 /*
@@ -269,6 +269,7 @@ ag_engine_fetch_profile(AgHomeContext *ctx, MemoryContext mcxt)
 	p->metric = palloc(sizeof(char *) * Max(SPI_processed, 1));
 	p->key = palloc(sizeof(char *) * Max(SPI_processed, 1));
 	p->value = palloc(sizeof(int) * Max(SPI_processed, 1));
+	p->samples = palloc(sizeof(int) * Max(SPI_processed, 1));
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		char *metric = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
@@ -276,12 +277,14 @@ ag_engine_fetch_profile(AgHomeContext *ctx, MemoryContext mcxt)
 		bool  isnull;
 		int	  value = DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
 		int	  days = DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 4, &isnull));
+		int	  samples = DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 5, &isnull));
 
 		p->days = Max(p->days, days);
 		if (strcmp(metric, "wake_minute") == 0)
 			p->wake_minute = value;
 		p->metric[p->n] = metric;
 		p->key[p->n] = key;
+		p->samples[p->n] = samples;
 		p->value[p->n++] = value;
 	}
 	MemoryContextSwitchTo(spicxt);

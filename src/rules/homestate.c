@@ -292,6 +292,18 @@ ag_profile_value(const AgHomeProfile *p, const char *metric, const char *key)
 	return -1;
 }
 
+/* ag_profile_samples: the samples behind (metric, key), or 0 when not learned. */
+int
+ag_profile_samples(const AgHomeProfile *p, const char *metric, const char *key)
+{
+	for (int i = 0; i < p->n; i++)
+	{
+		if (strcmp(p->metric[i], metric) == 0 && strcmp(p->key[i], key) == 0)
+			return p->samples[i];
+	}
+	return 0;
+}
+
 /* ag_profile_on_minutes: the learned "on" minutes of room (quantile 0.99), or -1. */
 int
 ag_profile_on_minutes(const AgHomeProfile *p, const char *room)

@@ -79,6 +79,7 @@ typedef struct AgHomeProfile
 	const char **metric;
 	const char **key;
 	int			*value;
+	int			*samples; /* samples behind value (outings for outing_minutes) */
 } AgHomeProfile;
 
 typedef struct AgHomeFacts
@@ -291,6 +292,7 @@ extern bool		   ag_stillness_gates(const AgRuleInput *in, bool away_gate, bool g
 
 extern bool	 ag_profile_usable(const AgRuleInput *in, int rule_index);
 extern int	 ag_profile_value(const AgHomeProfile *p, const char *metric, const char *key);
+extern int	 ag_profile_samples(const AgHomeProfile *p, const char *metric, const char *key);
 extern int	 ag_profile_on_minutes(const AgHomeProfile *p, const char *room);
 extern char *ag_profile_hour_key(TimestampTz ts, pg_tz *tz);
 

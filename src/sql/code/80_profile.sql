@@ -10,6 +10,84 @@
 -- arrived after they were learned (an import of history), so its cost does
 -- not grow with the 28 days.
 
+-- agingos_profile_outings(home_id, from, to, cfg): the home's outings whose
+-- return lies in [from, to), by the home state of docs/alarm-quality.md
+-- section 4 (src/rules/homestate.c) with config cfg (agingos_home_config):
+-- a front-door opening d (R-003's door_category, door_name_keys,
+-- required_door_name, door_open_value over payload_state_keys) at most one
+-- day before from; a = the last front-door event in [d, d +
+-- departure_minutes); the return r = the first ACTIVE event of
+-- home_state.activity_categories at or after a + settle_seconds.  It is an
+-- outing if r comes at or after a + departure_minutes and no sensor
+-- (activity category, room) held "on" at a + departure_minutes (its last
+-- on/off within state_lookback_minutes); otherwise the resident stayed in.
+-- Openings before a belong to the same departure.  Returns (left_at = d,
+-- back_at = r).  Internal (no argument checks).
+CREATE OR REPLACE FUNCTION agingos.agingos_profile_outings(home_id text, from_ts timestamptz, to_ts timestamptz, cfg jsonb)
+RETURNS TABLE (left_at timestamptz, back_at timestamptz)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, agingos
+AS $$
+DECLARE
+	v_home CONSTANT text := home_id;
+	r003 CONSTANT jsonb := cfg -> 'rules' -> 'R-003' -> 'params';
+	hs CONSTANT jsonb := cfg -> 'home_state';
+	dep CONSTANT interval := make_interval(mins => (hs ->> 'departure_minutes')::int);
+	settle CONSTANT interval := make_interval(secs => (hs ->> 'settle_seconds')::int);
+	look CONSTANT interval := make_interval(mins => (hs ->> 'state_lookback_minutes')::int);
+	cats CONSTANT text[] := ARRAY(SELECT jsonb_array_elements_text(hs -> 'activity_categories'));
+	d record;
+	a timestamptz;
+	r timestamptz;
+	busy_until timestamptz := '-infinity';
+BEGIN
+	FOR d IN
+		SELECT e."timestamp" AS ts
+		  FROM agingos.events e
+		 WHERE e.home_id = v_home AND e.category = r003 ->> 'door_category'
+		   AND e."timestamp" >= from_ts - interval '1 day' AND e."timestamp" < to_ts
+		   AND lower((SELECT e.payload ->> k FROM jsonb_array_elements_text(r003 -> 'door_name_keys') WITH ORDINALITY x(k, o)
+					   WHERE jsonb_typeof(e.payload -> k) IS DISTINCT FROM 'null' AND e.payload ? k ORDER BY x.o LIMIT 1))
+			   = lower(r003 ->> 'required_door_name')
+		   AND lower((SELECT e.payload ->> k FROM jsonb_array_elements_text(r003 -> 'payload_state_keys') WITH ORDINALITY x(k, o)
+					   WHERE jsonb_typeof(e.payload -> k) IS DISTINCT FROM 'null' AND e.payload ? k ORDER BY x.o LIMIT 1))
+			   IN (SELECT lower(v) FROM jsonb_array_elements_text(r003 -> 'door_open_value') v)
+		 ORDER BY e."timestamp"
+	LOOP
+		CONTINUE WHEN d.ts <= busy_until;
+		SELECT max(e."timestamp") INTO a
+		  FROM agingos.events e
+		 WHERE e.home_id = v_home AND e.category = r003 ->> 'door_category'
+		   AND e."timestamp" >= d.ts AND e."timestamp" < d.ts + dep
+		   AND lower((SELECT e.payload ->> k FROM jsonb_array_elements_text(r003 -> 'door_name_keys') WITH ORDINALITY x(k, o)
+					   WHERE jsonb_typeof(e.payload -> k) IS DISTINCT FROM 'null' AND e.payload ? k ORDER BY x.o LIMIT 1))
+			   = lower(r003 ->> 'required_door_name');
+		busy_until := a;
+		SELECT min(e."timestamp") INTO r
+		  FROM agingos.events e
+		 WHERE e.home_id = v_home AND e.category = ANY (cats)
+		   AND e."timestamp" >= a + settle AND e."timestamp" < to_ts
+		   AND lower(coalesce(e.payload ->> 'state', e.payload ->> 'value', 'on')) = 'on';
+		CONTINUE WHEN r IS NULL OR r < a + dep OR r < from_ts;
+		CONTINUE WHEN EXISTS (
+			SELECT 1 FROM (
+				SELECT DISTINCT ON (e.category, e.room_id) lower(coalesce(e.payload ->> 'state', e.payload ->> 'value')) AS s
+				  FROM agingos.events e
+				 WHERE e.home_id = v_home AND e.category = ANY (cats) AND coalesce(e.room_id, '') <> ''
+				   AND e."timestamp" >= a + dep - look AND e."timestamp" < a + dep
+				   AND lower(coalesce(e.payload ->> 'state', e.payload ->> 'value')) IN ('on', 'off')
+				 ORDER BY e.category, e.room_id, e."timestamp" DESC) last
+			 WHERE last.s = 'on');
+		left_at := d.ts;
+		back_at := r;
+		busy_until := r;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_profile_outings(text, timestamptz, timestamptz, jsonb) IS
+'Internal: a home''s outings (front-door departure to return) whose return lies in a range (docs/alarm-quality.md).';
+
 -- agingos_profile_learn_day(home_id, day): (re)learn the samples of local
 -- date day for one home from its events, with the home's effective config
 -- (agingos_home_config(home_id): rooms and hours of R-001, R-004, R-006,
@@ -30,7 +108,10 @@
 --                           or the whole night's when that is 0);
 --   stillness_minutes 'W-HH'  for each local hour HH of day (ISO weekday W):
 --                           the longest time without an ACTIVE event of
---                           R-001's motion_categories reached in that hour.
+--                           R-001's motion_categories reached in that hour;
+--   outing_minutes ''       for each outing whose return lies on day
+--                           (agingos_profile_outings): minutes from the
+--                           front-door opening to the return.
 -- ACTIVE as rules.md 1.4 with keys [state, value] and "on".  Writes the
 -- day's row of home_profile_days.  Returns the samples written.  Internal
 -- (no argument checks; callers pass non-null values).
@@ -170,6 +251,13 @@ BEGIN
 		n := n + 1;
 	END IF;
 
+	-- outing_minutes: the outings that ended on day (R-011's personal baseline)
+	INSERT INTO agingos.home_profile_samples (home_id, day, metric, key, value)
+	SELECT v_home, v_day, 'outing_minutes', '', floor(extract(epoch FROM o.back_at - o.left_at) / 60)::int
+	  FROM agingos.agingos_profile_outings(v_home, d0, d1, cfg) o;
+	GET DIAGNOSTICS k = ROW_COUNT;
+	n := n + k;
+
 	-- stillness_minutes: per local hour of day
 	WITH act AS (
 		SELECT e."timestamp" AS ts
@@ -204,7 +292,7 @@ COMMENT ON FUNCTION agingos.agingos_profile_learn_day(text, date) IS
 -- agingos.home_profile from its samples of the 28 local days before today
 -- (percentile_disc; quantile per metric: wake_minute 0.9, sensor_on_minutes
 -- 0.99, bathroom_minutes 0.95, living_first_minute 0.9, night_switches 0.95,
--- stillness_minutes 0.9); days = learned days with events.  Returns the rows
+-- stillness_minutes 0.9, outing_minutes 0.95); days = learned days with events.  Returns the rows
 -- written.  Internal.
 CREATE OR REPLACE FUNCTION agingos.agingos_profile_aggregate(home_id text, today date)
 RETURNS integer
@@ -223,7 +311,7 @@ BEGIN
 	SELECT v_home, s.metric, s.key, percentile_disc(q.q) WITHIN GROUP (ORDER BY s.value), count(*), n_days, q.q, today
 	  FROM agingos.home_profile_samples s
 	  JOIN (VALUES ('wake_minute', 0.9), ('sensor_on_minutes', 0.99), ('bathroom_minutes', 0.95),
-				   ('living_first_minute', 0.9), ('night_switches', 0.95), ('stillness_minutes', 0.9)) q(metric, q)
+				   ('living_first_minute', 0.9), ('night_switches', 0.95), ('stillness_minutes', 0.9), ('outing_minutes', 0.95)) q(metric, q)
 		ON q.metric = s.metric
 	 WHERE s.home_id = v_home AND s.day >= today - 28 AND s.day < today
 	 GROUP BY s.metric, s.key, q.q;

@@ -8,13 +8,15 @@
 -- living_first_minute (key ''), when the living room is first used in R-006's
 -- day window; night_switches (key ''), R-007's room switches of a night;
 -- stillness_minutes (key = ISO weekday-hour, '1-09' = Monday 09:00-10:00
--- local), the longest time without activity reached in that hour.  days =
+-- local), the longest time without activity reached in that hour;
+-- outing_minutes (key ''), how long the resident's outings last (R-011's
+-- personal baseline: departure through the front door to the return).  days =
 -- local dates with events behind the value; updated_for = the local date the
 -- profile covers up to (exclusive).  Filled by agingos_profile_refresh() and
 -- the tick's agingos_profile_maybe_refresh(); readable in psql.
 CREATE TABLE agingos.home_profile (
 	home_id text NOT NULL,
-	metric text NOT NULL CHECK (metric IN ('wake_minute', 'sensor_on_minutes', 'bathroom_minutes', 'living_first_minute', 'night_switches', 'stillness_minutes')),
+	metric text NOT NULL CHECK (metric IN ('wake_minute', 'sensor_on_minutes', 'bathroom_minutes', 'living_first_minute', 'night_switches', 'stillness_minutes', 'outing_minutes')),
 	key text NOT NULL DEFAULT '',
 	value integer NOT NULL,
 	samples integer NOT NULL,
@@ -25,7 +27,7 @@ CREATE TABLE agingos.home_profile (
 	PRIMARY KEY (home_id, metric, key)
 );
 COMMENT ON TABLE agingos.home_profile IS
-'Per-home profile learned from the home''s own history (docs/alarm-quality.md): wake_minute, sensor_on_minutes per room, bathroom_minutes, living_first_minute, night_switches, stillness_minutes per hour of the week.';
+'Per-home profile learned from the home''s own history (docs/alarm-quality.md): wake_minute, sensor_on_minutes per room, bathroom_minutes, living_first_minute, night_switches, stillness_minutes per hour of the week, outing_minutes.';
 SELECT pg_catalog.pg_extension_config_dump('agingos.home_profile', '');
 
 -- The profile kept incrementally (docs/alarm-quality.md "Personal

@@ -110,7 +110,7 @@ DROP FUNCTION IF EXISTS agingos.agingos_rule_truth(text, timestamptz);
 -- issue 17: per-home profile (personal baselines, rules.md D33)
 CREATE TABLE agingos.home_profile (
 	home_id text NOT NULL,
-	metric text NOT NULL CHECK (metric IN ('wake_minute', 'sensor_on_minutes', 'bathroom_minutes', 'living_first_minute', 'night_switches', 'stillness_minutes')),
+	metric text NOT NULL CHECK (metric IN ('wake_minute', 'sensor_on_minutes', 'bathroom_minutes', 'living_first_minute', 'night_switches', 'stillness_minutes', 'outing_minutes')),
 	key text NOT NULL DEFAULT '',
 	value integer NOT NULL,
 	samples integer NOT NULL,
@@ -121,7 +121,7 @@ CREATE TABLE agingos.home_profile (
 	PRIMARY KEY (home_id, metric, key)
 );
 COMMENT ON TABLE agingos.home_profile IS
-'Per-home profile learned from the home''s own history (docs/alarm-quality.md): wake_minute, sensor_on_minutes per room, bathroom_minutes, living_first_minute, night_switches, stillness_minutes per hour of the week.';
+'Per-home profile learned from the home''s own history (docs/alarm-quality.md): wake_minute, sensor_on_minutes per room, bathroom_minutes, living_first_minute, night_switches, stillness_minutes per hour of the week, outing_minutes.';
 SELECT pg_catalog.pg_extension_config_dump('agingos.home_profile', '');
 -- issue 17 (rest): the profile kept incrementally: learned days and their samples
 CREATE TABLE agingos.home_profile_days (
