@@ -91,7 +91,7 @@ FROM n, p;
 SELECT format('   per index (today): %s', string_agg(format('%s %s B', indexrelid::regclass, round(pg_relation_size(indexrelid) / (SELECT count(*) FROM agingos_scale.ev_today)::numeric)), ', ' ORDER BY indexrelid::regclass::text))
 FROM pg_index WHERE indrelid = 'agingos_scale.ev_today'::regclass;
 SQL
-# b) retention of the first day
+# b) retention of the first day: DELETE from the unpartitioned table vs DROP of the partition
 del_rows=$(Q -c 'SELECT count(*) FROM agingos_scale.ev_today WHERE "timestamp" < timestamptz '"'2026-01-02 00:00+00'")
 del=$(Q <<'SQL'
 \timing on
