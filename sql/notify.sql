@@ -385,4 +385,9 @@ SELECT status FROM ack_route('GET', :'clock_token', NULL, '2025-07-01T10:59:59Z'
 SELECT status FROM ack_route('GET', :'clock_token', NULL, '2025-07-01T11:00:00Z');
 SELECT status FROM ack_route('POST', :'clock_token', '', '2025-07-01T10:30:00Z');
 SELECT status, acked_at = '2025-07-01T10:30:00Z' AS acked_at_is_now FROM deviations WHERE deviation_id = :dev4;
+-- a removed contact's ACK link (agingos_remove_contact): 404 on GET and POST, nothing changed
+SELECT agingos_remove_contact(:clock_contact) AS removed;
+SELECT status FROM ack_route('GET', :'clock_token', NULL, '2025-07-01T10:40:00Z');
+SELECT status FROM ack_route('POST', :'clock_token', '', '2025-07-01T10:40:00Z');
+SELECT status, acked_at = '2025-07-01T10:30:00Z' AS acked_at_unchanged FROM deviations WHERE deviation_id = :dev4;
 ROLLBACK;

@@ -129,3 +129,7 @@ SELECT agingos_scheduler_tick(NULL);
 -- cleanup
 DELETE FROM deviations; DELETE FROM deviations_v1; DELETE FROM events; DELETE FROM scheduler_runs; DELETE FROM homes;
 DELETE FROM config;
+-- now must be a finite instant: infinity and -infinity are 22023, nothing runs
+\set VERBOSITY default
+SELECT agingos_scheduler_tick('infinity');
+SELECT agingos_scheduler_tick_bucket(0, 2, '-infinity');

@@ -214,6 +214,11 @@ BEGIN
 		RAISE EXCEPTION 'argument "now" must not be null' USING ERRCODE = '22023',
 			HINT = 'Call agingos_scheduler_tick() for the current time, or pass an instant.';
 	END IF;
+	IF NOT isfinite(v_now) THEN
+		RAISE EXCEPTION 'argument "now" must be a finite instant' USING ERRCODE = '22023',
+			DETAIL = format('now is %s: no window can end there.', v_now),
+			HINT = 'Call agingos_scheduler_tick() for the current time, or pass an instant such as ''2026-01-14 12:00:00+00''.';
+	END IF;
 	IF v_bucket IS NOT NULL AND (v_buckets IS NULL OR v_buckets NOT BETWEEN 1 AND 16 OR v_bucket NOT BETWEEN 0 AND v_buckets - 1) THEN
 		RAISE EXCEPTION 'bucket must be in [0, buckets) with buckets in 1..16'
 			USING ERRCODE = '22023', DETAIL = format('bucket = %s, buckets = %s.', v_bucket, coalesce(v_buckets::text, 'NULL')),

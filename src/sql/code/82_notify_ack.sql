@@ -31,7 +31,8 @@ COMMENT ON FUNCTION agingos.agingos_ack_page(text, text) IS 'Internal: the HTML 
 -- → (status integer, content_type text, body text)
 -- The logic of the routes GET/POST /ack/<token> (contract section 10): no key, the token
 -- is the key.  A token of the wrong form or with a wrong MAC, or whose
--- deviation or contact no longer exists → 404 page; past its expiry
+-- deviation or contact no longer exists, or the contact was removed
+-- (agingos_remove_contact: a carer who left cannot look or acknowledge) → 404 page; past its expiry
 -- (created_at + notify.ack_link_hours) or its deviation CLOSED → 410 page;
 -- nothing changes in either case.  GET → 200 page: what, where, since
 -- when, status and (while OPEN) one button that POSTs to the same URL.
@@ -59,7 +60,7 @@ BEGIN
 		SELECT x.* INTO d FROM agingos.deviations x WHERE x.deviation_id = t.deviation_id;
 		SELECT x.* INTO c FROM agingos.contacts x WHERE x.contact_id = t.contact_id AND x.home_id = d.home_id;
 	END IF;
-	IF t.deviation_id IS NULL OR d.deviation_id IS NULL OR c.contact_id IS NULL THEN
+	IF t.deviation_id IS NULL OR d.deviation_id IS NULL OR c.contact_id IS NULL OR NOT c.active THEN
 		status := 404;
 		body := agingos.agingos_ack_page(agingos.agingos_notify_word('not_found'),
 			'<p>' || agingos.agingos_html(agingos.agingos_notify_word('not_found_text')) || ' '
