@@ -47,6 +47,11 @@ SELECT status, body::jsonb ->> 'status' AS st FROM http_deviation_patch(format('
 SELECT status, body::jsonb ->> 'code' AS code, body::jsonb ->> 'message' AS message FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "OPEN"}', NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK", "extra": "x"}', NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), 'not json', NULL);
+-- a member given twice and an unknown member are named; a string jsonb cannot hold is 22P05; nothing changes
+SELECT status, body::jsonb ->> 'code' AS code, body::jsonb ->> 'message' AS message FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK", "status": "CLOSED"}', NULL);
+SELECT status, body::jsonb ->> 'code' AS code, body::jsonb ->> 'message' AS message FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK", "extra": 1}', NULL);
+SELECT status, body::jsonb ->> 'code' AS code, body::jsonb ->> 'message' AS message FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK", "note": "x\u0000y"}', NULL);
+SELECT status FROM deviations WHERE deviation_id = :dev;
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), NULL, NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch('{"deviation_id": "abc"}', '{"status": "ACK"}', NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch('{"deviation_id": "999999"}', '{"status": "ACK"}', NULL);

@@ -155,15 +155,19 @@ COMMENT ON FUNCTION agingos.route_deviations(jsonb, text[], text, text, timestam
 -- Handler of PATCH /deviations/{deviation_id} body {"status":"ACK"} |
 -- {"status":"CLOSED"}, optionally with "note": text (at most 1000
 -- characters, kept in deviation_history with the actor key:<key_id>): the
--- updated deviation; 22023 other status / bad body / non-integer id, 22P02
--- a body that is not JSON; P0002 an id not in homes.  acked_at/closed_at = now.
+-- updated deviation; 22023 other status / bad body / an unknown member
+-- (named) / non-integer id, 22030 a member given twice (named), 22P02 a body
+-- that is not JSON, 22P05 a string jsonb cannot hold (\u0000, a lone
+-- surrogate); P0002 an id not in homes.  acked_at/closed_at = now.
 CREATE OR REPLACE FUNCTION agingos.route_deviation_patch(p jsonb, home_ids text[], request_body text, api_key text, now timestamptz)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
 AS $$
 DECLARE
+	j json;
 	b jsonb;
+	v_key text;
 	v_id bigint;
 	v_home text;
 	d agingos.deviations;
@@ -174,14 +178,36 @@ BEGIN
 			HINT = 'Use the integer deviation_id from GET /deviations, e.g. PATCH /deviations/42.';
 	END IF;
 	v_id := (p ->> 'deviation_id')::bigint;
+	-- json keeps every member as written (so a duplicate can be named);
+	-- jsonb cannot hold \u0000 or a lone surrogate, so convert first
 	BEGIN
-		b := request_body::jsonb;
+		j := request_body::json;
 	EXCEPTION WHEN OTHERS THEN
 		RAISE EXCEPTION 'request body is not valid JSON' USING ERRCODE = '22P02',
 			HINT = 'Send {"status": "ACK"} or {"status": "CLOSED"} with Content-Type: application/json.';
 	END;
+	BEGIN
+		b := j::jsonb;
+	EXCEPTION WHEN OTHERS THEN
+		RAISE EXCEPTION 'request body holds a string that cannot be stored' USING ERRCODE = '22P05',
+			DETAIL = 'A string in the body (usually "note") holds \u0000 or a lone UTF-16 surrogate, which the database cannot store.',
+			HINT = 'Remove the \u0000 or send the character itself instead of a lone surrogate escape, and send the request again.';
+	END;
+	IF jsonb_typeof(b) = 'object' THEN
+		SELECT k INTO v_key FROM json_object_keys(j) k GROUP BY k HAVING count(*) > 1 LIMIT 1;
+		IF v_key IS NOT NULL THEN
+			RAISE EXCEPTION 'duplicate body member %', to_json(left(v_key, 64))::text USING ERRCODE = '22030',
+				DETAIL = 'The member appears more than once in the body; which one was meant cannot be told.',
+				HINT = 'Send each member once: {"status": "ACK"} or {"status": "CLOSED"}, optionally with "note": "text".';
+		END IF;
+		SELECT k INTO v_key FROM jsonb_object_keys(b) k WHERE k NOT IN ('status', 'note') LIMIT 1;
+		IF v_key IS NOT NULL THEN
+			RAISE EXCEPTION 'unknown body member %', to_json(left(v_key, 64))::text USING ERRCODE = '22023',
+				DETAIL = 'The body may hold only "status" and "note".',
+				HINT = 'Remove the member or correct its spelling: {"status": "ACK"} or {"status": "CLOSED"}, optionally with "note": "text".';
+		END IF;
+	END IF;
 	IF b IS NULL OR jsonb_typeof(b) <> 'object'
-	   OR EXISTS (SELECT 1 FROM jsonb_object_keys(b) k WHERE k NOT IN ('status', 'note'))
 	   OR jsonb_typeof(b -> 'status') IS DISTINCT FROM 'string' OR b ->> 'status' NOT IN ('ACK', 'CLOSED') THEN
 		RAISE EXCEPTION 'invalid body member "status"' USING ERRCODE = '22023',
 			DETAIL = 'The body must be {"status": "ACK"} or {"status": "CLOSED"}, optionally with "note": "text".',
