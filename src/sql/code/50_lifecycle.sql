@@ -210,14 +210,9 @@ DECLARE
 	ms numeric;
 	s jsonb;
 BEGIN
-	IF v_now IS NULL THEN
-		RAISE EXCEPTION 'argument "now" must not be null' USING ERRCODE = '22023',
+	IF v_now IS NULL OR NOT isfinite(v_now) THEN	-- (±infinity: no window can end there)
+		RAISE EXCEPTION 'argument "now" must %', CASE WHEN v_now IS NULL THEN 'not be null' ELSE 'be a finite instant, not ' || v_now END USING ERRCODE = '22023',
 			HINT = 'Call agingos_scheduler_tick() for the current time, or pass an instant.';
-	END IF;
-	IF NOT isfinite(v_now) THEN
-		RAISE EXCEPTION 'argument "now" must be a finite instant' USING ERRCODE = '22023',
-			DETAIL = format('now is %s: no window can end there.', v_now),
-			HINT = 'Call agingos_scheduler_tick() for the current time, or pass an instant such as ''2026-01-14 12:00:00+00''.';
 	END IF;
 	IF v_bucket IS NOT NULL AND (v_buckets IS NULL OR v_buckets NOT BETWEEN 1 AND 16 OR v_bucket NOT BETWEEN 0 AND v_buckets - 1) THEN
 		RAISE EXCEPTION 'bucket must be in [0, buckets) with buckets in 1..16'
