@@ -140,10 +140,11 @@ BEGIN
 					   (cfg -> 'defaults' ->> 'expire_after_minutes')::int))
 			   FOR UPDATE)
 		UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = agingos_close_stale.now
-		  FROM stale WHERE x.deviation_id = stale.deviation_id
+		  FROM stale WHERE x.home_id = agingos_close_stale.home_id AND x.deviation_id = stale.deviation_id
 		RETURNING x.deviation_id, stale.prev
 	LOOP
-		SELECT x.* INTO d FROM agingos.deviations x WHERE x.deviation_id = c.deviation_id;
+		SELECT x.* INTO d FROM agingos.deviations x
+		 WHERE x.home_id = agingos_close_stale.home_id AND x.deviation_id = c.deviation_id;
 		PERFORM agingos.agingos_deviation_event(d, 'stale', c.prev, agingos_close_stale.now, 'scheduler');
 		n := n + 1;
 	END LOOP;

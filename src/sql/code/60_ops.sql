@@ -10,6 +10,9 @@
 -- contact:<contact_id>, sql:<role> or scheduler; NULL means
 -- sql:<session_user> (contract.md section 12); note: at most 1000
 -- characters, kept in deviation_history.  22023 for a bad actor or note.
+-- The row is found by its key (home_id, deviation_id); without home_id (an
+-- operator in psql) the home is first looked up by the id alone, the one
+-- such lookup (index deviations_deviation_id_idx, docs/scale.md).
 CREATE OR REPLACE FUNCTION agingos.agingos_ack(deviation_id bigint, home_id text DEFAULT NULL, actor text DEFAULT NULL,
 	note text DEFAULT NULL, now timestamptz DEFAULT pg_catalog.now())
 RETURNS agingos.deviations
@@ -23,8 +26,8 @@ DECLARE
 	v_now CONSTANT timestamptz := coalesce(agingos_ack.now, pg_catalog.now());
 BEGIN
 	SELECT x.* INTO d FROM agingos.deviations x
-	 WHERE x.deviation_id = agingos_ack.deviation_id
-	   AND (agingos_ack.home_id IS NULL OR x.home_id = agingos_ack.home_id) FOR UPDATE;
+	 WHERE x.home_id = coalesce(agingos_ack.home_id, (SELECT y.home_id FROM agingos.deviations y WHERE y.deviation_id = agingos_ack.deviation_id))
+	   AND x.deviation_id = agingos_ack.deviation_id FOR UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'deviation % not found', coalesce(agingos_ack.deviation_id::text, 'NULL') USING ERRCODE = 'P0002',
 			DETAIL = CASE WHEN agingos_ack.home_id IS NULL THEN 'No deviation with this id is visible.'
@@ -40,7 +43,7 @@ BEGIN
 		RETURN d;
 	END IF;
 	UPDATE agingos.deviations x SET status = 'ACK', acked_at = v_now
-	 WHERE x.deviation_id = d.deviation_id RETURNING x.* INTO d;
+	 WHERE x.home_id = d.home_id AND x.deviation_id = d.deviation_id RETURNING x.* INTO d;
 	PERFORM agingos.agingos_deviation_event(d, 'ack', 'OPEN', d.acked_at, v_actor, v_note);
 	RETURN d;
 END
@@ -52,7 +55,7 @@ COMMENT ON FUNCTION agingos.agingos_ack(bigint, text, text, text, timestamptz) I
 --               note text DEFAULT NULL, now timestamptz DEFAULT now()) → deviations row
 -- Manual close: active row → CLOSED (closed_at = now, history reason
 -- manual, with actor and note as for agingos_ack); a CLOSED row comes back
--- unchanged; unknown id P0002.
+-- unchanged; unknown id P0002.  The row is found as in agingos_ack.
 CREATE OR REPLACE FUNCTION agingos.agingos_close(deviation_id bigint, home_id text DEFAULT NULL, actor text DEFAULT NULL,
 	note text DEFAULT NULL, now timestamptz DEFAULT pg_catalog.now())
 RETURNS agingos.deviations
@@ -67,8 +70,8 @@ DECLARE
 	v_now CONSTANT timestamptz := coalesce(agingos_close.now, pg_catalog.now());
 BEGIN
 	SELECT x.* INTO d FROM agingos.deviations x
-	 WHERE x.deviation_id = agingos_close.deviation_id
-	   AND (agingos_close.home_id IS NULL OR x.home_id = agingos_close.home_id) FOR UPDATE;
+	 WHERE x.home_id = coalesce(agingos_close.home_id, (SELECT y.home_id FROM agingos.deviations y WHERE y.deviation_id = agingos_close.deviation_id))
+	   AND x.deviation_id = agingos_close.deviation_id FOR UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'deviation % not found', coalesce(agingos_close.deviation_id::text, 'NULL') USING ERRCODE = 'P0002',
 			DETAIL = CASE WHEN agingos_close.home_id IS NULL THEN 'No deviation with this id is visible.'
@@ -80,7 +83,7 @@ BEGIN
 	END IF;
 	prev := d.status;
 	UPDATE agingos.deviations x SET status = 'CLOSED', closed_at = v_now
-	 WHERE x.deviation_id = d.deviation_id RETURNING x.* INTO d;
+	 WHERE x.home_id = d.home_id AND x.deviation_id = d.deviation_id RETURNING x.* INTO d;
 	PERFORM agingos.agingos_deviation_event(d, 'manual', prev, d.closed_at, v_actor, v_note);
 	RETURN d;
 END
@@ -217,10 +220,11 @@ BEGIN
 	-- the outbox rows of deleted deviations (notifications has no foreign key)
 	DELETE FROM agingos.notifications n
 	 WHERE n.status <> 'pending'
-	   AND NOT EXISTS (SELECT 1 FROM agingos.deviations d WHERE d.deviation_id = n.deviation_id);
+	   AND NOT EXISTS (SELECT 1 FROM agingos.deviations d WHERE d.home_id = n.home_id AND d.deviation_id = n.deviation_id);
 	DELETE FROM agingos.deviation_history h
 	 WHERE h.at < v_now - make_interval(days => coalesce((cfg -> 'retention' ->> 'audit_days')::int, 730))
-	   AND NOT EXISTS (SELECT 1 FROM agingos.deviations d WHERE d.deviation_id = h.deviation_id AND d.status IN ('OPEN', 'ACK'));
+	   AND NOT EXISTS (SELECT 1 FROM agingos.deviations d
+						WHERE d.home_id = h.home_id AND d.deviation_id = h.deviation_id AND d.status IN ('OPEN', 'ACK'));
 	GET DIAGNOSTICS au = ROW_COUNT;
 	DELETE FROM agingos.audit_log a
 	 WHERE a.at < v_now - make_interval(days => coalesce((cfg -> 'retention' ->> 'audit_days')::int, 730));

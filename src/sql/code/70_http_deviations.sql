@@ -220,7 +220,7 @@ BEGIN
 	END IF;
 	-- the deviation's home must be one of the caller's (row-level security
 	-- hides the others as well); never say whether another home has the id
-	SELECT x.home_id INTO v_home FROM agingos.deviations x WHERE x.deviation_id = v_id AND x.home_id = ANY (home_ids);
+	SELECT x.home_id INTO v_home FROM agingos.deviations x WHERE x.home_id = ANY (home_ids) AND x.deviation_id = v_id;
 	IF v_home IS NULL THEN
 		RAISE EXCEPTION 'deviation % not found', v_id USING ERRCODE = 'P0002',
 			DETAIL = 'None of this key''s homes has a deviation with this id.',

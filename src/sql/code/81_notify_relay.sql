@@ -186,16 +186,17 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	SELECT x.* INTO c FROM agingos.contacts x WHERE x.home_id = n.home_id AND x.contact_id = n.contact_id;
-	SELECT x.* INTO d FROM agingos.deviations x WHERE x.deviation_id = n.deviation_id;
+	SELECT x.* INTO d FROM agingos.deviations x WHERE x.home_id = n.home_id AND x.deviation_id = n.deviation_id;
 	IF d.deviation_id IS NULL THEN
 		RETURN NULL;
 	END IF;
 	url := CASE WHEN d.status = 'CLOSED' THEN NULL ELSE agingos.agingos_ack_url(base_url, n) END;
 	IF n.kind = 'acked' THEN
 		SELECT h.actor INTO who FROM agingos.deviation_history h
-		 WHERE h.deviation_id = d.deviation_id AND h.reason = 'ack' ORDER BY h.history_id DESC LIMIT 1;
+		 WHERE h.home_id = d.home_id AND h.deviation_id = d.deviation_id AND h.reason = 'ack'
+		 ORDER BY h.history_id DESC LIMIT 1;
 		IF who ~ '^contact:[0-9]+$' THEN
-			SELECT x.name INTO who FROM agingos.contacts x WHERE x.contact_id = substr(who, 9)::bigint;
+			SELECT x.name INTO who FROM agingos.contacts x WHERE x.home_id = d.home_id AND x.contact_id = substr(who, 9)::bigint;
 		END IF;
 	END IF;
 	head := format(agingos.agingos_notify_word(n.kind), d.severity);
@@ -263,10 +264,10 @@ SET search_path = pg_catalog, agingos
 AS $$
 	SELECT h.home_id, h.notification_id, h.contact_id, h.attempts, h.kind,
 		   agingos.agingos_notification_message(base_url, h.home_id, h.notification_id)
-	  FROM (SELECT DISTINCT ON (n.contact_id) n.*
+	  FROM (SELECT DISTINCT ON (n.home_id, n.contact_id) n.*
 			  FROM agingos.notifications n
 			 WHERE n.status = 'pending'
-			 ORDER BY n.contact_id, n.created_at, n.notification_id) h
+			 ORDER BY n.home_id, n.contact_id, n.created_at, n.notification_id) h
 	 WHERE h.next_attempt_at <= pg_catalog.now() AND h.contact_id <> ALL (coalesce(busy, '{}'))
 	 ORDER BY h.created_at, h.notification_id
 	 LIMIT max_rows;

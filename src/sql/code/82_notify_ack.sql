@@ -56,9 +56,12 @@ DECLARE
 BEGIN
 	content_type := 'text/html; charset=utf-8';
 	t := agingos.agingos_ack_token_check(token);
+	-- the token names the contact; its home is looked up once and the
+	-- deviation found by (home_id, deviation_id): one of another home is
+	-- not found (docs/scale.md "Every unique key carries home_id")
 	IF t.deviation_id IS NOT NULL THEN
-		SELECT x.* INTO d FROM agingos.deviations x WHERE x.deviation_id = t.deviation_id;
-		SELECT x.* INTO c FROM agingos.contacts x WHERE x.contact_id = t.contact_id AND x.home_id = d.home_id;
+		SELECT x.* INTO c FROM agingos.contacts x WHERE x.contact_id = t.contact_id;
+		SELECT x.* INTO d FROM agingos.deviations x WHERE x.home_id = c.home_id AND x.deviation_id = t.deviation_id;
 	END IF;
 	IF t.deviation_id IS NULL OR d.deviation_id IS NULL OR c.contact_id IS NULL OR NOT c.active THEN
 		status := 404;
@@ -95,9 +98,10 @@ BEGIN
 		|| '<dt>' || agingos.agingos_html(agingos.agingos_notify_word('status')) || '</dt><dd id="status">' || d.status || '</dd></dl>';
 	IF d.status = 'ACK' THEN
 		SELECT h.actor INTO who FROM agingos.deviation_history h
-		 WHERE h.deviation_id = d.deviation_id AND h.reason = 'ack' ORDER BY h.history_id DESC LIMIT 1;
+		 WHERE h.home_id = d.home_id AND h.deviation_id = d.deviation_id AND h.reason = 'ack'
+		 ORDER BY h.history_id DESC LIMIT 1;
 		IF who ~ '^contact:[0-9]+$' THEN
-			SELECT x.name INTO who FROM agingos.contacts x WHERE x.contact_id = substr(who, 9)::bigint;
+			SELECT x.name INTO who FROM agingos.contacts x WHERE x.home_id = d.home_id AND x.contact_id = substr(who, 9)::bigint;
 		END IF;
 		status := 200;
 		body := agingos.agingos_ack_page(agingos.agingos_notify_word('acked'), info

@@ -43,8 +43,11 @@ COMMENT ON TABLE agingos.events IS 'Sensor events as stored by agingos_ingest (c
 
 -- deviations: persisted lifecycle rows (rules.md section 5).  fillfactor leaves
 -- room for HOT updates: a tick rewrites last_seen_at of every active row.
+-- deviation_id comes from one identity sequence, so it is unique as a value;
+-- the key is (home_id, deviation_id) so that the table can be distributed
+-- by home (docs/scale.md "Every unique key carries home_id").
 CREATE TABLE agingos.deviations (
-	deviation_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	deviation_id bigint GENERATED ALWAYS AS IDENTITY,
 	home_id		text NOT NULL,
 	rule_id		text NOT NULL,
 	subject_key text NOT NULL,
@@ -59,16 +62,21 @@ CREATE TABLE agingos.deviations (
 	started_at	timestamptz NOT NULL,
 	last_seen_at timestamptz NOT NULL,
 	acked_at	timestamptz,
-	closed_at	timestamptz
+	closed_at	timestamptz,
+	CONSTRAINT deviations_pkey PRIMARY KEY (home_id, deviation_id)
 ) WITH (fillfactor = 70);
 CREATE UNIQUE INDEX deviations_active_key ON agingos.deviations (home_id, rule_id, subject_key)
 	WHERE status IN ('OPEN', 'ACK');
 CREATE INDEX deviations_home_status_idx ON agingos.deviations (home_id, status);
+-- The one lookup by id alone: an operator's agingos_ack/agingos_close(deviation_id)
+-- without a home (psql).  Not unique: the key is deviations_pkey.
+CREATE INDEX deviations_deviation_id_idx ON agingos.deviations (deviation_id);
 COMMENT ON TABLE agingos.deviations IS 'Persisted deviations with lifecycle OPEN -> ACK -> CLOSED (rules.md section 5).';
 
 -- deviations_v1: computed deviations kept on request (agingos_persist).
+-- deviation_id is a random UUID (unique as a value); the key carries home_id.
 CREATE TABLE agingos.deviations_v1 (
-	deviation_id uuid PRIMARY KEY,
+	deviation_id uuid NOT NULL,
 	home_id		text NOT NULL,
 	rule_id		text NOT NULL,
 	"timestamp" timestamptz NOT NULL,
@@ -78,7 +86,8 @@ CREATE TABLE agingos.deviations_v1 (
 	evidence	jsonb NOT NULL DEFAULT '{}'::jsonb,
 	window_since timestamptz NOT NULL,
 	window_until timestamptz NOT NULL,
-	CONSTRAINT deviations_v1_window_key UNIQUE (home_id, rule_id, window_since, window_until)
+	CONSTRAINT deviations_v1_window_key UNIQUE (home_id, rule_id, window_since, window_until),
+	CONSTRAINT deviations_v1_pkey PRIMARY KEY (home_id, deviation_id)
 );
 COMMENT ON TABLE agingos.deviations_v1 IS 'Computed deviations kept by agingos_persist (contract sections 3 and 7).';
 

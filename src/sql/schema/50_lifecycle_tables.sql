@@ -11,7 +11,7 @@
 -- retention of CLOSED deviations keeps it; agingos_retention prunes it
 -- after retention.audit_days of its own.
 CREATE TABLE agingos.deviation_history (
-	history_id	bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	history_id	bigint GENERATED ALWAYS AS IDENTITY,
 	deviation_id bigint NOT NULL,
 	home_id		text NOT NULL,
 	rule_id		text NOT NULL,
@@ -21,9 +21,11 @@ CREATE TABLE agingos.deviation_history (
 	severity	text NOT NULL CHECK (severity IN ('LOW', 'MEDIUM', 'HIGH')),
 	reason		text NOT NULL CHECK (reason IN ('open', 'reopen', 'escalation', 'deescalation', 'ack', 'stale', 'manual')),
 	actor		text NOT NULL,
-	note		text
+	note		text,
+	CONSTRAINT deviation_history_pkey PRIMARY KEY (home_id, history_id)
 );
-CREATE INDEX deviation_history_deviation_idx ON agingos.deviation_history (deviation_id, at);
+-- a deviation's history, always asked for with its home (docs/scale.md)
+CREATE INDEX deviation_history_deviation_idx ON agingos.deviation_history (home_id, deviation_id, at);
 -- retention.audit_days prunes by "at"
 CREATE INDEX deviation_history_at_idx ON agingos.deviation_history (at);
 COMMENT ON TABLE agingos.deviation_history IS 'Audit trail of persisted deviations: opens, severity changes, ACK, closes.';

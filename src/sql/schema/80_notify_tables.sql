@@ -33,7 +33,11 @@ CREATE TABLE agingos.contacts (
 	removed_at	timestamptz,
 	PRIMARY KEY (home_id, contact_id)
 );
-CREATE UNIQUE INDEX contacts_contact_id_key ON agingos.contacts (contact_id);
+-- The lookups by id alone: agingos_remove_contact(contact_id) and an ACK-link
+-- token (it names the contact, whose home is then the key of the deviation).
+-- Not unique: contact_id is unique as a value (one identity sequence) and the
+-- key is (home_id, contact_id) (docs/scale.md).
+CREATE INDEX contacts_contact_id_idx ON agingos.contacts (contact_id);
 COMMENT ON TABLE agingos.contacts IS 'Who is told about a home''s deviations, on which channel and escalation level (contract section 10).';
 
 -- notifications: the outbox, written in the same transaction as the
@@ -61,8 +65,8 @@ CREATE TABLE agingos.notifications (
 );
 -- "already told" and reminder checks: one probe per (deviation, contact).
 CREATE INDEX notifications_deviation_contact_idx ON agingos.notifications (home_id, deviation_id, contact_id, created_at);
--- the relay's queue: pending rows per contact in created_at order.
-CREATE INDEX notifications_pending_idx ON agingos.notifications (contact_id, created_at, notification_id)
+-- the relay's queue: pending rows per contact (of its home) in created_at order.
+CREATE INDEX notifications_pending_idx ON agingos.notifications (home_id, contact_id, created_at, notification_id)
 	WHERE status = 'pending';
 COMMENT ON TABLE agingos.notifications IS 'Outbox of carer notifications, delivered at least once by agingos-notify (contract section 10).';
 

@@ -76,6 +76,19 @@ UPDATE agingos.deviation_history SET actor = CASE WHEN reason IN ('ack', 'manual
 ALTER TABLE agingos.deviation_history ALTER COLUMN actor SET NOT NULL;
 ALTER TABLE agingos.deviation_history ADD COLUMN note text;
 CREATE INDEX deviation_history_at_idx ON agingos.deviation_history (at);
+-- issue 14 item 2: every unique key of a home's table carries home_id
+-- (docs/scale.md "Every unique key carries home_id"); the identity values
+-- stay unique by themselves.  deviation_history's foreign key to
+-- deviations_pkey is gone above, so the key can change.
+ALTER TABLE agingos.deviations DROP CONSTRAINT deviations_pkey,
+	ADD CONSTRAINT deviations_pkey PRIMARY KEY (home_id, deviation_id);
+CREATE INDEX deviations_deviation_id_idx ON agingos.deviations (deviation_id);
+ALTER TABLE agingos.deviations_v1 DROP CONSTRAINT deviations_v1_pkey,
+	ADD CONSTRAINT deviations_v1_pkey PRIMARY KEY (home_id, deviation_id);
+ALTER TABLE agingos.deviation_history DROP CONSTRAINT deviation_history_pkey,
+	ADD CONSTRAINT deviation_history_pkey PRIMARY KEY (home_id, history_id);
+DROP INDEX agingos.deviation_history_deviation_idx;
+CREATE INDEX deviation_history_deviation_idx ON agingos.deviation_history (home_id, deviation_id, at);
 -- reader_homes and audit_log (src/sql/schema/80_access.sql).
 CREATE TABLE agingos.reader_homes (
 	home_id		text NOT NULL REFERENCES agingos.homes (home_id),
@@ -187,7 +200,7 @@ CREATE TABLE agingos.contacts (
 	removed_at	timestamptz,
 	PRIMARY KEY (home_id, contact_id)
 );
-CREATE UNIQUE INDEX contacts_contact_id_key ON agingos.contacts (contact_id);
+CREATE INDEX contacts_contact_id_idx ON agingos.contacts (contact_id);
 COMMENT ON TABLE agingos.contacts IS 'Who is told about a home''s deviations, on which channel and escalation level (contract section 10).';
 
 -- notifications: the outbox, written in the same transaction as the
@@ -215,8 +228,8 @@ CREATE TABLE agingos.notifications (
 );
 -- "already told" and reminder checks: one probe per (deviation, contact).
 CREATE INDEX notifications_deviation_contact_idx ON agingos.notifications (home_id, deviation_id, contact_id, created_at);
--- the relay's queue: pending rows per contact in created_at order.
-CREATE INDEX notifications_pending_idx ON agingos.notifications (contact_id, created_at, notification_id)
+-- the relay's queue: pending rows per contact (of its home) in created_at order.
+CREATE INDEX notifications_pending_idx ON agingos.notifications (home_id, contact_id, created_at, notification_id)
 	WHERE status = 'pending';
 COMMENT ON TABLE agingos.notifications IS 'Outbox of carer notifications, delivered at least once by agingos-notify (contract section 10).';
 
