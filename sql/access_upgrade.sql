@@ -25,7 +25,11 @@ SELECT k.key_id, k.role, h.home_id, k.key_prefix = left(:'old_key', 8) AS prefix
 SELECT status, jsonb_path_query_array(body::jsonb, '$[*].id') AS ids FROM http_events('{}', NULL, :'old_key');
 SELECT agingos_revoke_api_key(1);
 SELECT status FROM http_events('{}', NULL, :'old_key');
--- case: history rows got an actor; deleting the deviation keeps them
+-- case: the keys carry home_id after the update (issue 14 item 2,
+-- docs/scale.md); the rows are kept and found by their home
+SELECT conrelid::regclass AS home_table, conname, pg_get_constraintdef(oid) AS key FROM pg_constraint
+ WHERE conname IN ('deviations_pkey', 'deviations_v1_pkey', 'deviation_history_pkey') ORDER BY conname;
+SELECT d.home_id, d.status, h.reason FROM deviations d JOIN deviation_history h USING (home_id, deviation_id);
 SELECT reason, actor, note FROM deviation_history;
 DELETE FROM deviations;
 SELECT count(*) AS history_left FROM deviation_history;
