@@ -26,7 +26,16 @@
 #include "timeparse.h"
 
 #define MAX_NUMBER_TOKEN 4000 /* numeric_in takes far more; jsonb text may expand 1e1000 to 1001 digits */
-#define CATEGORY_RE "^[a-z][a-z0-9_]{0,63}$"
+/*
+ * The category grammar ^[a-z][a-z0-9_]{0,63}$ (contract.md section 5) is
+ * checked as its length (at most 64 bytes: every matching character is
+ * ASCII) and the unbounded pattern below: the same strings, but the bounded
+ * {0,63} makes PostgreSQL's regex engine build a new DFA state for every
+ * character of every call (4.3 µs per category against 0.12 µs,
+ * docs/bench.md section 15).
+ */
+#define CATEGORY_RE "^[a-z][a-z0-9_]*$"
+#define CATEGORY_MAX_BYTES 64
 
 /* The four members an event may have, as bits. */
 #define M_ID 0x1
@@ -398,9 +407,12 @@ is_blank(const char *s, int len)
 	return true;
 }
 
-/* parse_structure: run the parser; false with err set on any problem. */
+/*
+ * parse_structure: run the parser; false with err set on any problem.
+ * known_depth: see ag_event_parse.
+ */
 static bool
-parse_structure(const char *json, int len, EventState *st)
+parse_structure(const char *json, int len, int known_depth, EventState *st)
 {
 	JsonSemAction	   sem = {0};
 	JsonParseErrorType rc;
@@ -410,7 +422,8 @@ parse_structure(const char *json, int len, EventState *st)
 		return fail(st, ERRCODE_INVALID_TEXT_REPRESENTATION, pstrdup("event is empty"),
 					pstrdup("The request body has no JSON text."),
 					"Send one JSON object with id, timestamp, category and optionally payload.");
-	if (!ag_json_depth_ok(json, len, AG_MAX_PAYLOAD_DEPTH + 1, &where))
+	if ((known_depth < 0 || known_depth > AG_MAX_PAYLOAD_DEPTH + 1) &&
+		!ag_json_depth_ok(json, len, AG_MAX_PAYLOAD_DEPTH + 1, &where))
 		return depth_error(st, where);
 	st->lex = makeJsonLexContextCstringLen((char *) json, len, PG_UTF8, true);
 	sem.semstate = st;
@@ -505,7 +518,8 @@ check_category(EventState *st, const char *cat, AgParsedEvent *ev)
 		category_re = cstring_to_text(CATEGORY_RE);
 		MemoryContextSwitchTo(oldcxt);
 	}
-	if (!RE_compile_and_execute(category_re, (char *) cat, strlen(cat), REG_ADVANCED, C_COLLATION_OID, 0, NULL))
+	if (strlen(cat) > CATEGORY_MAX_BYTES ||
+		!RE_compile_and_execute(category_re, (char *) cat, strlen(cat), REG_ADVANCED, C_COLLATION_OID, 0, NULL))
 		return fail(st, ERRCODE_INVALID_PARAMETER_VALUE, pstrdup("invalid event member \"category\""),
 					psprintf("The value \"%s\" does not match the pattern ^[a-z][a-z0-9_]{0,63}$.", ag_json_shorten(cat)),
 					"Use 1 to 64 lower-case letters, digits and underscores, starting with a letter, for example \"motion\" or \"door\".");
@@ -558,7 +572,7 @@ check_payload(EventState *st, AgParsedEvent *ev)
  * payload; the first problem is reported.
  */
 bool
-ag_event_parse(const char *json, int len, int max_future_minutes,
+ag_event_parse(const char *json, int len, int max_future_minutes, int known_depth,
 			   AgParsedEvent *ev, char **raw_id, AgError *err)
 {
 	EventState	st = {0};
@@ -566,7 +580,7 @@ ag_event_parse(const char *json, int len, int max_future_minutes,
 
 	st.err = err;
 	*raw_id = NULL;
-	if (!parse_structure(json, len, &st))
+	if (!parse_structure(json, len, known_depth, &st))
 	{
 		*raw_id = st.strval[0];
 		return false;
