@@ -621,3 +621,30 @@ ag_event_parse(const char *json, int len, int max_future_minutes, int known_dept
 					"Send an object, or leave \"payload\" out for {}.");
 	return check_payload(&st, ev);
 }
+
+/* ag_event_parse_scratch: see eventjson.h. */
+bool
+ag_event_parse_scratch(MemoryContext scratch, const char *json, int len, int max_future_minutes,
+					   int known_depth, AgParsedEvent *ev, char **raw_id, AgError *err)
+{
+	MemoryContext caller = MemoryContextSwitchTo(scratch);
+	AgParsedEvent got = {0};
+	AgError		  e = {0};
+	char		 *id;
+	bool		  ok = ag_event_parse(json, len, max_future_minutes, known_depth, &got, &id, &e);
+
+	MemoryContextSwitchTo(caller);
+	*raw_id = id != NULL ? pstrdup(id) : NULL;
+	if (ok)
+	{
+		*ev = got;
+		ev->event_id = *raw_id; /* on success raw_id is the (normalised) event id */
+		ev->category = pstrdup(got.category);
+		ev->payload = palloc(VARSIZE(got.payload));
+		memcpy(ev->payload, got.payload, VARSIZE(got.payload));
+	}
+	else
+		ag_error_set(err, e.sqlstate, e.message, e.detail, e.hint);
+	MemoryContextReset(scratch);
+	return ok;
+}

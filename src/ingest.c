@@ -532,20 +532,23 @@ ag_ingest_batch(const char *json, int len, const char *home_id,
 	int			   counts[3] = {0, 0, 0};
 	int			   max_future = ag_config_current()->ingest_max_future_minutes;
 	BatchItem	  *items;
+	MemoryContext  scratch;
 
 	if (!split_batch(json, len, &st, err))
 		return false;
 	items = palloc0(sizeof(BatchItem) * Max(st.n, 1));
+	scratch = AllocSetContextCreate(CurrentMemoryContext, "agingos batch item", ALLOCSET_DEFAULT_SIZES);
 	for (int i = 0; i < st.n; i++)
 	{
 		items[i].index = i;
-		items[i].valid = ag_event_parse(st.start[i], st.len[i], max_future, st.depth_of[i], &items[i].ev,
-										&items[i].out.event_id, &items[i].out.error);
+		items[i].valid = ag_event_parse_scratch(scratch, st.start[i], st.len[i], max_future, st.depth_of[i],
+												&items[i].ev, &items[i].out.event_id, &items[i].out.error);
 		items[i].out.status = items[i].valid ? AG_INGEST_ACCEPTED : AG_INGEST_REJECTED;
 		if (items[i].valid)
 			items[i].out.event_id = items[i].ev.event_id;
 		CHECK_FOR_INTERRUPTS();
 	}
+	MemoryContextDelete(scratch);
 	store_sorted(items, st.n, home_id, stream_id);
 	initStringInfo(&results);
 	for (int i = 0; i < st.n; i++)
