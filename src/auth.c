@@ -217,12 +217,10 @@ lookup(const char *api_key, char **mode, int64 *key_id, char **role, char ***hom
 	*homes = NULL;
 	*nhomes = 0;
 	if (fcinfo->isnull)
-		elog(ERROR, "agingos_key_lookup returned no row");
+		return; /* no row: as a missing settings row and no key */
 	row = DatumGetHeapTupleHeader(d);
 	d = GetAttributeByNum(row, 1, &isnull);
-	if (isnull)
-		return;
-	*mode = TextDatumGetCString(d);
+	*mode = isnull ? NULL : TextDatumGetCString(d);
 	d = GetAttributeByNum(row, 2, &isnull);
 	if (isnull)
 		return;
