@@ -19,6 +19,15 @@ SELECT agingos_ingest(format('{"id": "t8b", "timestamp": "%sééé", "category":
 SELECT agingos_ingest('{"id": "t9", "timestamp": 1766491200, "category": "motion"}');
 SELECT agingos_ingest('{"id": "t10", "timestamp": "2025-02-30T12:00:00Z", "category": "motion"}');
 SELECT agingos_ingest('{"id": "t11", "timestamp": "2025-12-23T12:00:00+16:00", "category": "motion"}');
+-- case: near misses of the common shape (docs/bench.md section 15): an empty
+-- fraction, a one-digit offset minute, a lower-case z and t (accepted by the
+-- grammar), a trailing character after Z
+SELECT agingos_ingest('{"id": "t12", "timestamp": "2025-12-23T12:00:00.Z", "category": "motion"}');
+SELECT agingos_ingest('{"id": "t13", "timestamp": "2025-12-23T12:00:00+01:0", "category": "motion"}');
+SELECT agingos_ingest('{"id": "t14", "timestamp": "2025-12-23t12:00:00.25z", "category": "motion"}')->>'event_id';
+SELECT agingos_ingest('{"id": "t15", "timestamp": "2025-12-23T12:00:00Zx", "category": "motion"}');
+SELECT agingos_iso("timestamp") FROM events WHERE event_id = 't14';
+DELETE FROM events WHERE event_id = 't14';
 
 -- case: 10 minutes in the future (limit ingest.max_future_minutes = 5)
 SELECT agingos_ingest(format('{"id": "t-future", "timestamp": "%s", "category": "motion"}',

@@ -20,14 +20,22 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/objectaccess.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "auth.h"
 #include "util.h"
@@ -49,8 +57,7 @@ static struct
 	char  *actor;  /* "key:<id>", an actor given to agingos_caller_set, or NULL */
 } caller;
 
-static SPIPlanPtr lookup_plan = NULL;
-static bool		  callback_registered = false;
+static bool callback_registered = false;
 
 /* caller_reset: forget the caller (end of transaction, or a new auth). */
 static void
@@ -132,45 +139,95 @@ role_may(const char *role)
 }
 
 /*
+ * The lookup function, called through fmgr rather than through an SPI
+ * query: the query's executor start-up and function scan cost a third of
+ * what the lookup costs (docs/bench.md section 15).  The FmgrInfo is kept
+ * for the backend and made again when the function's pg_proc row changes
+ * (CREATE OR REPLACE in an upgrade, or the extension dropped and created
+ * again under a new OID).
+ */
+static FmgrInfo		   lookup_finfo;
+static Oid			   lookup_oid = InvalidOid;
+static TransactionId   lookup_xmin = InvalidTransactionId;
+static ItemPointerData lookup_tid;
+static MemoryContext   lookup_cxt = NULL;
+
+/*
+ * lookup_function: the current FmgrInfo of agingos.agingos_key_lookup(text).
+ * Raises 42883 when the function is missing and 42501 when the current
+ * user may not execute it (as calling it through SQL would).
+ */
+static FmgrInfo *
+lookup_function(void)
+{
+	HeapTuple tuple = NULL;
+	AclResult aclresult;
+
+	if (OidIsValid(lookup_oid))
+		tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(lookup_oid));
+	if (!HeapTupleIsValid(tuple))
+	{
+		Oid argtype = TEXTOID;
+
+		lookup_oid = LookupFuncName(list_make2(makeString("agingos"), makeString("agingos_key_lookup")), 1, &argtype, false);
+		tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(lookup_oid));
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "cache lookup failed for function %u", lookup_oid);
+		lookup_xmin = InvalidTransactionId;
+	}
+	if (lookup_xmin != HeapTupleHeaderGetRawXmin(tuple->t_data) || !ItemPointerEquals(&lookup_tid, &tuple->t_self))
+	{
+		if (lookup_cxt == NULL)
+			lookup_cxt = AllocSetContextCreate(TopMemoryContext, "agingos key lookup", ALLOCSET_SMALL_SIZES);
+		lookup_xmin = InvalidTransactionId;
+		MemoryContextReset(lookup_cxt);
+		fmgr_info_cxt(lookup_oid, &lookup_finfo, lookup_cxt);
+		lookup_xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
+		lookup_tid = tuple->t_self;
+	}
+	ReleaseSysCache(tuple);
+	aclresult = pg_proc_aclcheck(lookup_oid, GetUserId(), ACL_EXECUTE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FUNCTION, "agingos_key_lookup");
+	InvokeFunctionExecuteHook(lookup_oid);
+	return &lookup_finfo;
+}
+
+/*
  * lookup: run agingos_key_lookup(api_key) → mode, key_id, role, homes.
  * Fills *mode (NULL: no settings row), *key_id (0: no active key with
- * this value), *role and the homes array.  Caller is in SPI.
+ * this value), *role and the homes array, allocated in the current memory
+ * context.
  */
 static void
 lookup(const char *api_key, char **mode, int64 *key_id, char **role, char ***homes, int *nhomes)
 {
-	Datum arg;
-	char  nulls = api_key ? ' ' : 'n';
-	bool  isnull;
-	Datum d;
-	int	  rc;
+	LOCAL_FCINFO(fcinfo, 1);
+	HeapTupleHeader row;
+	bool			isnull;
+	Datum			d;
 
-	if (lookup_plan == NULL)
-	{
-		Oid type = TEXTOID;
-
-		lookup_plan = SPI_prepare("SELECT mode, key_id, role, homes FROM agingos.agingos_key_lookup($1)", 1, &type);
-		if (lookup_plan == NULL || SPI_keepplan(lookup_plan) != 0)
-			elog(ERROR, "SPI_prepare failed for the API key lookup");
-	}
-	arg = api_key ? CStringGetTextDatum(api_key) : (Datum) 0;
-	rc = SPI_execute_plan(lookup_plan, &arg, &nulls, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	InitFunctionCallInfoData(*fcinfo, lookup_function(), 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = api_key ? CStringGetTextDatum(api_key) : (Datum) 0;
+	fcinfo->args[0].isnull = api_key == NULL;
+	d = FunctionCallInvoke(fcinfo);
 	*mode = NULL;
 	*key_id = 0;
 	*role = NULL;
 	*homes = NULL;
 	*nhomes = 0;
-	if (SPI_processed == 0)
-		return;
-	*mode = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	if (fcinfo->isnull)
+		return; /* no row: as a missing settings row and no key */
+	row = DatumGetHeapTupleHeader(d);
+	d = GetAttributeByNum(row, 1, &isnull);
+	*mode = isnull ? NULL : TextDatumGetCString(d);
+	d = GetAttributeByNum(row, 2, &isnull);
 	if (isnull)
 		return;
 	*key_id = DatumGetInt64(d);
-	*role = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull);
+	d = GetAttributeByNum(row, 3, &isnull);
+	*role = isnull ? NULL : TextDatumGetCString(d);
+	d = GetAttributeByNum(row, 4, &isnull);
 	if (!isnull)
 	{
 		Datum *elems;

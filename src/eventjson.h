@@ -21,9 +21,22 @@
  * malformed \u escape; 22P05 \u0000; 22003 number out of range).  Errors
  * of a string that cannot be decoded name its member ("id", "payload.room").  raw_id receives the id as far as it could be
  * read (NULL if not), so batch results can name the rejected item.
+ * known_depth: how deep the text's objects and arrays nest, when the
+ * caller has already measured it (a batch: ingest.c split_batch), else -1;
+ * within the limit it spares the depth pre-scan (docs/bench.md section 15).
  */
-extern bool ag_event_parse(const char *json, int len, int max_future_minutes,
+extern bool ag_event_parse(const char *json, int len, int max_future_minutes, int known_depth,
 						   AgParsedEvent *ev, char **raw_id, AgError *err);
+
+/*
+ * ag_event_parse_scratch: ag_event_parse run in the memory context scratch,
+ * with ev (on success), *raw_id and err (on failure) copied into the
+ * current context, then scratch reset: for a batch, whose 10,000 items
+ * would otherwise leave megabytes of lexer buffers behind, each page
+ * faulted in fresh (docs/bench.md section 15).
+ */
+extern bool ag_event_parse_scratch(MemoryContext scratch, const char *json, int len, int max_future_minutes,
+								   int known_depth, AgParsedEvent *ev, char **raw_id, AgError *err);
 
 /* ag_json_shorten: a member name for a message, cut to 64 bytes on a character boundary ("…" when cut). */
 extern char *ag_json_shorten(const char *s);

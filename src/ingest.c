@@ -195,7 +195,7 @@ ag_ingest_event(const char *json, int len, const char *home_id,
 	AgParsedEvent ev;
 
 	memset(out, 0, sizeof(*out));
-	if (!ag_event_parse(json, len, ag_config_current()->ingest_max_future_minutes,
+	if (!ag_event_parse(json, len, ag_config_current()->ingest_max_future_minutes, -1,
 						&ev, &out->event_id, &out->error))
 	{
 		out->status = AG_INGEST_REJECTED;
@@ -225,6 +225,8 @@ typedef struct BatchState
 	int				cap;
 	char		  **start;
 	int			   *len;
+	int			   *depth_of; /* nesting depth of each element (its own objects and arrays) */
+	int				elem_max; /* deepest level reached inside the current element */
 } BatchState;
 
 static void
@@ -233,6 +235,8 @@ batch_open(BatchState *st, JsonTokenType type)
 	if (st->depth == 0)
 		st->root_type = type;
 	st->depth++;
+	if (st->depth > st->elem_max)
+		st->elem_max = st->depth;
 }
 
 static void
@@ -277,9 +281,11 @@ batch_elem_start(void *state, bool isnull)
 			st->cap = st->cap ? st->cap * 2 : 64;
 			st->start = st->start ? repalloc(st->start, sizeof(char *) * st->cap) : palloc(sizeof(char *) * st->cap);
 			st->len = st->len ? repalloc(st->len, sizeof(int) * st->cap) : palloc(sizeof(int) * st->cap);
+			st->depth_of = st->depth_of ? repalloc(st->depth_of, sizeof(int) * st->cap) : palloc(sizeof(int) * st->cap);
 		}
 		st->start[st->n] = st->lex->token_start;
 	}
+	st->elem_max = 1;
 	st->n++;
 }
 
@@ -290,7 +296,10 @@ batch_elem_end(void *state, bool isnull)
 	BatchState *st = (BatchState *) state;
 
 	if (st->depth == 1 && st->n <= AG_MAX_BATCH_ITEMS)
+	{
 		st->len[st->n - 1] = st->lex->prev_token_terminator - st->start[st->n - 1];
+		st->depth_of[st->n - 1] = st->elem_max - 1;
+	}
 }
 
 /*
@@ -523,20 +532,23 @@ ag_ingest_batch(const char *json, int len, const char *home_id,
 	int			   counts[3] = {0, 0, 0};
 	int			   max_future = ag_config_current()->ingest_max_future_minutes;
 	BatchItem	  *items;
+	MemoryContext  scratch;
 
 	if (!split_batch(json, len, &st, err))
 		return false;
 	items = palloc0(sizeof(BatchItem) * Max(st.n, 1));
+	scratch = AllocSetContextCreate(CurrentMemoryContext, "agingos batch item", ALLOCSET_DEFAULT_SIZES);
 	for (int i = 0; i < st.n; i++)
 	{
 		items[i].index = i;
-		items[i].valid = ag_event_parse(st.start[i], st.len[i], max_future, &items[i].ev,
-										&items[i].out.event_id, &items[i].out.error);
+		items[i].valid = ag_event_parse_scratch(scratch, st.start[i], st.len[i], max_future, st.depth_of[i],
+												&items[i].ev, &items[i].out.event_id, &items[i].out.error);
 		items[i].out.status = items[i].valid ? AG_INGEST_ACCEPTED : AG_INGEST_REJECTED;
 		if (items[i].valid)
 			items[i].out.event_id = items[i].ev.event_id;
 		CHECK_FOR_INTERRUPTS();
 	}
+	MemoryContextDelete(scratch);
 	store_sorted(items, st.n, home_id, stream_id);
 	initStringInfo(&results);
 	for (int i = 0; i < st.n; i++)

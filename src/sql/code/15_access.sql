@@ -59,17 +59,28 @@ COMMENT ON FUNCTION agingos.agingos_check_note(text) IS 'Internal: validate an A
 -- missing) and, for an active (not revoked) key with this value, its id,
 -- role and homes; NULLs otherwise.  SECURITY DEFINER: the only reader of
 -- settings and api_keys on behalf of the routes (src/auth.c).
+-- PL/pgSQL, not SQL: SECURITY DEFINER and SET keep a SQL function from
+-- being inlined, and a SQL function called from a kept SPI plan is parsed,
+-- analysed and planned again on every call (over a third of a POST /event's
+-- CPU, docs/bench.md section 15); PL/pgSQL keeps its plans for the session.
+-- Without a key only the settings row is read (one index probe).
 CREATE OR REPLACE FUNCTION agingos.agingos_key_lookup(api_key text,
 	OUT mode text, OUT key_id bigint, OUT role text, OUT homes text[])
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, agingos
 AS $$
-	SELECT (SELECT s.value FROM agingos.settings s WHERE s.name = 'auth_mode'),
-		   k.key_id, k.role,
+BEGIN
+	SELECT s.value INTO mode FROM agingos.settings s WHERE s.name = 'auth_mode';
+	IF agingos_key_lookup.api_key IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT k.key_id, k.role,
 		   (SELECT array_agg(h.home_id ORDER BY h.home_id) FROM agingos.api_key_homes h WHERE h.key_id = k.key_id)
-	  FROM (SELECT 1) one
-	  LEFT JOIN agingos.api_keys k
-		ON k.key_hash = pg_catalog.sha256(pg_catalog.convert_to(api_key, 'UTF8')) AND k.revoked_at IS NULL;
+	  INTO key_id, role, homes
+	  FROM agingos.api_keys k
+	 WHERE k.key_hash = pg_catalog.sha256(pg_catalog.convert_to(agingos_key_lookup.api_key, 'UTF8'))
+	   AND k.revoked_at IS NULL;
+END
 $$;
 COMMENT ON FUNCTION agingos.agingos_key_lookup(text) IS
 'Internal: auth mode and the active key''s id, role and homes, for src/auth.c.';
