@@ -1,0 +1,34 @@
+/*-------------------------------------------------------------------------
+ * ingest_int.h
+ *	  Storage helpers shared by ingest.c (one event) and ingest_batch.c (a
+ *	  batch): docs/scale.md "Dedupe and 409 across partitions".  Each needs
+ *	  an SPI connection; errors are elog(ERROR) for SPI failures only.
+ *-------------------------------------------------------------------------
+ */
+#ifndef AGINGOS_INGEST_INT_H
+#define AGINGOS_INGEST_INT_H
+
+#include "executor/spi.h"
+
+#include "eventjson.h"
+#include "ingest.h"
+
+/* ag_ingest_keep_plan: SPI_prepare sql (nargs arguments of argtypes) and keep it. */
+extern SPIPlanPtr ag_ingest_keep_plan(const char *sql, int nargs, Oid *argtypes);
+
+/* ag_ingest_lock_home: the home's transaction advisory lock (held to commit). */
+extern void ag_ingest_lock_home(const char *home_id);
+
+/* ag_ingest_execute_latest: SPI_execute_snapshot of plan on the latest snapshot. */
+extern int ag_ingest_execute_latest(SPIPlanPtr plan, Datum *values, long tcount);
+
+/* ag_ingest_insert_event: INSERT ev (the caller holds the lock and found no row). */
+extern void ag_ingest_insert_event(const char *home_id, const char *stream_id, const AgParsedEvent *ev);
+
+/*
+ * ag_ingest_classify_repeat: true with out->status deduped or rejected (23505)
+ * when the id is stored; false when it is not.
+ */
+extern bool ag_ingest_classify_repeat(const char *home_id, const AgParsedEvent *ev, AgIngestOutcome *out);
+
+#endif
