@@ -122,7 +122,7 @@ ag_ingest_insert_event(const char *home_id, const char *stream_id, const AgParse
 
 /*
  * same_as_stored: whether the stored event with this id (in any partition:
- * the probe of events_home_event_hash_idx, then event_id itself) has the
+ * the probe of events_home_event_hash_idx, then home_id and event_id) has the
  * same instant, category and payload (jsonb equality); stream_id plays no
  * part (contract.md section 5).  *exists is false if no row has the id.
  */
@@ -139,9 +139,9 @@ same_as_stored(const char *home_id, const AgParsedEvent *ev, bool *exists)
 		Oid types[5] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, JSONBOID};
 
 		compare_plan = ag_ingest_keep_plan("SELECT \"timestamp\" = $3 AND category = $4 AND payload = $5 "
-										   "FROM agingos.events WHERE home_id = $1 "
-										   "AND pg_catalog.hashtextextended(event_id, 0) = pg_catalog.hashtextextended($2, 0) "
-										   "AND event_id = $2",
+										   "FROM agingos.events "
+										   "WHERE " AG_EVENT_KEY_HASH("home_id", "event_id") " = " AG_EVENT_KEY_HASH("$1", "$2") " "
+																																 "AND home_id = $1 AND event_id = $2",
 										   5, types);
 	}
 	values[0] = CStringGetTextDatum(home_id);

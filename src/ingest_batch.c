@@ -227,10 +227,10 @@ probe_chunk(BatchItem **order, int n, const char *home_id, bool *found)
 		Oid types[2] = {TEXTOID, TEXTARRAYOID};
 
 		probe_plan = ag_ingest_keep_plan(
-			"SELECT e.event_id FROM agingos.events e WHERE e.home_id = $1 "
-			"AND pg_catalog.hashtextextended(e.event_id, 0) OPERATOR(pg_catalog.=) ANY "
-			"(ARRAY(SELECT pg_catalog.hashtextextended(x, 0) FROM pg_catalog.unnest($2) x)) "
-			"AND e.event_id OPERATOR(pg_catalog.=) ANY ($2)",
+			"SELECT e.event_id FROM agingos.events e "
+			"WHERE " AG_EVENT_KEY_HASH("e.home_id", "e.event_id") " OPERATOR(pg_catalog.=) ANY "
+																  "(ARRAY(SELECT " AG_EVENT_KEY_HASH("$1", "x") " FROM pg_catalog.unnest($2) x)) "
+																												"AND e.home_id = $1 AND e.event_id OPERATOR(pg_catalog.=) ANY ($2)",
 			2, types);
 	}
 	for (int i = 0; i < n; i++)

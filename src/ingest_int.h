@@ -13,6 +13,15 @@
 #include "eventjson.h"
 #include "ingest.h"
 
+/*
+ * AG_EVENT_KEY_HASH(home, id): the SQL expression of index
+ * events_home_event_hash_idx (src/sql/schema/00_schema.sql) over the SQL
+ * expressions home and id; a probe spells it so for the planner to use the
+ * index, then rechecks home_id and event_id themselves.
+ */
+#define AG_EVENT_KEY_HASH(home, id) \
+	"pg_catalog.hashtextextended(" home " OPERATOR(pg_catalog.||) pg_catalog.chr(31) OPERATOR(pg_catalog.||) " id ", 0)"
+
 /* ag_ingest_keep_plan: SPI_prepare sql (nargs arguments of argtypes) and keep it. */
 extern SPIPlanPtr ag_ingest_keep_plan(const char *sql, int nargs, Oid *argtypes);
 

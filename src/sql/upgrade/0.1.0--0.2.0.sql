@@ -272,7 +272,7 @@ CREATE TABLE agingos.events (
 	CONSTRAINT events_pkey PRIMARY KEY (id, "timestamp")
 ) PARTITION BY RANGE ("timestamp");
 CREATE TABLE agingos.events_default PARTITION OF agingos.events DEFAULT;
-CREATE INDEX events_home_event_hash_idx ON agingos.events (home_id, pg_catalog.hashtextextended(event_id, 0));
+CREATE INDEX events_home_event_hash_idx ON agingos.events (pg_catalog.hashtextextended(home_id || pg_catalog.chr(31) || event_id, 0));
 CREATE INDEX events_home_ts_idx ON agingos.events (home_id, "timestamp");
 CREATE INDEX events_home_category_ts_idx ON agingos.events (home_id, category, "timestamp");
 COMMENT ON TABLE agingos.events IS 'Sensor events as stored by agingos_ingest (contract sections 3 and 5).';
