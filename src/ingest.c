@@ -43,11 +43,16 @@ PG_FUNCTION_INFO_V1(agingos_ingest_batch_jsonb);
 static SPIPlanPtr insert_plan = NULL; /* per backend; prepared on first use */
 static SPIPlanPtr compare_plan = NULL;
 
-/* ag_ingest_keep_plan: prepare sql with the given argument types and keep it. */
+/*
+ * ag_ingest_keep_plan: prepare sql with the given argument types and cursor
+ * options (0, or CURSOR_OPT_GENERIC_PLAN for the dedupe probes: a custom
+ * plan would be planned again on every call, over every partition of
+ * events) and keep it.
+ */
 SPIPlanPtr
-ag_ingest_keep_plan(const char *sql, int nargs, Oid *argtypes)
+ag_ingest_keep_plan(const char *sql, int nargs, Oid *argtypes, int cursor_options)
 {
-	SPIPlanPtr plan = SPI_prepare(sql, nargs, argtypes);
+	SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, argtypes, cursor_options);
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -107,7 +112,7 @@ ag_ingest_insert_event(const char *home_id, const char *stream_id, const AgParse
 			"INSERT INTO agingos.events (home_id, event_id, \"timestamp\", category, payload, room_id, stream_id) "
 			"VALUES ($1, $2, $3, $4, $5, "
 			"COALESCE(NULLIF($5 OPERATOR(pg_catalog.->>) 'room_id', ''), NULLIF($5 OPERATOR(pg_catalog.->>) 'room', '')), $6)",
-			6, types);
+			6, types, 0);
 	}
 	values[0] = CStringGetTextDatum(home_id);
 	values[1] = CStringGetTextDatum(ev->event_id);
@@ -142,7 +147,7 @@ same_as_stored(const char *home_id, const AgParsedEvent *ev, bool *exists)
 										   "FROM agingos.events "
 										   "WHERE " AG_EVENT_KEY_HASH("home_id", "event_id") " = " AG_EVENT_KEY_HASH("$1", "$2") " "
 																																 "AND home_id = $1 AND event_id = $2",
-										   5, types);
+										   5, types, CURSOR_OPT_GENERIC_PLAN);
 	}
 	values[0] = CStringGetTextDatum(home_id);
 	values[1] = CStringGetTextDatum(ev->event_id);

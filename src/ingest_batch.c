@@ -231,7 +231,7 @@ probe_chunk(BatchItem **order, int n, const char *home_id, bool *found)
 			"WHERE " AG_EVENT_KEY_HASH("e.home_id", "e.event_id") " OPERATOR(pg_catalog.=) ANY "
 																  "(ARRAY(SELECT " AG_EVENT_KEY_HASH("$1", "x") " FROM pg_catalog.unnest($2) x)) "
 																												"AND e.home_id = $1 AND e.event_id OPERATOR(pg_catalog.=) ANY ($2)",
-			2, types);
+			2, types, CURSOR_OPT_GENERIC_PLAN);
 	}
 	for (int i = 0; i < n; i++)
 		ids[i] = order[i]->ev.event_id;
@@ -281,7 +281,7 @@ insert_chunk(BatchItem **order, int n, const bool *insert, const char *home_id, 
 			"COALESCE(NULLIF(u.payload OPERATOR(pg_catalog.->>) 'room_id', ''), NULLIF(u.payload OPERATOR(pg_catalog.->>) 'room', '')), $6 "
 			"FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)) WITH ORDINALITY AS u(event_id, ts, category, payload, ord) "
 			"ORDER BY u.ord",
-			6, types);
+			6, types, 0);
 	}
 	for (int i = 0; i < n; i++)
 	{

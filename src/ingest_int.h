@@ -22,8 +22,8 @@
 #define AG_EVENT_KEY_HASH(home, id) \
 	"pg_catalog.hashtextextended(" home " OPERATOR(pg_catalog.||) pg_catalog.chr(31) OPERATOR(pg_catalog.||) " id ", 0)"
 
-/* ag_ingest_keep_plan: SPI_prepare sql (nargs arguments of argtypes) and keep it. */
-extern SPIPlanPtr ag_ingest_keep_plan(const char *sql, int nargs, Oid *argtypes);
+/* ag_ingest_keep_plan: SPI_prepare_cursor sql (nargs arguments of argtypes, cursor_options) and keep it. */
+extern SPIPlanPtr ag_ingest_keep_plan(const char *sql, int nargs, Oid *argtypes, int cursor_options);
 
 /* ag_ingest_lock_home: the home's transaction advisory lock (held to commit). */
 extern void ag_ingest_lock_home(const char *home_id);
