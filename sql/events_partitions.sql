@@ -87,7 +87,16 @@ SELECT dblink_send_query('pt2', $$SELECT agingos.agingos_ingest_batch('[{"id": "
 SELECT dblink_exec('pt1', 'COMMIT') AS committed;
 SELECT r AS second_sqlstate FROM dblink_get_result('pt2') AS t(r text);
 SELECT count(*) AS race_rows FROM events WHERE home_id = 'pt-home' AND event_id = 'pt-race';
-SELECT dblink_disconnect('pt1') AS d1, dblink_disconnect('pt2') AS d2;
+-- under REPEATABLE READ the probe still sees a row committed after the
+-- transaction's snapshot was taken (it probes on the latest snapshot)
+SELECT dblink_connect('pt3', 'dbname=' || current_database()) AS c3;
+SELECT dblink_exec('pt3', 'BEGIN ISOLATION LEVEL REPEATABLE READ') AS begun;
+SELECT n >= 0 AS snapshot_taken FROM dblink('pt3', 'SELECT count(*) FROM agingos.events') AS t(n bigint);
+SELECT r FROM dblink('pt1', $$SELECT agingos.agingos_ingest('{"id": "pt-rr", "timestamp": "2025-03-01T13:00:00Z", "category": "motion"}', 'pt-home') ->> 'deduped'$$) AS t(r text);
+SELECT r AS rr_code FROM dblink('pt3', $$SELECT (agingos.agingos_ingest_batch('[{"id": "pt-rr", "timestamp": "2025-03-02T13:00:00Z", "category": "motion"}]', 'pt-home') #>> '{results,0,error,code}') || ' ' || (agingos.agingos_ingest_batch('[{"id": "pt-rr", "timestamp": "2025-03-01T13:00:00Z", "category": "motion"}]', 'pt-home') #>> '{results,0,status}')$$) AS t(r text);
+SELECT dblink_exec('pt3', 'COMMIT') AS committed;
+SELECT count(*) AS rr_rows FROM events WHERE home_id = 'pt-home' AND event_id = 'pt-rr';
+SELECT dblink_disconnect('pt1') AS d1, dblink_disconnect('pt2') AS d2, dblink_disconnect('pt3') AS d3;
 DROP EXTENSION dblink; -- tick_buckets creates it again
 
 -- case: maintenance moves DEFAULT rows within retention into new day
