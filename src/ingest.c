@@ -145,8 +145,7 @@ same_as_stored(const char *home_id, const AgParsedEvent *ev, bool *exists)
 
 		compare_plan = ag_ingest_keep_plan("SELECT \"timestamp\" = $3 AND category = $4 AND payload = $5 "
 										   "FROM agingos.events "
-										   "WHERE " AG_EVENT_KEY_HASH("home_id", "event_id") " = " AG_EVENT_KEY_HASH("$1", "$2") " "
-																																 "AND home_id = $1 AND event_id = $2",
+										   "WHERE " AG_EVENT_KEY_HASH("home_id", "event_id") " = " AG_EVENT_KEY_HASH("$1", "$2") " " AG_EVENT_KEY_RECHECK("home_id = $1 AND event_id = $2"),
 										   5, types, CURSOR_OPT_GENERIC_PLAN);
 	}
 	values[0] = CStringGetTextDatum(home_id);

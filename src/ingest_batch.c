@@ -229,8 +229,7 @@ probe_chunk(BatchItem **order, int n, const char *home_id, bool *found)
 		probe_plan = ag_ingest_keep_plan(
 			"SELECT e.event_id FROM agingos.events e "
 			"WHERE " AG_EVENT_KEY_HASH("e.home_id", "e.event_id") " OPERATOR(pg_catalog.=) ANY "
-																  "(ARRAY(SELECT " AG_EVENT_KEY_HASH("$1", "x") " FROM pg_catalog.unnest($2) x)) "
-																												"AND e.home_id = $1 AND e.event_id OPERATOR(pg_catalog.=) ANY ($2)",
+																  "(ARRAY(SELECT " AG_EVENT_KEY_HASH("$1", "x") " FROM pg_catalog.unnest($2) x)) " AG_EVENT_KEY_RECHECK("e.home_id = $1 AND e.event_id OPERATOR(pg_catalog.=) ANY ($2)"),
 			2, types, CURSOR_OPT_GENERIC_PLAN);
 	}
 	for (int i = 0; i < n; i++)

@@ -22,6 +22,17 @@
 #define AG_EVENT_KEY_HASH(home, id) \
 	"pg_catalog.hashtextextended(" home " OPERATOR(pg_catalog.||) pg_catalog.chr(31) OPERATOR(pg_catalog.||) " id ", 0)"
 
+/*
+ * AG_EVENT_KEY_RECHECK(cond): " AND (cond) IS TRUE", the exact recheck of
+ * home_id and event_id after the hash.  Wrapped so that it is no index
+ * qualification: with a plain home_id = $1 the planner may pick an index
+ * leading with home_id (a scan of the home's whole history per partition)
+ * for a partition whose statistics say it is empty or small, and keep that
+ * generic plan while the partition fills.  The columns are NOT NULL, so IS
+ * TRUE changes no answer.
+ */
+#define AG_EVENT_KEY_RECHECK(cond) " AND (" cond ") IS TRUE"
+
 /* ag_ingest_keep_plan: SPI_prepare_cursor sql (nargs arguments of argtypes, cursor_options) and keep it. */
 extern SPIPlanPtr ag_ingest_keep_plan(const char *sql, int nargs, Oid *argtypes, int cursor_options);
 
