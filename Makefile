@@ -32,9 +32,11 @@ SHLIB_LINK   = -lyaml
 # make installcheck: setup runs first (it also creates the schema
 # regress_helpers used by the rule tests); every other sql/*.sql file in name
 # order, on a temporary instance with pg_cron preloaded (test/regress.conf).
+# setup creates pg_partman (in schema partman, which --load-extension cannot
+# name) and agingos.
 REGRESS      = setup $(filter-out setup,$(sort $(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
-               --load-extension=pg_cron --load-extension=agingos
+               --load-extension=pg_cron
 EXTRA_CLEAN  = bin src/http/*.o src/sim/*.o src/notify/*.o src/importer/*.o
 override with_llvm = no
 

@@ -2,7 +2,7 @@
 # scripts/deps.sh — install the Debian packages agingos needs, if missing.
 # Runs apt-get as root, or through sudo for a normal user.
 . "$(dirname "$0")/lib.sh"
-PKGS="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libyaml-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev libssl-dev
+PKGS="postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-partman libyaml-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev libssl-dev
       libcsv-dev time make gcc pkg-config procps curl jq gnuplot-nox wrk clang-format python3 python3-yaml
       prometheus systemd caddy nginx-light openssl passwd util-linux iproute2 clang libfuzzer-14-dev
       apprise prometheus-alertmanager chromium chromium-driver"

@@ -83,6 +83,8 @@ SET client_min_messages = warning;
 ALTER DATABASE agingos SET search_path = agingos, public;
 SELECT count(*) FROM pg_extension WHERE extname IN ('pg_cron', 'agingos');
 CREATE EXTENSION IF NOT EXISTS pg_cron;
+CREATE SCHEMA IF NOT EXISTS partman;
+CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman;
 CREATE EXTENSION IF NOT EXISTS agingos;
 SELECT CASE WHEN e.extversion = a.default_version THEN 'same' ELSE 'update' END
 FROM pg_extension e JOIN pg_available_extensions a ON a.name = e.extname WHERE e.extname = 'agingos';
@@ -90,6 +92,8 @@ SQL
 ) || die "extensions failed"
 [ "$(echo "$out" | sed -n 1p)" = 2 ] && note "extensions pg_cron, agingos" 0 || note "extensions pg_cron, agingos" 1
 if [ "$(echo "$out" | sed -n 2p)" = update ]; then pgsql -d agingos -c "ALTER EXTENSION agingos UPDATE"; note "extension update" 1; fi
+# the day partitions of agingos.events around today (then hourly by pg_cron; docs/scale.md)
+pgsql -tA -d agingos -c "SELECT agingos.agingos_partition_maintenance()" >/dev/null || die "partition maintenance failed"
 for r in http notify; do
 	f="$ETC/$r.env" role=agingos_$r
 	if [ -f "$f" ] && pgsql -tA -d agingos -v role="$role" <<<"SELECT 1 FROM pg_roles WHERE rolname = :'role'" | grep -q 1; then note "role $role" 0; continue; fi

@@ -281,9 +281,14 @@ db_setup() {
 SET client_min_messages = warning;
 ALTER DATABASE agingos SET search_path = agingos, public;
 CREATE EXTENSION IF NOT EXISTS pg_cron;
+-- pg_partman makes the day partitions of agingos.events, in its schema partman (docs/scale.md)
+CREATE SCHEMA IF NOT EXISTS partman;
+CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman;
 CREATE EXTENSION IF NOT EXISTS agingos;
 -- a cluster made by an earlier release gets this release's schema (a no-op when current)
 ALTER EXTENSION agingos UPDATE;
+-- the day partitions around today, at once rather than at the next hourly job
+DO $$ BEGIN PERFORM agingos.agingos_partition_maintenance(); END $$;
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'agingos_http') THEN
@@ -500,7 +505,7 @@ db_backup() {
 # Afterwards the passwords of agingos/agingos_http are set again from this
 # cluster's secrets/ files (the dump carries the old cluster's hashes).
 db_restore() {
-	local sock=$1 port=$2 in=$3 force=${4:-0} n err
+	local sock=$1 port=$2 in=$3 force=${4:-0} n err list
 	[ -f "$in/roles.sql" ] && [ -f "$in/agingos.dump" ] || die "$in is not a backup (roles.sql and agingos.dump expected)"
 	n=$(psql_at "$sock" "$port" postgres -tA -c "SELECT count(*) FROM pg_database WHERE datname = 'agingos'")
 	if [ "$n" = 1 ] && [ "$force" != 1 ]; then
@@ -514,8 +519,17 @@ db_restore() {
 		psql_at "$sock" "$port" postgres -v ON_ERROR_STOP=1 2>&1 >/dev/null) || { echo "$err" >&2; die "restoring the roles failed"; }
 	psql_at "$sock" "$port" postgres -c "DROP DATABASE IF EXISTS agingos WITH (FORCE)" >/dev/null ||
 		die "could not drop database agingos"
-	"$PGBIN/pg_restore" -h "$sock" -p "$port" -U agingos -d postgres --create --exit-on-error "$in/agingos.dump" ||
-		die "pg_restore failed (see the error above)"
+	# The day partitions of agingos.events (docs/scale.md) are dumped as tables
+	# of their own; ATTACH PARTITION onto the extension's parent, which has its
+	# indexes already, makes their indexes and primary key, so the dump's
+	# copies of those (and their INDEX ATTACH) are left out.
+	list=$(mktemp) || die "mktemp failed"
+	"$PGBIN/pg_restore" -l "$in/agingos.dump" |
+		sed -E 's/^([0-9]+; [0-9]+ [0-9]+ (CONSTRAINT|INDEX|INDEX ATTACH) agingos events_p[0-9]{4}_[0-9]{2}_[0-9]{2}[ _])/;\1/' >"$list" ||
+		{ rm -f "$list"; die "pg_restore could not list $in/agingos.dump"; }
+	"$PGBIN/pg_restore" -h "$sock" -p "$port" -U agingos -d postgres --create --exit-on-error -L "$list" "$in/agingos.dump" ||
+		{ rm -f "$list"; die "pg_restore failed (see the error above)"; }
+	rm -f "$list"
 	db_passwords "$sock" "$port"
 	say "restored $(head -1 "$in/MANIFEST" 2>/dev/null || echo "$in") into database agingos"
 }

@@ -1,13 +1,19 @@
 -- setup: runs first.  pg_regress has already run CREATE EXTENSION pg_cron
--- and agingos (--load-extension); check what the install script built.
+-- (--load-extension); pg_partman goes to its schema partman (agingos.control
+-- requires it there), then agingos; check what the install script built.
+SET client_min_messages = warning;
+CREATE SCHEMA partman;
+CREATE EXTENSION pg_partman SCHEMA partman;
+CREATE EXTENSION agingos;
+RESET client_min_messages;
 SET search_path = agingos, public;
 
 -- case: extensions and version
-SELECT extname, extversion FROM pg_extension WHERE extname IN ('pg_cron', 'agingos') ORDER BY 1;
+SELECT extname, extversion FROM pg_extension WHERE extname IN ('pg_cron', 'pg_partman', 'agingos') ORDER BY 1;
 
 -- case: the tables of contract section 3 (and bookkeeping), all in schema agingos
 SELECT c.relname FROM pg_class c
- WHERE c.relnamespace = 'agingos'::regnamespace AND c.relkind = 'r' ORDER BY 1;
+ WHERE c.relnamespace = 'agingos'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1;
 
 -- case: no object was created in public
 SELECT count(*) AS objects_in_public FROM pg_class WHERE relnamespace = 'public'::regnamespace;
@@ -25,7 +31,7 @@ SELECT bool_and(p.proname LIKE 'http\_%') AS only_routes, count(*) > 0 AS some_r
  WHERE p.pronamespace = 'agingos'::regnamespace
    AND has_function_privilege('agingos_api', p.oid, 'EXECUTE');
 SELECT count(*) AS readable_tables FROM pg_class c
- WHERE c.relnamespace = 'agingos'::regnamespace AND c.relkind = 'r'
+ WHERE c.relnamespace = 'agingos'::regnamespace AND c.relkind IN ('r', 'p')
    AND has_table_privilege('agingos_api', c.oid, 'SELECT,INSERT,UPDATE,DELETE');
 -- and PUBLIC may execute none of the agingos functions
 SELECT count(*) AS public_executable FROM pg_proc p
@@ -38,6 +44,17 @@ SELECT indexrelid::regclass AS index, indisunique AS is_unique FROM pg_index
  WHERE indrelid IN ('agingos.events'::regclass, 'agingos.deviations'::regclass, 'agingos.deviations_v1'::regclass)
  ORDER BY indexrelid::regclass::text;
 SELECT pg_get_indexdef('agingos.deviations_active_key'::regclass);
+
+-- case: events is partitioned by RANGE on "timestamp" (docs/scale.md): the
+-- install makes only the DEFAULT partition (an extension member whose rows
+-- are dumped); the day partitions come from agingos_partition_maintenance
+SELECT pg_get_partkeydef('agingos.events'::regclass) AS partition_key;
+SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent = 'agingos.events'::regclass;
+SELECT 'agingos.events_default'::regclass = ANY (e.extconfig) AS default_dumped,
+	   NOT ('agingos.events'::regclass = ANY (e.extconfig)) AS parent_not_listed
+  FROM pg_extension e WHERE e.extname = 'agingos';
+SELECT count(*) AS partman_parents FROM partman.part_config;
 
 -- helpers shared by the rule and engine tests (one session per file, so they
 -- cannot live in pg_temp): z() prints an instant as ISO 8601 UTC like the

@@ -33,7 +33,7 @@ added=$((added + n))
 Q -c "ANALYZE agingos.events" >/dev/null
 t1=$(date +%s%N)
 awk -v n="$added" -v ns=$((t1 - t0)) 'BEGIN { printf "   data: %d rows added by INSERT ... SELECT in %.0f s (%.0f rows/s, ANALYZE included)\n", n, ns / 1e9, n / (ns / 1e9) }'
-Q -c "SELECT '   events table now: ' || count(*) || ' rows, table+indexes ' || pg_size_pretty(pg_total_relation_size('agingos.events')) FROM agingos.events"
+Q -c "SELECT '   events table now: ' || count(*) || ' rows, table+indexes ' || pg_size_pretty((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('agingos.events') WHERE isleaf)) FROM agingos.events"
 echo "   load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores; the machine is shared)"
 
 # run STMT RUNS WARMUP → "median|min|max|n" in ms

@@ -23,8 +23,16 @@ fi
 out=$(Q -d agingos 2>&1 <<'SQL'
 SET client_min_messages = warning;
 CREATE EXTENSION pg_cron;
+CREATE SCHEMA partman;
+CREATE EXTENSION pg_partman SCHEMA partman;
 CREATE EXTENSION agingos VERSION '0.1.0';
 SELECT agingos.agingos_ingest('{"id": "up-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion", "payload": {"room": "kitchen"}}'::jsonb) IS NOT NULL;
+SELECT agingos.agingos_ingest(format('{"id": "up-m%s", "timestamp": "%s", "category": "motion"}', i,
+	  to_char(timestamptz '2025-12-20 06:00Z' + i * interval '7 hours', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))::jsonb) IS NOT NULL
+  FROM generate_series(1, 20) i;
+-- one event of yesterday: a day partition takes it after the update
+SELECT agingos.agingos_ingest(format('{"id": "up-recent", "timestamp": "%s", "category": "door"}',
+	  to_char((now() - interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))::jsonb) IS NOT NULL;
 SQL
 )
 check "upgrade: 0.1.0 installs and ingests" "$?" 0
@@ -32,14 +40,32 @@ check "upgrade: 0.1.0 installs and ingests" "$?" 0
 out=$(Q -d agingos -c "SET client_min_messages = warning" -c "ALTER EXTENSION agingos UPDATE" -c "SELECT extversion FROM pg_extension WHERE extname = 'agingos'" 2>&1)
 check "upgrade: ALTER EXTENSION agingos UPDATE reaches $VERSION" "$out" "$VERSION"
 check "upgrade: rows kept" "$(Q -d agingos -c "SELECT count(*) FROM agingos.events WHERE event_id = 'up-1'")" 1
+# every row, id and content survives the conversion to the partitioned table
+check "upgrade: every event kept, with its id, in events_default" \
+	"$(Q -d agingos -c "SELECT count(*), count(DISTINCT id), min(id), max(id), bool_and(tableoid = 'agingos.events_default'::regclass) FROM agingos.events")" "22|22|1|22|t"
+check "upgrade: events is partitioned" "$(Q -d agingos -c "SELECT pg_get_partkeydef('agingos.events'::regclass)")" 'RANGE ("timestamp")'
+check "upgrade: the 0.1.0 table is gone" "$(Q -d agingos -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'agingos'::regnamespace AND relname LIKE 'events_0_1%'")" 0
+# dedupe and 409 of contract §5 on the converted rows; new ids follow the old sequence
+out=$(Q -d agingos -c "SELECT agingos.agingos_ingest('{\"id\": \"up-m3\", \"timestamp\": \"2025-12-21T03:00:00Z\", \"category\": \"motion\"}'::jsonb) ->> 'deduped'" 2>&1)
+check "upgrade: an identical repeat of a converted event is deduped" "$out" true
+out=$(Q -d agingos -c "SELECT agingos.agingos_ingest('{\"id\": \"up-m3\", \"timestamp\": \"2025-12-22T03:00:00Z\", \"category\": \"motion\"}'::jsonb)" 2>&1)
+check "upgrade: the same id on another day is 23505" "$(echo "$out" | grep -c 'event id already stored with different content')" 1
 out=$(Q -d agingos -c "SELECT agingos.agingos_ingest('{\"id\": \"up-2\", \"timestamp\": \"2025-12-23T12:01:00Z\", \"category\": \"motion\"}'::jsonb) IS NOT NULL" -c "SELECT agingos.agingos_scheduler_tick('2025-12-23T13:00:00Z') ->> 'status'" 2>&1)
 check "upgrade: ingest and tick after the update" "$(echo "$out" | tr '\n' ' ')" "t ok "
+check "upgrade: the new event's id follows the old sequence" "$(Q -d agingos -c "SELECT id FROM agingos.events WHERE event_id = 'up-2'")" 23
 Q -d agingos -f "$AG_ROOT/test/e2e/catalog.sql" >"$T/upgraded.txt" 2>"$T/upgraded.err"
+# after the snapshot (day partitions are relations of schema agingos): the
+# first maintenance registers events with pg_partman and puts yesterday's
+# event into its day partition (older ones stay in events_default); it still dedupes
+out=$(Q -d agingos -c "SELECT agingos.agingos_partition_maintenance() ->> 'registered'" -c "SELECT count(*) FILTER (WHERE tableoid <> 'agingos.events_default'::regclass) || ' ' || bool_or(tableoid <> 'agingos.events_default'::regclass AND event_id = 'up-recent') FROM agingos.events" 2>&1)
+check "upgrade: maintenance puts the recent event into its day partition" "$(echo "$out" | tr '\n' ' ')" "true 1 true "
+out=$(Q -d agingos -c "SELECT agingos.agingos_ingest(jsonb_build_object('id', event_id, 'timestamp', to_char(\"timestamp\" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'category', category)) ->> 'deduped' FROM agingos.events WHERE event_id = 'up-recent'" 2>&1)
+check "upgrade: the moved event still dedupes" "$out" true
 
 # 2. a fresh install of the current version in database fresh
 Q -d postgres -c "CREATE DATABASE fresh OWNER agingos" -c "ALTER SYSTEM SET cron.database_name = 'fresh'" >/dev/null
 ( . "$AG_ROOT/scripts/lib.sh"; pg_stop "$T/run/data"; pg_start "$T/run/data" "$PORT" "$T/run/log/postgres.log" )
-out=$(Q -d fresh -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_cron" -c "CREATE EXTENSION agingos" 2>&1)
+out=$(Q -d fresh -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_cron" -c "CREATE SCHEMA partman" -c "CREATE EXTENSION pg_partman SCHEMA partman" -c "CREATE EXTENSION agingos" 2>&1)
 check "upgrade: fresh $VERSION installs" "$out" ""
 Q -d fresh -f "$AG_ROOT/test/e2e/catalog.sql" >"$T/fresh.txt" 2>"$T/fresh.err"
 if [ -s "$T/upgraded.err" ] || [ -s "$T/fresh.err" ] || [ ! -s "$T/fresh.txt" ]; then

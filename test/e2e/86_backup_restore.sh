@@ -30,6 +30,11 @@ SELECT agingos.agingos_ingest(format('{"id": "r-%s", "timestamp": "%s", "categor
 	  i, to_char(timestamptz '2025-12-23 06:00Z' + i * interval '1 minute', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))::jsonb)
   FROM generate_series(1, 50) i;
 SELECT agingos.agingos_ingest('{"id": "r-door", "timestamp": "2025-12-23T07:00:00Z", "category": "door", "payload": {"door": "front", "state": "open"}}'::jsonb);
+-- two events of today and yesterday: they go to day partitions, which are no
+-- extension members (pg_dump keeps each table with its rows, docs/scale.md)
+SELECT agingos.agingos_ingest(format('{"id": "r-day-%s", "timestamp": "%s", "category": "motion"}', d,
+	  to_char((now() - d * interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))::jsonb)
+  FROM generate_series(0, 1) d;
 SELECT agingos.agingos_scheduler_tick('2025-12-23T07:20:00Z');
 SELECT agingos.agingos_scheduler_tick('2025-12-23T07:30:00Z');
 SQL
@@ -61,6 +66,20 @@ for t in $tables; do
 	b=$(QD -c "SELECT count(*) || ' ' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM $t x" 2>&1)
 	check "restore: $t has the same rows (${a%% *})" "$b" "$a"
 done
+# every event, in the same partition, and the day partitions with pg_partman's config
+q="SELECT count(*) || ' ' || md5(string_agg(tableoid::regclass::text || ':' || x::text, '|' ORDER BY x.id)) FROM agingos.events x"
+check "restore: agingos.events has the same rows in the same partitions" "$(QD -c "$q" 2>&1)" "$(QS -c "$q")"
+check "restore: the recent events are in day partitions" \
+	"$(QD -c "SELECT count(*) FROM agingos.events WHERE event_id LIKE 'r-day-%' AND tableoid <> 'agingos.events_default'::regclass")" 2
+q="SELECT string_agg(partition::text, ',' ORDER BY starts) FROM agingos.agingos_event_partitions()"
+check "restore: the same day partitions" "$(QD -c "$q" 2>&1)" "$(QS -c "$q")"
+check "restore: pg_partman still manages events" \
+	"$(QD -c "SELECT partition_interval || ' ' || premake FROM partman.part_config WHERE parent_table = 'agingos.events'")" "1 day 4"
+check "restore: the day partitions are no extension members" \
+	"$(QD -c "SELECT count(*) FROM agingos.agingos_event_partitions() p JOIN pg_depend d ON d.objid = p.partition AND d.deptype = 'e'")" 0
+check "restore: every day partition has the four indexes of events" \
+	"$(QD -c "SELECT bool_and((SELECT count(*) FROM pg_index i WHERE i.indrelid = p.partition) = 4) FROM agingos.agingos_event_partitions() p")" t
+check "restore: maintenance runs on the restored set" "$(QD -c "SELECT agingos.agingos_partition_maintenance() ->> 'registered'" 2>&1)" false
 check "restore: auth mode api_key kept" "$(QD -c "SELECT value FROM settings WHERE name = 'auth_mode'")" api_key
 check "restore: the key works" "$(QD -c "SELECT status FROM http_event('{}', '{\"id\": \"after-key\", \"timestamp\": \"2025-12-23T08:00:00Z\", \"category\": \"motion\"}', '$KEY')")" 200
 check "restore: no key is 401" "$(QD -c "SELECT status FROM http_event('{}', '{\"id\": \"after-nokey\", \"timestamp\": \"2025-12-23T08:00:00Z\", \"category\": \"motion\"}', NULL)")" 401

@@ -121,8 +121,9 @@ COMMENT ON FUNCTION agingos.agingos_cron_expression(integer) IS
 
 -- agingos_schedule() → bigint job id
 -- Create or replace the pg_cron job agingos-scheduler (every
--- scheduler.interval_minutes) and the daily job agingos-retention (03:17
--- UTC, agingos_retention()).  With scheduler.workers = 1 the scheduler job
+-- scheduler.interval_minutes), the daily job agingos-retention (03:17
+-- UTC, agingos_retention()) and the hourly job agingos-partitions (minute
+-- 7, agingos_partition_maintenance(): the day partitions of events).  With scheduler.workers = 1 the scheduler job
 -- runs agingos_scheduler_tick(); with n > 1 it runs bucket 0 of n and the
 -- jobs agingos-scheduler-1 … agingos-scheduler-<n-1> run the other buckets
 -- at the same cadence (agingos_scheduler_tick_bucket, docs/scheduler.md);
@@ -156,14 +157,15 @@ BEGIN
 		PERFORM cron.unschedule(old);
 	END LOOP;
 	PERFORM cron.schedule('agingos-retention', '17 3 * * *', 'SELECT agingos.agingos_retention()');
+	PERFORM cron.schedule('agingos-partitions', '7 * * * *', 'SELECT agingos.agingos_partition_maintenance()');
 	RETURN job;
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_schedule() IS
-'Create or replace the pg_cron jobs agingos-scheduler (plus agingos-scheduler-<i> per extra bucket of scheduler.workers) and agingos-retention (daily); returns the scheduler job id.';
+'Create or replace the pg_cron jobs agingos-scheduler (plus agingos-scheduler-<i> per extra bucket of scheduler.workers), agingos-retention (daily) and agingos-partitions (hourly); returns the scheduler job id.';
 
--- agingos_unschedule() → boolean: remove the scheduler job, its bucket jobs
--- and the retention job; true if the scheduler job existed.
+-- agingos_unschedule() → boolean: remove the scheduler job, its bucket jobs,
+-- the retention and the partitions jobs; true if the scheduler job existed.
 CREATE OR REPLACE FUNCTION agingos.agingos_unschedule()
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE
@@ -183,15 +185,19 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM cron.job WHERE jobname = 'agingos-retention') THEN
 		PERFORM cron.unschedule('agingos-retention');
 	END IF;
+	IF EXISTS (SELECT 1 FROM cron.job WHERE jobname = 'agingos-partitions') THEN
+		PERFORM cron.unschedule('agingos-partitions');
+	END IF;
 	RETURN existed;
 END
 $$;
 COMMENT ON FUNCTION agingos.agingos_unschedule() IS
-'Remove the pg_cron jobs agingos-scheduler, agingos-scheduler-<i> and agingos-retention; true if the scheduler job existed.';
+'Remove the pg_cron jobs agingos-scheduler, agingos-scheduler-<i>, agingos-retention and agingos-partitions; true if the scheduler job existed.';
 
 -- agingos_retention(now timestamptz DEFAULT now()) → jsonb
 -- {events_deleted, deviations_deleted, audit_deleted, bookkeeping_deleted}:
--- events with "timestamp" before now - retention.events_days; CLOSED
+-- events with "timestamp" before now - retention.events_days (day
+-- partitions past it dropped whole, agingos_events_expire); CLOSED
 -- deviations with closed_at before now - retention.deviations_days; OPEN
 -- and ACK never; homes never.  The audit (deviation_history, audit_log)
 -- outlives the deviations it describes and goes after its own
@@ -211,9 +217,8 @@ DECLARE
 	bk integer;
 	t0 CONSTANT timestamptz := clock_timestamp();
 BEGIN
-	DELETE FROM agingos.events e
-	 WHERE e."timestamp" < v_now - make_interval(days => (cfg -> 'retention' ->> 'events_days')::int);
-	GET DIAGNOSTICS ev = ROW_COUNT;
+	-- whole day partitions dropped, the rest deleted (docs/scale.md)
+	ev := agingos.agingos_events_expire(v_now - make_interval(days => (cfg -> 'retention' ->> 'events_days')::int));
 	DELETE FROM agingos.deviations d
 	 WHERE d.status = 'CLOSED' AND d.closed_at < v_now - make_interval(days => (cfg -> 'retention' ->> 'deviations_days')::int);
 	GET DIAGNOSTICS dv = ROW_COUNT;
@@ -266,7 +271,7 @@ COMMENT ON FUNCTION agingos.agingos_reset() IS
 -- home_ids: the homes the caller may see (docs/spec/contract.md §12; GET
 -- /health/detail passes the key's homes): NULL means every home.  ingest
 -- lists only those homes; counts cover every home (homes, events_estimate =
--- planner estimate, deviations_active, deviations_v1; counts.scope "all")
+-- planner estimate summed over the partitions, deviations_active, deviations_v1; counts.scope "all")
 -- only when home_ids is NULL or holds every row of homes, else only those
 -- homes (homes, events = exact count, deviations_active, deviations_v1;
 -- counts.scope "homes").  Bounded: one index probe per home listed.
@@ -332,7 +337,8 @@ BEGIN
 	 WHERE ids IS NULL OR h.home_id = ANY (ids);
 	IF covers_all THEN
 		SELECT (SELECT count(*) FROM agingos.homes) AS homes,
-			   (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'agingos.events'::regclass) AS events_estimate,
+			   (SELECT coalesce(sum(greatest(pc.reltuples, 0)), 0)::bigint FROM pg_partition_tree('agingos.events') t
+				 JOIN pg_class pc ON pc.oid = t.relid WHERE t.isleaf) AS events_estimate,
 			   (SELECT count(*) FROM agingos.deviations WHERE deviations.status IN ('OPEN', 'ACK')) AS active,
 			   (SELECT count(*) FROM agingos.deviations_v1) AS v1
 		  INTO c;

@@ -70,7 +70,7 @@ DECLARE
 BEGIN
 	FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
 			  WHERE p.pronamespace = 'agingos'::regnamespace
-				AND p.proname !~ '^agingos_(caller_set|create_api_key|store_api_key|register_api_key|revoke_api_key|create_reader|export_home|delete_home|load_config|reset|schedule|unschedule|retention|scheduler_tick|prune_bookkeeping)$'
+				AND p.proname !~ '^agingos_(caller_set|create_api_key|store_api_key|register_api_key|revoke_api_key|create_reader|export_home|delete_home|load_config|reset|schedule|unschedule|retention|scheduler_tick|prune_bookkeeping|partition_maintenance|events_expire)$'
 	LOOP
 		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO agingos_routes', f);
 	END LOOP;

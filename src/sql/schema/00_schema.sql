@@ -4,6 +4,21 @@
 
 \echo Use "CREATE EXTENSION agingos" to load this file. \quit
 
+-- pg_partman (a required extension, agingos.control) must live in schema
+-- partman: agingos_partition_maintenance() calls partman.create_parent and
+-- friends by that name (docs/scale.md).  Install it first with
+-- CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman;
+DO $$
+BEGIN
+	IF (SELECT e.extnamespace::regnamespace::text FROM pg_catalog.pg_extension e WHERE e.extname = 'pg_partman') IS DISTINCT FROM 'partman' THEN
+		RAISE EXCEPTION 'extension pg_partman must be installed in schema partman'
+			USING ERRCODE = '0A000',
+				  DETAIL = format('It is in schema %s.', coalesce((SELECT e.extnamespace::regnamespace::text FROM pg_catalog.pg_extension e WHERE e.extname = 'pg_partman'), '(not installed)')),
+				  HINT = 'Run: DROP EXTENSION pg_partman; CREATE SCHEMA IF NOT EXISTS partman; CREATE EXTENSION pg_partman SCHEMA partman; then CREATE EXTENSION agingos.';
+	END IF;
+END
+$$;
+
 -- The role the HTTP front's login role (agingos_http, created by `make up`) is a member of.
 -- It may only EXECUTE the agingos.http_* functions (granted at the end of the script).
 DO $$
@@ -23,8 +38,19 @@ CREATE TABLE agingos.homes (
 COMMENT ON TABLE agingos.homes IS 'Every known home (contract section 3); the scheduler tick visits each row.';
 
 -- events: validated sensor events (contract section 5).  "timestamp" is UTC.
+-- Partitioned by RANGE on "timestamp", one partition per UTC day
+-- (docs/scale.md "Partitions and retention"): the day partitions are made
+-- and filled by agingos_partition_maintenance() through pg_partman, never
+-- here, so none of them is an extension member and pg_dump keeps each with
+-- its rows.  Until then, and for every instant outside the days made, rows
+-- land in the DEFAULT partition events_default (a member whose rows are
+-- dumped, below).  A partitioned table's unique keys must hold the partition
+-- key: the primary key is (id, "timestamp"), id alone is unique because it
+-- comes from one identity sequence.  (home_id, event_id) is unique within
+-- retention by agingos_ingest (per-home advisory lock + probe, docs/scale.md
+-- "Dedupe and 409 across partitions"), not by an index.
 CREATE TABLE agingos.events (
-	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	id			bigint GENERATED ALWAYS AS IDENTITY,
 	home_id		text NOT NULL DEFAULT 'default',
 	event_id	text NOT NULL,
 	"timestamp" timestamptz NOT NULL,
@@ -33,8 +59,14 @@ CREATE TABLE agingos.events (
 	room_id		text,
 	stream_id	text NOT NULL DEFAULT 'prod',
 	received_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	CONSTRAINT events_home_event_key UNIQUE (home_id, event_id)
-);
+	CONSTRAINT events_pkey PRIMARY KEY (id, "timestamp")
+) PARTITION BY RANGE ("timestamp");
+CREATE TABLE agingos.events_default PARTITION OF agingos.events DEFAULT;
+-- The dedupe probe of ingest: a 64-bit hash of home_id, U+001F, event_id,
+-- then a recheck of home_id and event_id themselves (docs/scale.md "Bytes
+-- per event": 26 B per event against 87 B for a (home_id, event_id) index
+-- with 36-character ids).
+CREATE INDEX events_home_event_hash_idx ON agingos.events (pg_catalog.hashtextextended(home_id || pg_catalog.chr(31) || event_id, 0));
 -- The engine's one range scan per home and window (design.md "engine").
 CREATE INDEX events_home_ts_idx ON agingos.events (home_id, "timestamp");
 -- Latest event of a category at any age (R-009 evidence, liveness gate) in one probe.
@@ -133,7 +165,7 @@ CREATE INDEX api_key_homes_key_idx ON agingos.api_key_homes (key_id);
 COMMENT ON TABLE agingos.api_key_homes IS 'The homes each API key covers (contract section 12).';
 
 SELECT pg_catalog.pg_extension_config_dump('agingos.homes', '');
-SELECT pg_catalog.pg_extension_config_dump('agingos.events', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.events_default', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.deviations', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.deviations_v1', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.config', '');

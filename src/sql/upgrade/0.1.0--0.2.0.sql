@@ -259,3 +259,40 @@ DROP FUNCTION IF EXISTS agingos.agingos_http_window(jsonb);
 -- home_id, rule_id, subject_key, now (no p_ prefix); new argument names.
 DROP FUNCTION IF EXISTS agingos.agingos_upsert_deviation(text, text, text, timestamptz, text, text, text, jsonb, timestamptz, timestamptz);
 DROP FUNCTION IF EXISTS agingos.agingos_close_stale(text, timestamptz, text[]);
+-- issue 14: agingos.events partitioned by RANGE on "timestamp", one
+-- partition per UTC day (docs/scale.md).  The 0.1.0 table is renamed, the
+-- partitioned one built as src/sql/schema/00_schema.sql has it, every row
+-- copied with its id (into events_default: agingos_partition_maintenance
+-- moves them into day partitions, the hourly job or the next make up), the
+-- identity sequence carried on, the old table dropped.  Takes as long as
+-- rewriting the table; ingest waits for it (ACCESS EXCLUSIVE on the table).
+ALTER TABLE agingos.events RENAME TO events_0_1;
+ALTER TABLE agingos.events_0_1 RENAME CONSTRAINT events_pkey TO events_0_1_pkey;
+ALTER TABLE agingos.events_0_1 RENAME CONSTRAINT events_home_event_key TO events_0_1_home_event_key;
+ALTER INDEX agingos.events_home_ts_idx RENAME TO events_0_1_home_ts_idx;
+ALTER INDEX agingos.events_home_category_ts_idx RENAME TO events_0_1_home_category_ts_idx;
+ALTER SEQUENCE agingos.events_id_seq RENAME TO events_0_1_id_seq;
+CREATE TABLE agingos.events (
+	id			bigint GENERATED ALWAYS AS IDENTITY,
+	home_id		text NOT NULL DEFAULT 'default',
+	event_id	text NOT NULL,
+	"timestamp" timestamptz NOT NULL,
+	category	text NOT NULL,
+	payload		jsonb NOT NULL DEFAULT '{}'::jsonb,
+	room_id		text,
+	stream_id	text NOT NULL DEFAULT 'prod',
+	received_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT events_pkey PRIMARY KEY (id, "timestamp")
+) PARTITION BY RANGE ("timestamp");
+CREATE TABLE agingos.events_default PARTITION OF agingos.events DEFAULT;
+CREATE INDEX events_home_event_hash_idx ON agingos.events (pg_catalog.hashtextextended(home_id || pg_catalog.chr(31) || event_id, 0));
+CREATE INDEX events_home_ts_idx ON agingos.events (home_id, "timestamp");
+CREATE INDEX events_home_category_ts_idx ON agingos.events (home_id, category, "timestamp");
+COMMENT ON TABLE agingos.events IS 'Sensor events as stored by agingos_ingest (contract sections 3 and 5).';
+INSERT INTO agingos.events OVERRIDING SYSTEM VALUE
+SELECT o.id, o.home_id, o.event_id, o."timestamp", o.category, o.payload, o.room_id, o.stream_id, o.received_at
+  FROM agingos.events_0_1 o ORDER BY o.id;
+SELECT pg_catalog.setval('agingos.events_id_seq', s.last_value, s.is_called) FROM agingos.events_0_1_id_seq s;
+ALTER EXTENSION agingos DROP TABLE agingos.events_0_1;
+DROP TABLE agingos.events_0_1;
+SELECT pg_catalog.pg_extension_config_dump('agingos.events_default', '');
