@@ -30,7 +30,7 @@ SELECT m ->> 'registered' AS registered FROM agingos_partition_maintenance() m;
 SHOW search_path;
 -- the day partitions are no extension members (pg_dump keeps them) and have the indexes
 SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.partition AND d.deptype = 'e')) AS members,
-	   bool_and((SELECT count(*) FROM pg_index i WHERE i.indrelid = p.partition) = 4) AS four_indexes,
+	   bool_and((SELECT count(*) FROM pg_index i WHERE i.indrelid = p.partition) = 3) AS three_indexes,
 	   bool_and(p.ends = p.starts + interval '1 day') AS one_day_each
   FROM agingos_event_partitions() p;
 

@@ -23,9 +23,8 @@ SELECT c.relname AS home_table, ic.relname AS unique_index,
  ORDER BY 1, 2;
 
 -- case: violations — a unique key of a home table without home_id among
--- its key columns.  Expected: none.  Not checked here: agingos.events
--- (its keys change with the partitioning of issue 14 item 1; id is unique
--- as a value from its identity sequence) and agingos.audit_log (home_id is
+-- its key columns.  Expected: none (agingos.events included: its primary
+-- key is (home_id, "timestamp", id)).  Not checked here: agingos.audit_log (home_id is
 -- NULL for a deleted home's record and for actions over several homes: it
 -- stays on the coordinator, docs/scale.md).
 SELECT c.relname AS home_table, ic.relname AS unique_index, pg_get_indexdef(i.indexrelid) AS definition
@@ -34,7 +33,7 @@ SELECT c.relname AS home_table, ic.relname AS unique_index, pg_get_indexdef(i.in
   JOIN pg_attribute h ON h.attrelid = c.oid AND h.attname = 'home_id'
   JOIN pg_index i ON i.indrelid = c.oid AND i.indisunique
   JOIN pg_class ic ON ic.oid = i.indexrelid
- WHERE t NOT IN ('agingos.events'::regclass, 'agingos.audit_log'::regclass)
+ WHERE t <> 'agingos.audit_log'::regclass
    AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, n)
 					WHERE k.n <= i.indnkeyatts AND k.attnum = h.attnum)
  ORDER BY 1, 2;

@@ -77,8 +77,8 @@ check "restore: pg_partman still manages events" \
 	"$(QD -c "SELECT partition_interval || ' ' || premake FROM partman.part_config WHERE parent_table = 'agingos.events'")" "1 day 4"
 check "restore: the day partitions are no extension members" \
 	"$(QD -c "SELECT count(*) FROM agingos.agingos_event_partitions() p JOIN pg_depend d ON d.objid = p.partition AND d.deptype = 'e'")" 0
-check "restore: every day partition has the four indexes of events" \
-	"$(QD -c "SELECT bool_and((SELECT count(*) FROM pg_index i WHERE i.indrelid = p.partition) = 4) FROM agingos.agingos_event_partitions() p")" t
+check "restore: every day partition has the three indexes of events" \
+	"$(QD -c "SELECT bool_and((SELECT count(*) FROM pg_index i WHERE i.indrelid = p.partition) = 3) FROM agingos.agingos_event_partitions() p")" t
 check "restore: maintenance runs on the restored set" "$(QD -c "SELECT agingos.agingos_partition_maintenance() ->> 'registered'" 2>&1)" false
 check "restore: auth mode api_key kept" "$(QD -c "SELECT value FROM settings WHERE name = 'auth_mode'")" api_key
 check "restore: the key works" "$(QD -c "SELECT status FROM http_event('{}', '{\"id\": \"after-key\", \"timestamp\": \"2025-12-23T08:00:00Z\", \"category\": \"motion\"}', '$KEY')")" 200

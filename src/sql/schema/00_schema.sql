@@ -45,8 +45,11 @@ COMMENT ON TABLE agingos.homes IS 'Every known home (contract section 3); the sc
 -- its rows.  Until then, and for every instant outside the days made, rows
 -- land in the DEFAULT partition events_default (a member whose rows are
 -- dumped, below).  A partitioned table's unique keys must hold the partition
--- key: the primary key is (id, "timestamp"), id alone is unique because it
--- comes from one identity sequence.  (home_id, event_id) is unique within
+-- key: the primary key is (home_id, "timestamp", id) — home_id first so the
+-- table can be distributed by home (docs/scale.md "Every unique key carries
+-- home_id"), and it is also the engine's one range scan per home and window
+-- (design.md "engine"; no separate (home_id, "timestamp") index).  id alone
+-- is unique as a value because it comes from one identity sequence.  (home_id, event_id) is unique within
 -- retention by agingos_ingest (per-home advisory lock + probe, docs/scale.md
 -- "Dedupe and 409 across partitions"), not by an index.
 CREATE TABLE agingos.events (
@@ -59,7 +62,7 @@ CREATE TABLE agingos.events (
 	room_id		text,
 	stream_id	text NOT NULL DEFAULT 'prod',
 	received_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	CONSTRAINT events_pkey PRIMARY KEY (id, "timestamp")
+	CONSTRAINT events_pkey PRIMARY KEY (home_id, "timestamp", id)
 ) PARTITION BY RANGE ("timestamp");
 CREATE TABLE agingos.events_default PARTITION OF agingos.events DEFAULT;
 -- The dedupe probe of ingest: a 64-bit hash of home_id, U+001F, event_id,
@@ -67,8 +70,6 @@ CREATE TABLE agingos.events_default PARTITION OF agingos.events DEFAULT;
 -- per event": 26 B per event against 87 B for a (home_id, event_id) index
 -- with 36-character ids).
 CREATE INDEX events_home_event_hash_idx ON agingos.events (pg_catalog.hashtextextended(home_id || pg_catalog.chr(31) || event_id, 0));
--- The engine's one range scan per home and window (design.md "engine").
-CREATE INDEX events_home_ts_idx ON agingos.events (home_id, "timestamp");
 -- Latest event of a category at any age (R-009 evidence, liveness gate) in one probe.
 CREATE INDEX events_home_category_ts_idx ON agingos.events (home_id, category, "timestamp");
 COMMENT ON TABLE agingos.events IS 'Sensor events as stored by agingos_ingest (contract sections 3 and 5).';

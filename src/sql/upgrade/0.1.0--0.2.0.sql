@@ -282,11 +282,10 @@ CREATE TABLE agingos.events (
 	room_id		text,
 	stream_id	text NOT NULL DEFAULT 'prod',
 	received_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	CONSTRAINT events_pkey PRIMARY KEY (id, "timestamp")
+	CONSTRAINT events_pkey PRIMARY KEY (home_id, "timestamp", id)
 ) PARTITION BY RANGE ("timestamp");
 CREATE TABLE agingos.events_default PARTITION OF agingos.events DEFAULT;
 CREATE INDEX events_home_event_hash_idx ON agingos.events (pg_catalog.hashtextextended(home_id || pg_catalog.chr(31) || event_id, 0));
-CREATE INDEX events_home_ts_idx ON agingos.events (home_id, "timestamp");
 CREATE INDEX events_home_category_ts_idx ON agingos.events (home_id, category, "timestamp");
 COMMENT ON TABLE agingos.events IS 'Sensor events as stored by agingos_ingest (contract sections 3 and 5).';
 INSERT INTO agingos.events OVERRIDING SYSTEM VALUE
