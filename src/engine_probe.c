@@ -47,14 +47,26 @@ static const char days_sql[] =
 	"ORDER BY e.\"timestamp\" LIMIT 1) AS x "
 	"LIMIT $4) AS s";
 
-/* Latest visible event per category, stream filter when $4 <> '' (3.9). */
+/*
+ * Latest visible event per category before $3, stream filter when $4 <> ''
+ * (3.9).  events is partitioned by day (docs/scale.md): a probe "at any
+ * age" is a Merge Append that reads one index entry in every partition.
+ * So each category is first probed in the day before $3 (pruned to the one
+ * or two partitions of that day when the plan starts), and only a category
+ * with no event in that day is probed again over everything older
+ * (coalesce evaluates its second argument only when the first is NULL).
+ * The answer is the same: the latest event before $3.
+ */
 static const char liveness_sql[] =
-	"SELECT c.category, l.ts "
+	"SELECT c.category, coalesce("
+	"(SELECT e.\"timestamp\" FROM agingos.events e "
+	"WHERE e.home_id = $1 AND e.category = c.category "
+	"AND e.\"timestamp\" >= $3 - interval '1 day' AND e.\"timestamp\" < $3 "
+	"AND ($4 = '' OR e.stream_id = $4) ORDER BY e.\"timestamp\" DESC LIMIT 1), "
+	"(SELECT e.\"timestamp\" FROM agingos.events e "
+	"WHERE e.home_id = $1 AND e.category = c.category AND e.\"timestamp\" < $3 - interval '1 day' "
+	"AND ($4 = '' OR e.stream_id = $4) ORDER BY e.\"timestamp\" DESC LIMIT 1)) AS ts "
 	"FROM pg_catalog.unnest($2::text[]) WITH ORDINALITY AS c(category, ord) "
-	"LEFT JOIN LATERAL (SELECT e.\"timestamp\" AS ts FROM agingos.events e "
-	"WHERE e.home_id = $1 AND e.category = c.category AND e.\"timestamp\" < $3 "
-	"AND ($4 = '' OR e.stream_id = $4) "
-	"ORDER BY e.\"timestamp\" DESC LIMIT 1) l ON true "
 	"ORDER BY c.ord";
 
 /*

@@ -29,6 +29,7 @@ CREATE OR REPLACE FUNCTION agingos.agingos_partition_maintenance()
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET "TimeZone" = 'UTC'
+SET client_min_messages = warning -- pg_partman's NOTICEs (one per day moved) are no news
 AS $$
 DECLARE
 	cfg jsonb := agingos.agingos_config();
