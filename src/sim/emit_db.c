@@ -367,10 +367,10 @@ bucket_ticks(AgDb *db, const char *now, unsigned *pending, AgTickResult *tick)
 bool
 ag_db_interval(AgDb *db, const AgDbItem *items, int n, AgTime now, AgIngestResult *results, AgTickResult *tick)
 {
-	char ts[32];
-	int	 rc = -1;
-
-	unsigned pending = 0;
+	char		 ts[32];
+	int			 rc = -1;
+	unsigned	 pending = 0; /* buckets still to run (workers > 1) */
+	AgTickResult acc;		  /* their figures so far */
 
 	ag_format_instant(now, ts);
 	for (int attempt = 0; attempt < 300; attempt++)
@@ -387,11 +387,13 @@ ag_db_interval(AgDb *db, const AgDbItem *items, int n, AgTime now, AgIngestResul
 				if (pending == 0)
 				{
 					pending = (1U << db->workers) - 1;
-					memset(tick, 0, sizeof(*tick));
-					snprintf(tick->status, sizeof(tick->status), "ok");
+					memset(&acc, 0, sizeof(acc));
+					snprintf(acc.status, sizeof(acc.status), "ok");
 				}
-				rc = bucket_ticks(db, ts, &pending, tick);
-				if (rc > 0 && pending != 0)
+				rc = bucket_ticks(db, ts, &pending, &acc);
+				*tick = acc;
+				/* some bucket skipped (and none failed): run those again */
+				if (rc > 0 && pending != 0 && strcmp(acc.status, "ok") == 0)
 					snprintf(tick->status, sizeof(tick->status), "skipped");
 			}
 		}
