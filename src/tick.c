@@ -29,6 +29,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -303,15 +304,26 @@ typedef struct TickCounts
 	int homes, total, ok, failed, upserted, opened, closed;
 } TickCounts;
 
+/* One home of the loop: its id and the last day its profile learned. */
+typedef struct TickHome
+{
+	char   *home_id;
+	bool	has_day;
+	DateADT last_day;
+} TickHome;
+
 /* The statements of the loop, prepared once per backend and kept. */
 static SPIPlanPtr homes_plan, refresh_plan, upsert_plan, after_plan;
 
 /*
- * The homes of bucket $1 of $2 in home_id order ($1 NULL: every home).  A
- * home's bucket is agingos_tick_slot(home_id) % buckets (50_lifecycle.sql).
+ * The homes of bucket $1 of $2 in home_id order ($1 NULL: every home), each
+ * with the last local day its profile learned (NULL: none; see
+ * profile_due).  A home's bucket is agingos_tick_slot(home_id) % buckets
+ * (50_lifecycle.sql).
  */
 static const char *const homes_sql =
-	"SELECT h.home_id FROM agingos.homes h"
+	"SELECT h.home_id, (SELECT max(p.day) FROM agingos.home_profile_days p WHERE p.home_id = h.home_id)"
+	" FROM agingos.homes h"
 	" WHERE $1::int IS NULL OR agingos.agingos_tick_slot(h.home_id) % $2::int = $1::int"
 	" ORDER BY h.home_id";
 static const char *const refresh_sql =
@@ -445,13 +457,40 @@ upsert_protected(const AgConfig *cfg, const char *home_id, TimestampTz now, int 
 }
 
 /*
+ * profile_due: whether agingos_profile_maybe_refresh must be called for a
+ * home whose last learned local day is last_day (has_day false: none).  Its
+ * own first steps, taken here without a statement (docs/bench.md section
+ * 15): nothing to learn when no rule has baseline personal, or when the
+ * last learned day is the day before now's local date in the config's
+ * timezone.  Every other case (a home with its own timezone, a day to
+ * learn, the clock gone back) is the function's to judge.  last_day is read
+ * by the tick's homes query; only ticks (one per home at a time, slot
+ * locks) and agingos_profile_refresh write home_profile_days.
+ */
+static bool
+profile_due(const AgConfig *cfg, TimestampTz now, bool has_day, DateADT last_day)
+{
+	bool	personal = false;
+	AgLocal today;
+
+	for (int i = 0; i < AG_NUM_RULES; i++)
+		personal |= cfg->rule[i].baseline == AG_BASELINE_PERSONAL;
+	if (!personal)
+		return false;
+	if (!has_day)
+		return true;
+	ag_local(now, ag_tz_lookup(cfg->timezone), &today);
+	return last_day != (DateADT) (today.jdate - POSTGRES_EPOCH_JDATE - 1);
+}
+
+/*
  * tick_one_home: rules.md section 5 for one home; its writes stand or fall
  * together (the caller's subtransaction).  Adds to *c and returns the
  * number of rules it judged (*h_total, kept by the caller for the
  * whole-home failure count).
  */
 static void
-tick_one_home(const AgConfig *cfg, const char *home_id, TimestampTz now, int64 run_id,
+tick_one_home(const AgConfig *cfg, const char *home_id, const TickHome *th, TimestampTz now, int64 run_id,
 			  TickCounts *c, volatile int *h_total)
 {
 	static Oid	  ht[2] = {TEXTOID, TIMESTAMPTZOID};
@@ -466,7 +505,8 @@ tick_one_home(const AgConfig *cfg, const char *home_id, TimestampTz now, int64 r
 	v[0] = CStringGetTextDatum(home_id);
 	v[1] = TimestampTzGetDatum(now);
 	/* personal baselines, once a local day (docs/alarm-quality.md) */
-	exec_plan(keep_plan(&refresh_plan, refresh_sql, 2, ht), v, NULL, "profile refresh");
+	if (profile_due(cfg, now, th->has_day, th->last_day))
+		exec_plan(keep_plan(&refresh_plan, refresh_sql, 2, ht), v, NULL, "profile refresh");
 	evaluate_home(cfg, home_id, now, out, res);
 	for (int i = 0; i < AG_NUM_RULES; i++)
 	{
@@ -501,7 +541,7 @@ tick_one_home(const AgConfig *cfg, const char *home_id, TimestampTz now, int64 r
  * rule_engine error line with rule_id=* is logged.
  */
 static void
-home_protected(const AgConfig *cfg, const char *home_id, TimestampTz now, int64 run_id, TickCounts *c)
+home_protected(const AgConfig *cfg, const TickHome *th, TimestampTz now, int64 run_id, TickCounts *c)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -512,7 +552,7 @@ home_protected(const AgConfig *cfg, const char *home_id, TimestampTz now, int64 
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		tick_one_home(cfg, home_id, now, run_id, &h, &h_total);
+		tick_one_home(cfg, th->home_id, th, now, run_id, &h, &h_total);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -528,7 +568,7 @@ home_protected(const AgConfig *cfg, const char *home_id, TimestampTz now, int64 
 
 		catch_error(&err, cxt, owner);
 		c->failed += Max(h_total, 1);
-		log_rule_error(run_id, home_id, "*", err.sqlstate, err.message);
+		log_rule_error(run_id, th->home_id, "*", err.sqlstate, err.message);
 	}
 	PG_END_TRY();
 	c->total += h_total;
@@ -563,7 +603,7 @@ agingos_tick_homes(PG_FUNCTION_ARGS)
 	bool			rn[7] = {false, false, false, false, false, false, false};
 	MemoryContext	outer = CurrentMemoryContext;
 	MemoryContext	home_cxt;
-	char		  **homes;
+	TickHome	   *homes;
 	uint64			n;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -597,9 +637,16 @@ agingos_tick_homes(PG_FUNCTION_ARGS)
 	if (SPI_execute_plan(keep_plan(&homes_plan, homes_sql, 2, bt), hv, hn, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "agingos tick homes query failed");
 	n = SPI_processed;
-	homes = MemoryContextAlloc(outer, sizeof(char *) * Max(n, 1));
+	homes = MemoryContextAlloc(outer, sizeof(TickHome) * Max(n, 1));
 	for (uint64 k = 0; k < n; k++)
-		homes[k] = MemoryContextStrdup(outer, SPI_getvalue(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 1));
+	{
+		bool  isnull;
+		Datum d = SPI_getbinval(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 2, &isnull);
+
+		homes[k].home_id = MemoryContextStrdup(outer, SPI_getvalue(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 1));
+		homes[k].has_day = !isnull;
+		homes[k].last_day = isnull ? 0 : DatumGetDateADT(d);
+	}
 	SPI_freetuptable(SPI_tuptable);
 
 	/*
@@ -614,7 +661,7 @@ agingos_tick_homes(PG_FUNCTION_ARGS)
 	{
 		MemoryContext old = MemoryContextSwitchTo(home_cxt);
 
-		home_protected(cfg, homes[k], now, run_id, &c);
+		home_protected(cfg, &homes[k], now, run_id, &c);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(home_cxt);
 		CHECK_FOR_INTERRUPTS();

@@ -3,7 +3,11 @@
  *	  db mode: libpq, two prepared statements.  One simulated interval is
  *	  one pipeline (one round trip, one implicit transaction): the
  *	  interval's agingos_ingest_batch calls, then agingos_scheduler_tick at
- *	  the interval's end.  The session runs with synchronous_commit off: a
+ *	  the interval's end.  With scheduler.workers n > 1 (read from the
+ *	  config at connect) the interval's events are committed first and the
+ *	  tick then runs as production's n bucket jobs do
+ *	  (agingos_scheduler_tick_bucket, docs/scheduler.md), side by side on n
+ *	  sessions.  The session runs with synchronous_commit off: a
  *	  crash may lose the last intervals, which a rerun restores (ids
  *	  dedupe).  A lost connection is re-opened (5 attempts, 0.2 s doubling
  *	  back-off) and the interval repeated: ingest is idempotent and a tick
@@ -18,9 +22,17 @@
 #include "emit.h"
 #include "libpq-fe.h"
 
+#define AG_DB_MAX_WORKERS 16 /* scheduler.workers' upper bound (docs/scheduler.md) */
+
+/*
+ * conn is the session that ingests and ticks (bucket 0 when workers > 1);
+ * tick[1 .. workers-1] tick the other buckets of scheduler.workers.
+ */
 struct AgDb
 {
 	PGconn				*conn;
+	PGconn				*tick[AG_DB_MAX_WORKERS];
+	int					 workers;
 	const AgSimSettings *s;
 };
 
@@ -37,6 +49,17 @@ static const char tick_sql[] =
 	"coalesce((t.s->>'duration_ms')::float8, 0) "
 	"FROM agingos.agingos_scheduler_tick($1::timestamptz) AS t(s)";
 
+/* The same summary from one bucket's run ($1 of $2 buckets). */
+static const char bucket_sql[] =
+	"SELECT t.s->>'status', coalesce((t.s->>'deviations_opened')::int, 0), "
+	"coalesce((t.s->>'deviations_closed')::int, 0), coalesce((t.s->>'rules_failed')::int, 0), "
+	"coalesce((t.s->>'duration_ms')::float8, 0) "
+	"FROM agingos.agingos_scheduler_tick_bucket($1::int, $2::int, $3::timestamptz) AS t(s)";
+
+/* scheduler.workers of the active config (1 when unset). */
+static const char workers_sql[] =
+	"SELECT coalesce((agingos.agingos_config() -> 'scheduler' ->> 'workers')::int, 1)";
+
 /* nap: sleep ms milliseconds. */
 static void
 nap(long ms)
@@ -46,40 +69,89 @@ nap(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* connect_once: open and prepare; false (logged) on failure. */
-static bool
-connect_once(AgDb *db)
+/* open_conn: one session, its statements prepared; NULL (logged) on failure. */
+static PGconn *
+open_conn(const AgSimSettings *s, bool *connected)
 {
-	const AgSimSettings *s = db->s;
-	const char			*keys[] = {"host", "port", "dbname", "user", "application_name", "options", NULL};
-	const char			*vals[] = {s->pg_host, s->pg_port,
-						   s->pg_database ? s->pg_database : (getenv("PGDATABASE") ? NULL : "agingos"),
-						   s->pg_user ? s->pg_user : (getenv("PGUSER") ? NULL : "agingos"),
-								   "agingos-sim", "-c synchronous_commit=off", NULL};
-	PGresult			*res;
+	const char *keys[] = {"host", "port", "dbname", "user", "application_name", "options", NULL};
+	const char *vals[] = {s->pg_host, s->pg_port,
+						  s->pg_database ? s->pg_database : (getenv("PGDATABASE") ? NULL : "agingos"),
+						  s->pg_user ? s->pg_user : (getenv("PGUSER") ? NULL : "agingos"),
+						  "agingos-sim", "-c synchronous_commit=off", NULL};
+	PGconn	   *conn = PQconnectdbParams(keys, vals, 0);
+	PGresult   *res;
 
-	if (db->conn != NULL)
-		PQfinish(db->conn);
-	db->conn = PQconnectdbParams(keys, vals, 0);
-	if (PQstatus(db->conn) != CONNECTION_OK)
+	*connected = PQstatus(conn) == CONNECTION_OK;
+	if (!*connected)
 	{
-		ag_log(AG_LOG_WARN, "db_connect_failed", PQerrorMessage(db->conn), NULL);
-		return false;
+		ag_log(AG_LOG_WARN, "db_connect_failed", PQerrorMessage(conn), NULL);
+		PQfinish(conn);
+		return NULL;
 	}
-	res = PQprepare(db->conn, "ingest", ingest_sql, 2, NULL);
+	res = PQprepare(conn, "ingest", ingest_sql, 2, NULL);
 	if (PQresultStatus(res) == PGRES_COMMAND_OK)
 	{
 		PQclear(res);
-		res = PQprepare(db->conn, "tick", tick_sql, 1, NULL);
+		res = PQprepare(conn, "tick", tick_sql, 1, NULL);
+	}
+	if (PQresultStatus(res) == PGRES_COMMAND_OK)
+	{
+		PQclear(res);
+		res = PQprepare(conn, "bucket", bucket_sql, 3, NULL);
 	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 	{
 		ag_log(AG_LOG_ERROR, "db_prepare_failed", PQresultErrorMessage(res),
 			   "hint=\"is the agingos extension installed in this database?\"");
 		PQclear(res);
-		return false;
+		PQfinish(conn);
+		return NULL;
 	}
 	PQclear(res);
+	return conn;
+}
+
+/* close_all: every session of db. */
+static void
+close_all(AgDb *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	for (int i = 1; i < AG_DB_MAX_WORKERS; i++)
+	{
+		if (db->tick[i] != NULL)
+			PQfinish(db->tick[i]);
+		db->tick[i] = NULL;
+	}
+}
+
+/*
+ * connect_once: the main session, scheduler.workers read from it, and one
+ * more session per extra bucket; false (logged) on failure, *connected
+ * whether the server answered.
+ */
+static bool
+connect_once(AgDb *db, bool *connected)
+{
+	PGresult *res;
+
+	close_all(db);
+	if ((db->conn = open_conn(db->s, connected)) == NULL)
+		return false;
+	res = PQexec(db->conn, workers_sql);
+	db->workers = 1;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		db->workers = atoi(PQgetvalue(res, 0, 0));
+	else
+		ag_log(AG_LOG_WARN, "db_workers_unknown", PQresultErrorMessage(res), "workers=1");
+	PQclear(res);
+	if (db->workers < 1 || db->workers > AG_DB_MAX_WORKERS)
+		db->workers = 1;
+	for (int i = 1; i < db->workers; i++)
+		if ((db->tick[i] = open_conn(db->s, connected)) == NULL)
+			return false;
+	db->tick[0] = db->conn;
 	return true;
 }
 
@@ -91,9 +163,11 @@ reconnect(AgDb *db)
 
 	for (int attempt = 1; attempt <= 5; attempt++)
 	{
-		if (connect_once(db))
+		bool connected;
+
+		if (connect_once(db, &connected))
 			return true;
-		if (PQstatus(db->conn) == CONNECTION_OK)
+		if (connected)
 			return false; /* connected but could not prepare: no point retrying */
 		if (attempt == 5)
 			break;
@@ -132,6 +206,9 @@ ag_db_open(const AgSimSettings *s)
 		return NULL;
 	}
 	warn_cron(db);
+	if (db->workers > 1)
+		ag_log(AG_LOG_INFO, "db_workers", "scheduler.workers > 1: each tick runs its buckets on parallel sessions",
+			   "workers=%d", db->workers);
 	return db;
 }
 
@@ -186,7 +263,8 @@ take_tick(PGresult *res, AgTickResult *r)
  * 0 on an SQL error (stop), -1 when the connection broke (retry).
  */
 static int
-pipeline(AgDb *db, const AgDbItem *items, int n, const char *now, AgIngestResult *res_out, AgTickResult *tick)
+pipeline(AgDb *db, const AgDbItem *items, int n, const char *now, AgIngestResult *res_out, AgTickResult *tick,
+		 bool with_tick)
 {
 	const char *tick_param[1] = {now};
 	bool		ok = true;
@@ -201,9 +279,11 @@ pipeline(AgDb *db, const AgDbItem *items, int n, const char *now, AgIngestResult
 		if (!PQsendQueryPrepared(db->conn, "ingest", 2, params, NULL, NULL, 0))
 			return -1;
 	}
-	if (!PQsendQueryPrepared(db->conn, "tick", 1, tick_param, NULL, NULL, 0) || !PQpipelineSync(db->conn))
+	if (with_tick && !PQsendQueryPrepared(db->conn, "tick", 1, tick_param, NULL, NULL, 0))
 		return -1;
-	for (int i = 0; i <= n; i++)
+	if (!PQpipelineSync(db->conn))
+		return -1;
+	for (int i = 0; i < n + (with_tick ? 1 : 0); i++)
 	{
 		if ((res = PQgetResult(db->conn)) == NULL)
 			return -1;
@@ -224,22 +304,105 @@ pipeline(AgDb *db, const AgDbItem *items, int n, const char *now, AgIngestResult
 	return ok ? 1 : 0;
 }
 
+/*
+ * bucket_ticks: scheduler.workers > 1: agingos_scheduler_tick_bucket(b,
+ * workers, now) for every bucket b still pending (bit b of *pending), all
+ * at once, bucket b on session tick[b], after the interval's events were
+ * committed.  A bucket that ran (any status but skipped) leaves *pending;
+ * its figures are added to *tick (duration_ms: the longest run, as the
+ * buckets run side by side; status: the first that is not ok).  Returns 1,
+ * 0 on an SQL error, -1 when a connection broke.
+ */
+static int
+bucket_ticks(AgDb *db, const char *now, unsigned *pending, AgTickResult *tick)
+{
+	char nb[12];
+	bool ok = true;
+	int	 rc = 1;
+
+	snprintf(nb, sizeof(nb), "%d", db->workers);
+	for (int b = 0; b < db->workers; b++)
+	{
+		char		bs[12];
+		const char *params[3] = {bs, nb, now};
+
+		if (!(*pending & (1U << b)))
+			continue;
+		snprintf(bs, sizeof(bs), "%d", b);
+		if (!PQsendQueryPrepared(db->tick[b], "bucket", 3, params, NULL, NULL, 0))
+			return -1;
+	}
+	for (int b = 0; b < db->workers; b++)
+	{
+		AgTickResult r;
+		PGresult	*res;
+		bool		 got = false;
+
+		if (!(*pending & (1U << b)))
+			continue;
+		memset(&r, 0, sizeof(r));
+		while ((res = PQgetResult(db->tick[b])) != NULL)
+		{
+			if (!got)
+				ok = take_tick(res, &r) && ok;
+			got = true;
+			PQclear(res);
+		}
+		if (!got)
+			rc = -1;
+		if (!got || strcmp(r.status, "skipped") == 0)
+			continue;
+		*pending &= ~(1U << b);
+		tick->opened += r.opened;
+		tick->closed += r.closed;
+		tick->failed += r.failed;
+		tick->duration_ms = r.duration_ms > tick->duration_ms ? r.duration_ms : tick->duration_ms;
+		if (strcmp(tick->status, "ok") == 0)
+			snprintf(tick->status, sizeof(tick->status), "%s", r.status);
+	}
+	return rc < 0 ? -1 : ok ? 1
+							: 0;
+}
+
 bool
 ag_db_interval(AgDb *db, const AgDbItem *items, int n, AgTime now, AgIngestResult *results, AgTickResult *tick)
 {
-	char ts[32];
-	int	 rc = -1;
+	char		 ts[32];
+	int			 rc = -1;
+	unsigned	 pending = 0; /* buckets still to run (workers > 1) */
+	AgTickResult acc;		  /* their figures so far */
 
 	ag_format_instant(now, ts);
 	for (int attempt = 0; attempt < 300; attempt++)
 	{
 		memset(results, 0, (size_t) n * sizeof(AgIngestResult));
-		rc = pipeline(db, items, n, ts, results, tick);
+		if (db->workers == 1)
+			rc = pipeline(db, items, n, ts, results, tick, true);
+		else
+		{
+			/* the events first (committed), then the buckets side by side */
+			rc = n > 0 ? pipeline(db, items, n, ts, results, tick, false) : 1;
+			if (rc > 0)
+			{
+				if (pending == 0)
+				{
+					pending = (1U << db->workers) - 1;
+					memset(&acc, 0, sizeof(acc));
+					snprintf(acc.status, sizeof(acc.status), "ok");
+				}
+				rc = bucket_ticks(db, ts, &pending, &acc);
+				*tick = acc;
+				/* some bucket skipped (and none failed): run those again */
+				if (rc > 0 && pending != 0 && strcmp(acc.status, "ok") == 0)
+					snprintf(tick->status, sizeof(tick->status), "skipped");
+			}
+		}
 		if (rc < 0)
 		{
 			ag_log(AG_LOG_WARN, "db_connection_lost", PQerrorMessage(db->conn), "now=%s", ts);
 			if (attempt >= 3 || !reconnect(db))
 				return false;
+			pending = 0; /* every bucket again: a repeated run only refreshes */
 			continue;
 		}
 		if (rc == 0)
@@ -266,7 +429,6 @@ ag_db_close(AgDb *db)
 {
 	if (db == NULL)
 		return;
-	if (db->conn != NULL)
-		PQfinish(db->conn);
+	close_all(db);
 	free(db);
 }

@@ -46,6 +46,8 @@ ag_usage(FILE *out)
 		"                      db: time warp through libpq: per interval of M minutes one\n"
 		"                      agingos_ingest_batch per home, then\n"
 		"                      agingos_scheduler_tick(interval end); no wall clock.\n"
+		"                      With scheduler.workers n > 1: its n bucket runs side by\n"
+		"                      side on n sessions (docs/scheduler.md).\n"
 		"  --homes N           homes P1 ... PN (1-1000)\n"
 		"  --days D            simulated days (may be fractional, e.g. 0.5)\n"
 		"  --seed S            unsigned 64-bit seed\n"

@@ -9,6 +9,9 @@
 #      own duration_ms and the rest (ingest, round trips); target < 60 s
 #   b) the same with --tick-minutes 15 (a third of the ticks)
 #   c) deviations per rule over those normal days (docs/sim.md explains them)
+#   d) a) again with scheduler.workers: 2 (the sim then ticks the two buckets side
+#      by side on two sessions, as two pg_cron bucket jobs would); the shipped
+#      config is loaded back afterwards
 . "$(dirname "$0")/../../scripts/lib.sh"
 : "${RUN:?RUN (cluster dir) is required; run through make bench}" "${PORT:?PORT is required}"
 cd "$AG_ROOT" || exit 1
@@ -32,6 +35,7 @@ SQL
 }
 restore() {
 	Q -c "INSERT INTO agingos.homes SELECT * FROM agingos_bench.homes_stash ON CONFLICT DO NOTHING" >/dev/null
+	[ -f "$W/workers2.yaml" ] && (db_load_config "$RUN/sock" "$PORT" config/rules.yaml) >/dev/null 2>&1
 	rm -rf "$W"
 }
 trap restore EXIT
@@ -56,4 +60,12 @@ sim bsim15- 15
 echo "   c) deviations per rule over the normal days of a) (no anomaly injected; docs/sim.md):"
 Q -c "SELECT '      ' || string_agg(r || ' ' || (SELECT count(*) FROM agingos.deviations d WHERE d.home_id LIKE 'bsim5-%' AND d.rule_id = r), ', ' ORDER BY r)
       FROM unnest(ARRAY['R-001','R-002','R-003','R-004','R-005','R-006','R-007','R-008','R-009','R-010']) AS r"
+echo "   d) as a), scheduler.workers: 2 (two bucket runs per tick on two sessions; duration_ms: the longer run)"
+sed 's/^  interval_minutes: 5$/  interval_minutes: 5\n  workers: 2/' config/rules.yaml >"$W/workers2.yaml"
+if (db_load_config "$RUN/sock" "$PORT" "$W/workers2.yaml") >/dev/null 2>"$W/workers2.err"; then
+	sim bsim5w- 5
+	(db_load_config "$RUN/sock" "$PORT" config/rules.yaml) >/dev/null 2>&1
+else
+	echo "   skipped: $(tail -1 "$W/workers2.err")"
+fi
 exit 0

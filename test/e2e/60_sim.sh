@@ -9,6 +9,9 @@
 #   c. --dry-run: same seed → byte-identical output, another seed → different
 #   d. bad command lines exit 2 with a message
 #   e. http mode: posts, a rerun is deduplicated, SIGTERM stops cleanly (exit 0)
+#   f. scheduler.workers: 2 (the tick as two bucket runs on two sessions):
+#      the same deviations as with workers: 1, every home ticked once a tick;
+#      a bucket whose slot lock another session holds is repeated, not lost
 # About 80 s, most of it the 30 simulated days (8,640 scheduler ticks).
 . "$(dirname "$0")/lib.sh"
 SIM="$AG_ROOT/bin/agingos-sim"
@@ -121,6 +124,49 @@ done
 ok "sim normal days, deviations per rule (report; docs/sim.md): $(sql "
 	SELECT string_agg(r || '=' || (SELECT count(*) FROM agingos.deviations d WHERE d.home_id LIKE 't60-n-%' AND d.rule_id = r), ' ' ORDER BY r)
 	FROM unnest(ARRAY['R-001','R-005','R-006','R-007','R-010','R-011']) AS r")"
+
+# ------------------------------------------------- f. scheduler.workers: 2
+# loadcfg FILE: make FILE the active config
+loadcfg() { echo "SELECT agingos.agingos_load_config(:'cfg') IS NOT NULL" | "$PGBIN/psql" -X -qtA -v ON_ERROR_STOP=1 -v cfg="$(cat "$1")" >/dev/null; }
+# homes 1-3 fall in bucket 0 of 2, home 4 in bucket 1 (agingos_tick_slot); one anomaly in each
+# devs PREFIX: the deviations of the homes PREFIX*, home number, rule and start
+devs() { sql "SELECT string_agg(substr(home_id, length('$1') + 1) || ' ' || rule_id || ' ' || agingos_iso(started_at), ', ' ORDER BY home_id, rule_id, started_at)
+	FROM agingos.deviations WHERE home_id LIKE '$1%'"; }
+fresh
+wrun() { "$SIM" --mode db --homes 4 --days 4 --seed 3 --home-prefix "$1" --inject R-002@2026-01-08T01:30:00Z:2,R-008@2026-01-08T11:00:00Z:4 \
+	--stats-file "$W/$1.json" >/dev/null 2>"$W/$1.log"; }
+wrun t60-w1-
+rc1=$?
+w1=$(devs t60-w1-)
+sql "DELETE FROM agingos.homes WHERE home_id LIKE 't60-w1-%'" >/dev/null	# only t60-w2-* ticked next
+sed 's/^  interval_minutes: 5$/  interval_minutes: 5\n  workers: 2/' "$AG_ROOT/config/rules.yaml" >"$W/workers2.yaml"
+loadcfg "$W/workers2.yaml"
+check "sim workers: config says 2" "$(sql "SELECT agingos_config() -> 'scheduler' ->> 'workers'")" 2
+sql "DELETE FROM agingos.scheduler_runs" >/dev/null
+wrun t60-w2-
+rc2=$?
+check "sim workers 1 and 2: both ran, same ticks" "$rc1/$rc2/$(jnum "$W/t60-w1-.json" ticks)/$(jnum "$W/t60-w2-.json" ticks)" "0/0/1152/1152"
+grep -q 'event=db_workers workers=2' "$W/t60-w2-.log" && ok "sim workers 2: logs its bucket sessions" || nok "sim workers 2: logs its bucket sessions" "$(head -3 "$W/t60-w2-.log")"
+w2=$(devs t60-w2-)
+if [ -n "$w1" ] && [ "$w1" = "$w2" ] && grep -q '2 R-002' <<<"$w1" && grep -q '4 R-008' <<<"$w1"; then ok "sim workers 2: the same deviations as workers 1 ($w1)"
+else nok "sim workers 2: the same deviations as workers 1" "workers 1: $w1; workers 2: $w2"; fi
+# every tick: two ok bucket runs, together over the 4 homes
+check "sim workers 2: per tick 2 bucket runs over every home once" "$(sql "SELECT count(*) FROM (SELECT now FROM agingos.scheduler_runs
+	GROUP BY now HAVING count(*) <> 2 OR sum(homes) <> 4 OR bool_or(status <> 'ok') OR bool_or(buckets IS DISTINCT FROM 2)
+	OR count(DISTINCT bucket) <> 2 OR bool_or(homes = 0)) x")/$(sql "SELECT count(DISTINCT now) FROM agingos.scheduler_runs")" "0/1152"
+
+# a bucket whose slot another session holds is skipped and run again, not lost
+sql "DELETE FROM agingos.homes WHERE home_id LIKE 't60-w2-%'; DELETE FROM agingos.scheduler_runs" >/dev/null
+sql "SELECT pg_advisory_lock(hashtext('agingos.scheduler_tick'), 1), pg_sleep(1.5)" >/dev/null &
+hold=$!
+sleep 0.3
+"$SIM" --mode db --homes 4 --days 1 --seed 3 --home-prefix t60-ws- --stats-file "$W/ws.json" >/dev/null 2>"$W/ws.log"
+rc3=$?
+wait "$hold"
+loadcfg "$AG_ROOT/config/rules.yaml"
+check "sim workers 2: a held bucket is repeated (exit, ticks, ticks with one ok run of each bucket)" "$rc3/$(jnum "$W/ws.json" ticks)/$(sql "SELECT count(*) FROM
+	(SELECT now FROM agingos.scheduler_runs WHERE status = 'ok' GROUP BY now HAVING count(*) = 2 AND count(DISTINCT bucket) = 2) x")" "0/288/288"
+check "sim workers 2: the held bucket was skipped at least once" "$(sql "SELECT count(*) > 0 FROM agingos.scheduler_runs WHERE status = 'skipped' AND bucket = 1")" t
 
 # ------------------------------------------------------------ e. http mode
 fresh

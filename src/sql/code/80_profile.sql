@@ -359,7 +359,10 @@ COMMENT ON FUNCTION agingos.agingos_profile_refresh(text, timestamptz) IS
 -- learned days for which events were received after the last learning (a
 -- late batch; history imported further back needs agingos_profile_refresh),
 -- drops samples older than 28 days and rewrites home_profile from the
--- samples.  Other ticks cost one index probe.  A home learned up to or past
+-- samples.  Other ticks cost one index probe; the tick's home loop
+-- (src/tick.c, profile_due) does not even call it when no rule has baseline
+-- personal or the last learned day is yesterday in the config's timezone
+-- (read by its homes query).  A home learned up to or past
 -- now's local date (the clock went back: a replay) is learned again from
 -- scratch.  Returns whether it learned.
 CREATE OR REPLACE FUNCTION agingos.agingos_profile_maybe_refresh(home_id text, now timestamptz)
