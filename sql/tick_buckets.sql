@@ -71,6 +71,14 @@ SELECT s ->> 'status' AS status, s ->> 'homes' AS homes FROM agingos_scheduler_t
 -- a run under another bucket count whose slots overlap bucket 1 of 3: skipped
 -- (slot 1 is in bucket 1 of 3 and in bucket 1 of 2)
 SELECT s ->> 'status' AS status FROM agingos_scheduler_tick_bucket(1, 2, '2025-12-23T23:30:00Z') s;
+-- a run over named homes (agingos_scheduler_tick_homes) locks only their
+-- slots: skipped when one of them is held, not held up otherwise
+SELECT s ->> 'status' AS status, s ->> 'homes' AS homes
+  FROM agingos_scheduler_tick_homes((SELECT array_agg(home_id) FROM (SELECT home_id FROM homes
+	WHERE agingos_tick_slot(home_id) % 3 = 1 ORDER BY home_id LIMIT 1) x), '2025-12-23T23:30:00Z') s;
+SELECT s ->> 'status' AS status, s ->> 'homes' AS homes
+  FROM agingos_scheduler_tick_homes((SELECT array_agg(home_id) FROM (SELECT home_id FROM homes
+	WHERE agingos_tick_slot(home_id) % 3 = 2 ORDER BY home_id LIMIT 2) x), '2025-12-23T23:30:00Z') s;
 SELECT dblink_exec('other', 'COMMIT') AS committed;
 SELECT dblink_disconnect('other') AS disconnected;
 -- once the other run committed, the bucket runs again
@@ -119,6 +127,21 @@ SELECT agingos_schedule() > 0 AS scheduled;
 SELECT jobname, command FROM cron.job WHERE jobname LIKE 'agingos-scheduler%' ORDER BY jobname;
 SELECT agingos_unschedule() AS existed;
 SELECT count(*) AS jobs_left FROM cron.job WHERE jobname LIKE 'agingos-%';
+
+-- case: a run over named homes evaluates those homes only (what
+-- agingos-sim's time warp uses, so that a real home on the same database is
+-- never judged at a simulated instant); an id that is not a home is ignored
+TRUNCATE deviation_history, deviations RESTART IDENTITY;
+SELECT s ->> 'status' AS status, (s ->> 'homes')::int AS homes, (s ->> 'deviations_opened')::int AS opened
+  FROM agingos_scheduler_tick_homes(ARRAY['tb-01', 'tb-02', 'no-such-home'], '2025-12-23T23:35:00Z') s;
+SELECT string_agg(DISTINCT home_id, ',' ORDER BY home_id) AS homes_judged FROM deviations;
+SELECT status, homes, bucket, buckets FROM scheduler_runs ORDER BY run_id DESC LIMIT 1;
+-- bad input: no homes, a null among them, no instant
+SELECT agingos_scheduler_tick_homes(NULL, '2025-12-23T23:35:00Z');
+SELECT agingos_scheduler_tick_homes('{}', '2025-12-23T23:35:00Z');
+SELECT agingos_scheduler_tick_homes(ARRAY['tb-01', NULL], '2025-12-23T23:35:00Z');
+SELECT agingos_scheduler_tick_homes(ARRAY['tb-01'], NULL);
+SELECT count(*) AS deviations_unchanged FROM deviations;
 
 -- cleanup
 DROP EXTENSION dblink;

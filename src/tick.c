@@ -316,15 +316,17 @@ typedef struct TickHome
 static SPIPlanPtr homes_plan, refresh_plan, upsert_plan, after_plan;
 
 /*
- * The homes of bucket $1 of $2 in home_id order ($1 NULL: every home), each
- * with the last local day its profile learned (NULL: none; see
- * profile_due).  A home's bucket is agingos_tick_slot(home_id) % buckets
- * (50_lifecycle.sql).
+ * The homes of bucket $1 of $2 in home_id order ($1 NULL: every home),
+ * among the ids $3 when $3 is not NULL (a run over named homes, e.g. the
+ * simulator's), each with the last local day its profile learned (NULL:
+ * none; see profile_due).  A home's bucket is agingos_tick_slot(home_id) %
+ * buckets (50_lifecycle.sql).
  */
 static const char *const homes_sql =
 	"SELECT h.home_id, (SELECT max(p.day) FROM agingos.home_profile_days p WHERE p.home_id = h.home_id)"
 	" FROM agingos.homes h"
-	" WHERE $1::int IS NULL OR agingos.agingos_tick_slot(h.home_id) % $2::int = $1::int"
+	" WHERE ($1::int IS NULL OR agingos.agingos_tick_slot(h.home_id) % $2::int = $1::int)"
+	" AND ($3::text[] IS NULL OR h.home_id = ANY ($3::text[]))"
 	" ORDER BY h.home_id";
 static const char *const refresh_sql =
 	"SELECT agingos.agingos_profile_maybe_refresh($1, $2)";
@@ -576,12 +578,15 @@ home_protected(const AgConfig *cfg, const TickHome *th, TimestampTz now, int64 r
 }
 
 /*
- * agingos_tick_homes(now timestamptz, run_id bigint, bucket int, buckets int)
+ * agingos_tick_homes(now timestamptz, run_id bigint, bucket int, buckets int,
+ *					  home_ids text[])
  *	 → (homes, rules_total, rules_ok, rules_failed, deviations_upserted,
  *		deviations_opened, deviations_closed) integers
  * The home loop of one scheduler run (rules.md section 5): every row of
  * agingos.homes when bucket is NULL, else the homes with
- * agingos_tick_slot(home_id) % buckets = bucket, in home_id order.  run_id
+ * agingos_tick_slot(home_id) % buckets = bucket, in home_id order; only
+ * those among home_ids when home_ids is not NULL (docs/scheduler.md
+ * "Runs over named homes").  run_id
  * goes into the rule_engine error lines (contract.md section 9).  The
  * caller holds the advisory locks of those homes' slots
  * (agingos_scheduler_run).  Raises 22023 for NULL now or run_id, or a
@@ -591,14 +596,14 @@ home_protected(const AgConfig *cfg, const TickHome *th, TimestampTz now, int64 r
 Datum
 agingos_tick_homes(PG_FUNCTION_ARGS)
 {
-	static Oid		bt[2] = {INT4OID, INT4OID};
+	static Oid		bt[3] = {INT4OID, INT4OID, TEXTARRAYOID};
 	TimestampTz		now;
 	int64			run_id;
 	const AgConfig *cfg;
 	TickCounts		c = {0};
 	TupleDesc		desc;
-	Datum			hv[2];
-	char			hn[2] = {' ', ' '};
+	Datum			hv[3];
+	char			hn[3] = {' ', ' ', ' '};
 	Datum			r[7];
 	bool			rn[7] = {false, false, false, false, false, false, false};
 	MemoryContext	outer = CurrentMemoryContext;
@@ -628,13 +633,17 @@ agingos_tick_homes(PG_FUNCTION_ARGS)
 	}
 	else
 		hv[0] = hv[1] = (Datum) 0, hn[0] = hn[1] = 'n';
+	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
+		hv[2] = PG_GETARG_DATUM(4);
+	else
+		hv[2] = (Datum) 0, hn[2] = 'n';
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "agingos_tick_homes must return a record");
 	cfg = ag_config_current();
 
 	SPI_connect();
 	/* the home ids, copied out of SPI's memory first */
-	if (SPI_execute_plan(keep_plan(&homes_plan, homes_sql, 2, bt), hv, hn, true, 0) != SPI_OK_SELECT)
+	if (SPI_execute_plan(keep_plan(&homes_plan, homes_sql, 3, bt), hv, hn, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "agingos tick homes query failed");
 	n = SPI_processed;
 	homes = MemoryContextAlloc(outer, sizeof(TickHome) * Max(n, 1));

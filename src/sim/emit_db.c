@@ -34,6 +34,7 @@ struct AgDb
 	PGconn				*tick[AG_DB_MAX_WORKERS];
 	int					 workers;
 	const AgSimSettings *s;
+	char				*homes; /* the simulated homes as a text[] literal: {sim-1,sim-2,…} */
 };
 
 static const char ingest_sql[] =
@@ -47,14 +48,20 @@ static const char tick_sql[] =
 	"SELECT t.s->>'status', coalesce((t.s->>'deviations_opened')::int, 0), "
 	"coalesce((t.s->>'deviations_closed')::int, 0), coalesce((t.s->>'rules_failed')::int, 0), "
 	"coalesce((t.s->>'duration_ms')::float8, 0) "
-	"FROM agingos.agingos_scheduler_tick($1::timestamptz) AS t(s)";
+	"FROM agingos.agingos_scheduler_tick_homes($2::text[], $1::timestamptz) AS t(s)";
 
-/* The same summary from one bucket's run ($1 of $2 buckets). */
+/*
+ * The same summary from one bucket's run ($1 of $2 buckets), over the
+ * simulated homes $4 of that bucket only.  The ticks of a time warp run
+ * over the simulator's own homes (agingos_scheduler_tick_homes): a real
+ * home on the same database is never evaluated at a simulated instant
+ * (docs/sim.md).
+ */
 static const char bucket_sql[] =
 	"SELECT t.s->>'status', coalesce((t.s->>'deviations_opened')::int, 0), "
 	"coalesce((t.s->>'deviations_closed')::int, 0), coalesce((t.s->>'rules_failed')::int, 0), "
 	"coalesce((t.s->>'duration_ms')::float8, 0) "
-	"FROM agingos.agingos_scheduler_tick_bucket($1::int, $2::int, $3::timestamptz) AS t(s)";
+	"FROM agingos.agingos_scheduler_run($3::timestamptz, $1::int, $2::int, $4::text[]) AS t(s)";
 
 /* scheduler.workers of the active config (1 when unset). */
 static const char workers_sql[] =
@@ -92,12 +99,12 @@ open_conn(const AgSimSettings *s, bool *connected)
 	if (PQresultStatus(res) == PGRES_COMMAND_OK)
 	{
 		PQclear(res);
-		res = PQprepare(conn, "tick", tick_sql, 1, NULL);
+		res = PQprepare(conn, "tick", tick_sql, 2, NULL);
 	}
 	if (PQresultStatus(res) == PGRES_COMMAND_OK)
 	{
 		PQclear(res);
-		res = PQprepare(conn, "bucket", bucket_sql, 3, NULL);
+		res = PQprepare(conn, "bucket", bucket_sql, 4, NULL);
 	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 	{
@@ -187,7 +194,7 @@ warn_cron(AgDb *db)
 
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "0") != 0)
 		ag_log(AG_LOG_WARN, "cron_scheduler_active",
-			   "pg_cron also ticks at the wall clock and sees the simulated homes; pause it with agingos_unschedule() during a time warp",
+			   "pg_cron also ticks at the wall clock and sees the simulated homes; pause it with agingos_unschedule() during a time warp (the simulator's own ticks evaluate only its homes)",
 			   NULL);
 	PQclear(res);
 }
@@ -200,6 +207,14 @@ ag_db_open(const AgSimSettings *s)
 	if (db == NULL)
 		abort();
 	db->s = s;
+	/* prefixes are [A-Za-z0-9_.-]{1,40} (args.c): no quoting needed */
+	db->homes = malloc((size_t) s->homes * (strlen(s->home_prefix) + 12) + 3);
+	if (db->homes == NULL)
+		abort();
+	strcpy(db->homes, "{");
+	for (int i = 1; i <= s->homes; i++)
+		sprintf(db->homes + strlen(db->homes), "%s%s%d", i > 1 ? "," : "", s->home_prefix, i);
+	strcat(db->homes, "}");
 	if (!reconnect(db))
 	{
 		ag_db_close(db);
@@ -266,7 +281,7 @@ static int
 pipeline(AgDb *db, const AgDbItem *items, int n, const char *now, AgIngestResult *res_out, AgTickResult *tick,
 		 bool with_tick)
 {
-	const char *tick_param[1] = {now};
+	const char *tick_param[2] = {now, db->homes};
 	bool		ok = true;
 	PGresult   *res;
 
@@ -279,7 +294,7 @@ pipeline(AgDb *db, const AgDbItem *items, int n, const char *now, AgIngestResult
 		if (!PQsendQueryPrepared(db->conn, "ingest", 2, params, NULL, NULL, 0))
 			return -1;
 	}
-	if (with_tick && !PQsendQueryPrepared(db->conn, "tick", 1, tick_param, NULL, NULL, 0))
+	if (with_tick && !PQsendQueryPrepared(db->conn, "tick", 2, tick_param, NULL, NULL, 0))
 		return -1;
 	if (!PQpipelineSync(db->conn))
 		return -1;
@@ -324,12 +339,12 @@ bucket_ticks(AgDb *db, const char *now, unsigned *pending, AgTickResult *tick)
 	for (int b = 0; b < db->workers; b++)
 	{
 		char		bs[12];
-		const char *params[3] = {bs, nb, now};
+		const char *params[4] = {bs, nb, now, db->homes};
 
 		if (!(*pending & (1U << b)))
 			continue;
 		snprintf(bs, sizeof(bs), "%d", b);
-		if (!PQsendQueryPrepared(db->tick[b], "bucket", 3, params, NULL, NULL, 0))
+		if (!PQsendQueryPrepared(db->tick[b], "bucket", 4, params, NULL, NULL, 0))
 			return -1;
 	}
 	for (int b = 0; b < db->workers; b++)
@@ -430,5 +445,6 @@ ag_db_close(AgDb *db)
 	if (db == NULL)
 		return;
 	close_all(db);
+	free(db->homes);
 	free(db);
 }

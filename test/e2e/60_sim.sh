@@ -155,9 +155,16 @@ check "sim workers 2: per tick 2 bucket runs over every home once" "$(sql "SELEC
 	GROUP BY now HAVING count(*) <> 2 OR sum(homes) <> 4 OR bool_or(status <> 'ok') OR bool_or(buckets IS DISTINCT FROM 2)
 	OR count(DISTINCT bucket) <> 2 OR bool_or(homes = 0)) x")/$(sql "SELECT count(DISTINCT now) FROM agingos.scheduler_runs")" "0/1152"
 
-# a bucket whose slot another session holds is skipped and run again, not lost
+# a bucket whose slot another session holds is skipped and run again, not lost.
+# The simulator's runs lock only the slots of its own homes
+# (agingos_scheduler_tick_homes, agingos_scheduler_run with home_ids): hold the
+# slot of the first of its homes in bucket 1 of 2 (t60-ws-1: slot 11)
 sql "DELETE FROM agingos.homes WHERE home_id LIKE 't60-w2-%'; DELETE FROM agingos.scheduler_runs" >/dev/null
-sql "SELECT pg_advisory_lock(hashtext('agingos.scheduler_tick'), 1), pg_sleep(1.5)" >/dev/null &
+held=$(sql "SELECT agingos.agingos_tick_slot('t60-ws-' || g) FROM generate_series(1, 4) g WHERE agingos.agingos_tick_slot('t60-ws-' || g) % 2 = 1 ORDER BY g LIMIT 1")
+# a home the simulator does not own, with one event at the start of its days
+# (R-009 would open for it at every simulated tick if the time warp judged it)
+sql "SELECT agingos.agingos_ingest('{\"id\": \"t60-by-1\", \"timestamp\": \"2026-01-05T00:01:00Z\", \"category\": \"motion\", \"payload\": {\"state\": \"on\", \"room\": \"stue\"}}', 't60-bystander') ->> 'received'" >/dev/null
+sql "SELECT pg_advisory_lock(hashtext('agingos.scheduler_tick'), ${held:-1}), pg_sleep(1.5)" >/dev/null &
 hold=$!
 sleep 0.3
 "$SIM" --mode db --homes 4 --days 1 --seed 3 --home-prefix t60-ws- --stats-file "$W/ws.json" >/dev/null 2>"$W/ws.log"
@@ -167,6 +174,9 @@ loadcfg "$AG_ROOT/config/rules.yaml"
 check "sim workers 2: a held bucket is repeated (exit, ticks, ticks with one ok run of each bucket)" "$rc3/$(jnum "$W/ws.json" ticks)/$(sql "SELECT count(*) FROM
 	(SELECT now FROM agingos.scheduler_runs WHERE status = 'ok' GROUP BY now HAVING count(*) = 2 AND count(DISTINCT bucket) = 2) x")" "0/288/288"
 check "sim workers 2: the held bucket was skipped at least once" "$(sql "SELECT count(*) > 0 FROM agingos.scheduler_runs WHERE status = 'skipped' AND bucket = 1")" t
+check "sim: a home it does not own is never judged at a simulated instant (deviations, runs over it)" \
+	"$(sql "SELECT count(*) FROM agingos.deviations WHERE home_id = 't60-bystander'")/$(sql "SELECT count(*) FROM agingos.scheduler_runs WHERE homes > 4")" "0/0"
+sql "DELETE FROM agingos.events WHERE home_id = 't60-bystander'; DELETE FROM agingos.homes WHERE home_id = 't60-bystander'" >/dev/null
 
 # ------------------------------------------------------------ e. http mode
 fresh

@@ -165,26 +165,29 @@ RETURN (pg_catalog.hashtext(home_id) & 2147483647) % 48;
 COMMENT ON FUNCTION agingos.agingos_tick_slot(text) IS
 'Internal: the scheduler lock slot of a home, 0..47; its bucket of n is slot % n.';
 
--- agingos_tick_homes(now, run_id, bucket, buckets) → the counters of one
--- run's home loop (src/tick.c): per home, profile refresh, evaluation with
--- rule isolation, upserts, close stale and notifications (rules.md
--- section 5).  bucket NULL: every home.  Internal: agingos_scheduler_run
--- takes the locks first.
+-- agingos_tick_homes(now, run_id, bucket, buckets, home_ids) → the counters
+-- of one run's home loop (src/tick.c): per home, profile refresh,
+-- evaluation with rule isolation, upserts, close stale and notifications
+-- (rules.md section 5).  bucket NULL: every home; home_ids not NULL: only
+-- those homes.  Internal: agingos_scheduler_run takes the locks first.
 CREATE OR REPLACE FUNCTION agingos.agingos_tick_homes(now timestamptz, run_id bigint, bucket integer, buckets integer,
+	home_ids text[],
 	OUT homes integer, OUT rules_total integer, OUT rules_ok integer, OUT rules_failed integer,
 	OUT deviations_upserted integer, OUT deviations_opened integer, OUT deviations_closed integer)
 RETURNS record
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_tick_homes';
-COMMENT ON FUNCTION agingos.agingos_tick_homes(timestamptz, bigint, integer, integer) IS
-'Internal: the home loop of one scheduler run (every home, or one bucket); the caller holds the slot locks.';
+COMMENT ON FUNCTION agingos.agingos_tick_homes(timestamptz, bigint, integer, integer, text[]) IS
+'Internal: the home loop of one scheduler run (every home, one bucket, or named homes); the caller holds the slot locks.';
 
--- agingos_scheduler_run(now, bucket, buckets) → jsonb summary
+-- agingos_scheduler_run(now, bucket, buckets, home_ids DEFAULT NULL) → jsonb
 -- One scheduler run (rules.md section 5) over every home (bucket NULL) or
 -- over bucket `bucket` of `buckets` (agingos_tick_slot(home_id) % buckets
--- = bucket).  It first takes, without waiting, the transaction advisory
--- locks (hashtext('agingos.scheduler_tick'), slot) of every slot it
--- covers: if any is held by another run (a slow previous run of the same
+-- = bucket); with home_ids, only over those of them that are in homes (a
+-- run over named homes, agingos_scheduler_tick_homes).  It first takes,
+-- without waiting, the transaction advisory locks
+-- (hashtext('agingos.scheduler_tick'), slot) of every slot it covers (with
+-- home_ids: only the slots of those homes): if any is held by another run (a slow previous run of the same
 -- bucket, a whole tick, a run under another bucket count) it evaluates
 -- nothing and returns status skipped, so no home is evaluated by two runs
 -- at once.  Then the home loop (agingos_tick_homes, C), one scheduler_runs
@@ -193,7 +196,7 @@ COMMENT ON FUNCTION agingos.agingos_tick_homes(timestamptz, bigint, integer, int
 -- retention.bookkeeping_days.  Summary: contract section 4, plus bucket and
 -- buckets for a bucket run.  Raises 22023 for a NULL now or a bucket
 -- outside [0, buckets) with buckets in 1..16.
-CREATE OR REPLACE FUNCTION agingos.agingos_scheduler_run(now timestamptz, bucket integer, buckets integer)
+CREATE OR REPLACE FUNCTION agingos.agingos_scheduler_run(now timestamptz, bucket integer, buckets integer, home_ids text[] DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, agingos
@@ -202,6 +205,7 @@ DECLARE
 	v_now CONSTANT timestamptz := agingos_scheduler_run.now;
 	v_bucket CONSTANT integer := agingos_scheduler_run.bucket;
 	v_buckets CONSTANT integer := agingos_scheduler_run.buckets;
+	v_homes CONSTANT text[] := agingos_scheduler_run.home_ids;
 	t0 CONSTANT timestamptz := clock_timestamp();
 	run CONSTANT bigint := nextval(pg_get_serial_sequence('agingos.scheduler_runs', 'run_id'));
 	n_homes int := 0; n_total int := 0; n_ok int := 0; n_failed int := 0;
@@ -222,6 +226,7 @@ BEGIN
 	END IF;
 	FOR slot IN 0 .. 47 LOOP
 		CONTINUE WHEN v_bucket IS NOT NULL AND slot % v_buckets <> v_bucket;
+		CONTINUE WHEN v_homes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unnest(v_homes) h WHERE agingos.agingos_tick_slot(h) = slot);
 		IF NOT pg_try_advisory_xact_lock(hashtext('agingos.scheduler_tick'), slot) THEN
 			v_status := 'skipped';
 			EXIT;
@@ -231,7 +236,7 @@ BEGIN
 		BEGIN
 			SELECT t.homes, t.rules_total, t.rules_ok, t.rules_failed, t.deviations_upserted, t.deviations_opened, t.deviations_closed
 			  INTO n_homes, n_total, n_ok, n_failed, n_upserted, n_opened, n_closed
-			  FROM agingos.agingos_tick_homes(v_now, run, v_bucket, v_buckets) t;
+			  FROM agingos.agingos_tick_homes(v_now, run, v_bucket, v_buckets, v_homes) t;
 		EXCEPTION WHEN OTHERS THEN
 			-- the run as a whole failed (e.g. the config could not be read)
 			v_status := 'error';
@@ -261,8 +266,8 @@ BEGIN
 	RETURN s;
 END
 $$;
-COMMENT ON FUNCTION agingos.agingos_scheduler_run(timestamptz, integer, integer) IS
-'Internal: one scheduler run over every home or one bucket, under the slot locks; returns the contract section 4 summary.';
+COMMENT ON FUNCTION agingos.agingos_scheduler_run(timestamptz, integer, integer, text[]) IS
+'Internal: one scheduler run over every home, one bucket or named homes, under the slot locks; returns the contract section 4 summary.';
 
 -- agingos_scheduler_tick(now timestamptz DEFAULT now()) → jsonb summary
 -- One scheduler run over every row of homes (rules.md section 5): per home,
@@ -310,6 +315,36 @@ END
 $$;
 COMMENT ON FUNCTION agingos.agingos_scheduler_tick_bucket(integer, integer, timestamptz) IS
 'One scheduler run over bucket `bucket` of `buckets` (homes by agingos_tick_slot); skipped while its slots are locked by another run.';
+
+-- agingos_scheduler_tick_homes(home_ids text[], now DEFAULT now()) → jsonb
+-- The same run over the named homes only (those of them in homes; ids not
+-- there are ignored): what a replay at past instants needs, such as
+-- agingos-sim --mode db and make demo, so that a time warp never evaluates
+-- a real home at a simulated instant (docs/scheduler.md "Runs over named
+-- homes", docs/sim.md).  Locks only those homes' slots: a concurrent tick
+-- or a bucket run covering one of them makes it return skipped, and the
+-- other way round.  Writes a scheduler_runs row and the LOG line like every
+-- run.  22023 for NULL or empty home_ids, or NULL now.
+CREATE OR REPLACE FUNCTION agingos.agingos_scheduler_tick_homes(home_ids text[], now timestamptz DEFAULT pg_catalog.now())
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, agingos
+AS $$
+BEGIN
+	IF home_ids IS NULL OR cardinality(home_ids) = 0 OR array_position(home_ids, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'argument "home_ids" must name at least one home and hold no null'
+			USING ERRCODE = '22023', DETAIL = format('home_ids = %s.', coalesce(home_ids::text, 'NULL')),
+				  HINT = 'Pass an array of home ids, e.g. ARRAY[''sim-1'', ''sim-2''], or call agingos_scheduler_tick() for every home.';
+	END IF;
+	IF agingos_scheduler_tick_homes.now IS NULL THEN
+		RAISE EXCEPTION 'argument "now" must not be null' USING ERRCODE = '22023',
+			HINT = 'Call agingos_scheduler_tick_homes(home_ids) for the current time, or pass an instant.';
+	END IF;
+	RETURN agingos.agingos_scheduler_run(agingos_scheduler_tick_homes.now, NULL, NULL, home_ids);
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_scheduler_tick_homes(text[], timestamptz) IS
+'One scheduler run over the named homes only (a replay such as agingos-sim): evaluate, upsert, close stale; skipped while one of their slots is locked.';
 
 -- agingos_prune_bookkeeping(now) → integer rows deleted
 -- scheduler_runs with "now" older than retention.bookkeeping_days before
