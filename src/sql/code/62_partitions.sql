@@ -77,10 +77,16 @@ COMMENT ON FUNCTION agingos.agingos_partition_maintenance() IS
 -- agingos_event_partitions() → TABLE (partition regclass, starts timestamptz, ends timestamptz)
 -- The day partitions of agingos.events (not events_default), oldest first,
 -- with their bounds [starts, ends) as pg_partman made them (UTC days).
+-- TimeZone is UTC inside: pg_partman's show_partition_info reads starts
+-- from the partition bound but computes ends as starts + '1 day' in the
+-- session's zone, which on a daylight-saving day of that zone is 23 or 25
+-- hours (and agingos_events_expire would then drop a day whose last hour
+-- is still within retention).
 CREATE OR REPLACE FUNCTION agingos.agingos_event_partitions()
 RETURNS TABLE (partition regclass, starts timestamptz, ends timestamptz)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, agingos
+SET "TimeZone" = 'UTC'
 AS $$
 	SELECT c.oid::regclass, i.child_start_time, i.child_end_time
 	  FROM pg_inherits h
