@@ -16,6 +16,8 @@
 --    first, creating each day (pg_partman partition_data_time: one
 --    transaction, nothing lost or doubled; ids kept).  Older rows stay in
 --    events_default until agingos_retention deletes them.  moved: rows moved.
+--    While rows move, events_default is locked (ACCESS EXCLUSIVE): ingest
+--    waits for the commit.
 -- 3. pg_partman run_maintenance: the days ahead of now.
 -- partitions: the day partitions after the call.  A concurrent call returns
 -- {skipped: true} at once (transaction advisory lock).  Partitions are made
@@ -62,6 +64,13 @@ BEGIN
 	LOOP
 		SELECT pg_catalog.max(d."timestamp") INTO newest FROM ONLY agingos.events_default d;
 		EXIT WHEN newest IS NULL OR newest < cutoff;
+		-- before partition_data_time takes the day's rows out of events_default:
+		-- a late event of that day stored meanwhile by another session would land
+		-- there and fail the ATTACH of the new day (the whole run rolled back).
+		-- The ATTACH takes this lock anyway; taken here it waits for the sessions
+		-- storing into events_default and holds the new ones until the commit
+		-- (e2e 62_partition_race).
+		LOCK TABLE agingos.events_default IN ACCESS EXCLUSIVE MODE;
 		n := partman.partition_data_time('agingos.events', p_batch_count => 1, p_order => 'DESC', p_analyze => false);
 		moved := moved + n;
 		EXIT WHEN n <= 0;
