@@ -11,6 +11,7 @@
 --    makes a DEFAULT partition of its own, so the extension's events_default
 --    (and its rows) is set aside meanwhile and attached again: it stays the
 --    extension member whose rows pg_dump keeps.  registered: true then.
+--    Meanwhile events is locked (ACCESS EXCLUSIVE): ingest waits.
 -- 2. moves the rows of events_default that are within retention
 --    (retention.events_days before now) into day partitions, newest day
 --    first, creating each day (pg_partman partition_data_time: one
@@ -45,6 +46,10 @@ BEGIN
 		RETURN pg_catalog.jsonb_build_object('skipped', true);
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM partman.part_config c WHERE c.parent_table = 'agingos.events') THEN
+		-- the whole table (parent first, as ingest locks it): an event stored
+		-- meanwhile by another session would stay in the set-aside
+		-- events_default and fail its ATTACH as DEFAULT (e2e 62_partition_race)
+		LOCK TABLE agingos.events IN ACCESS EXCLUSIVE MODE;
 		CREATE TEMP TABLE agingos_events_parked (LIKE agingos.events) ON COMMIT DROP;
 		WITH d AS (DELETE FROM ONLY agingos.events_default RETURNING *)
 		INSERT INTO agingos_events_parked SELECT * FROM d;
