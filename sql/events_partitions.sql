@@ -131,5 +131,18 @@ SELECT has_table_privilege('agingos_routes', p.partition, 'SELECT') AS routes_re
   FROM agingos_event_partitions() p LIMIT 1;
 SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = 'agingos.events'::regclass;
 
+-- case: a day's bounds do not follow the session's TimeZone: 2025-03-30,
+-- the spring-forward day of Europe/Oslo, still ends at 2025-03-31T00:00Z,
+-- and retention with its cutoff in that day's last UTC hour keeps the
+-- events of that hour (the day was dropped whole before)
+SELECT partman.create_partition_time('agingos.events', ARRAY['2025-03-30T00:00:00Z']::timestamptz[], false) AS created;
+SELECT agingos_ingest('{"id": "pt-dst", "timestamp": "2025-03-30T23:45:00Z", "category": "motion"}', 'pt-home') ->> 'deduped' AS deduped;
+BEGIN;
+SET LOCAL TimeZone = 'Europe/Oslo';
+SELECT regress_helpers.z(ends) AS ends FROM agingos_event_partitions() WHERE partition = 'agingos.events_p2025_03_30'::regclass;
+SELECT agingos_retention('2025-04-29T23:30:00Z') IS NOT NULL AS retention_ran; -- cutoff 2025-03-30T23:30Z
+COMMIT;
+SELECT tableoid::regclass AS part, event_id, regress_helpers.z("timestamp") AS ts FROM events WHERE event_id = 'pt-dst';
+
 -- leave no events behind (later tests count retention deletions)
 DELETE FROM events WHERE home_id IN ('pt-home', 'pt-other');

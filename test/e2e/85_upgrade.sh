@@ -57,8 +57,34 @@ Q -d agingos -f "$AG_ROOT/test/e2e/catalog.sql" >"$T/upgraded.txt" 2>"$T/upgrade
 # after the snapshot (day partitions are relations of schema agingos): the
 # first maintenance registers events with pg_partman and puts yesterday's
 # event into its day partition (older ones stay in events_default); it still dedupes
-out=$(Q -d agingos -c "SELECT agingos.agingos_partition_maintenance() ->> 'registered'" -c "SELECT count(*) FILTER (WHERE tableoid <> 'agingos.events_default'::regclass) || ' ' || bool_or(tableoid <> 'agingos.events_default'::regclass AND event_id = 'up-recent') FROM agingos.events" 2>&1)
-check "upgrade: maintenance puts the recent event into its day partition" "$(echo "$out" | tr '\n' ' ')" "true 1 true "
+# Meanwhile another session stores an event of today and commits only once
+# the maintenance waits for it (before the fix the registration had already
+# set events_default aside, the event stayed in it, and its ATTACH as
+# DEFAULT failed: "partition constraint of relation events_default is violated")
+fifo="$T/live.fifo"
+mkfifo "$fifo"
+"$PGBIN/psql" -X -qtA -v ON_ERROR_STOP=1 -h "$T/run/sock" -p "$PORT" -U agingos -d agingos \
+	-c "SET application_name = 'up-live'" -f "$fifo" >"$T/live.out" 2>&1 &
+livepid=$!
+exec 7>"$fifo"
+echo "BEGIN; SELECT agingos.agingos_ingest(format('{\"id\": \"up-live\", \"timestamp\": \"%s\", \"category\": \"motion\"}', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))::jsonb) IS NOT NULL;" >&7
+for _ in $(seq 1 200); do
+	[ "$(Q -d agingos -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'up-live' AND state = 'idle in transaction'")" = 1 ] && break
+	sleep 0.05
+done
+PGAPPNAME=up-maint Q -d agingos -c "SELECT agingos.agingos_partition_maintenance() ->> 'registered'" >"$T/maint.out" 2>&1 &
+maintpid=$!
+for _ in $(seq 1 200); do
+	[ "$(Q -d agingos -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'up-maint' AND wait_event_type = 'Lock'")" = 1 ] && break
+	sleep 0.05
+done
+echo "COMMIT;" >&7
+exec 7>&-
+wait "$livepid"
+wait "$maintpid"
+check "upgrade: the first maintenance registers while an event is being stored" "$(cat "$T/maint.out")" true
+out=$(Q -d agingos -c "SELECT count(*) FILTER (WHERE tableoid <> 'agingos.events_default'::regclass) || ' ' || bool_or(tableoid <> 'agingos.events_default'::regclass AND event_id = 'up-recent') || ' ' || bool_or(tableoid <> 'agingos.events_default'::regclass AND event_id = 'up-live') FROM agingos.events" 2>&1)
+check "upgrade: maintenance puts the recent events into their day partitions" "$out" "2 true true"
 out=$(Q -d agingos -c "SELECT agingos.agingos_ingest(jsonb_build_object('id', event_id, 'timestamp', to_char(\"timestamp\" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), 'category', category)) ->> 'deduped' FROM agingos.events WHERE event_id = 'up-recent'" 2>&1)
 check "upgrade: the moved event still dedupes" "$out" true
 

@@ -11,11 +11,14 @@
 --    makes a DEFAULT partition of its own, so the extension's events_default
 --    (and its rows) is set aside meanwhile and attached again: it stays the
 --    extension member whose rows pg_dump keeps.  registered: true then.
+--    Meanwhile events is locked (ACCESS EXCLUSIVE): ingest waits.
 -- 2. moves the rows of events_default that are within retention
 --    (retention.events_days before now) into day partitions, newest day
 --    first, creating each day (pg_partman partition_data_time: one
 --    transaction, nothing lost or doubled; ids kept).  Older rows stay in
 --    events_default until agingos_retention deletes them.  moved: rows moved.
+--    While rows move, events_default is locked (ACCESS EXCLUSIVE): ingest
+--    waits for the commit.
 -- 3. pg_partman run_maintenance: the days ahead of now.
 -- partitions: the day partitions after the call.  A concurrent call returns
 -- {skipped: true} at once (transaction advisory lock).  Partitions are made
@@ -43,6 +46,10 @@ BEGIN
 		RETURN pg_catalog.jsonb_build_object('skipped', true);
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM partman.part_config c WHERE c.parent_table = 'agingos.events') THEN
+		-- the whole table (parent first, as ingest locks it): an event stored
+		-- meanwhile by another session would stay in the set-aside
+		-- events_default and fail its ATTACH as DEFAULT (e2e 62_partition_race)
+		LOCK TABLE agingos.events IN ACCESS EXCLUSIVE MODE;
 		CREATE TEMP TABLE agingos_events_parked (LIKE agingos.events) ON COMMIT DROP;
 		WITH d AS (DELETE FROM ONLY agingos.events_default RETURNING *)
 		INSERT INTO agingos_events_parked SELECT * FROM d;
@@ -62,6 +69,13 @@ BEGIN
 	LOOP
 		SELECT pg_catalog.max(d."timestamp") INTO newest FROM ONLY agingos.events_default d;
 		EXIT WHEN newest IS NULL OR newest < cutoff;
+		-- before partition_data_time takes the day's rows out of events_default:
+		-- a late event of that day stored meanwhile by another session would land
+		-- there and fail the ATTACH of the new day (the whole run rolled back).
+		-- The ATTACH takes this lock anyway; taken here it waits for the sessions
+		-- storing into events_default and holds the new ones until the commit
+		-- (e2e 62_partition_race).
+		LOCK TABLE agingos.events_default IN ACCESS EXCLUSIVE MODE;
 		n := partman.partition_data_time('agingos.events', p_batch_count => 1, p_order => 'DESC', p_analyze => false);
 		moved := moved + n;
 		EXIT WHEN n <= 0;
@@ -77,10 +91,16 @@ COMMENT ON FUNCTION agingos.agingos_partition_maintenance() IS
 -- agingos_event_partitions() → TABLE (partition regclass, starts timestamptz, ends timestamptz)
 -- The day partitions of agingos.events (not events_default), oldest first,
 -- with their bounds [starts, ends) as pg_partman made them (UTC days).
+-- TimeZone is UTC inside: pg_partman's show_partition_info reads starts
+-- from the partition bound but computes ends as starts + '1 day' in the
+-- session's zone, which on a daylight-saving day of that zone is 23 or 25
+-- hours (and agingos_events_expire would then drop a day whose last hour
+-- is still within retention).
 CREATE OR REPLACE FUNCTION agingos.agingos_event_partitions()
 RETURNS TABLE (partition regclass, starts timestamptz, ends timestamptz)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, agingos
+SET "TimeZone" = 'UTC'
 AS $$
 	SELECT c.oid::regclass, i.child_start_time, i.child_end_time
 	  FROM pg_inherits h
