@@ -125,6 +125,14 @@ SELECT agingos_ingest('{"id": "conflict-1", "timestamp": "2025-12-23T12:00:01Z",
 SELECT agingos_ingest('{"id": "conflict-1", "timestamp": "2025-12-23T12:00:00Z", "category": "door", "payload": {"state": "on"}}');
 SELECT payload, category, agingos_iso("timestamp") FROM events WHERE event_id = 'conflict-1';
 
+-- case: a NULL argument is 22004 naming it (not a NULL result with nothing
+-- stored), for both forms and both functions
+SELECT agingos_ingest(NULL::text);
+SELECT agingos_ingest('{"id": "n1", "timestamp": "2025-12-23T12:00:00Z", "category": "x"}', NULL);
+SELECT agingos_ingest('{"id": "n1", "timestamp": "2025-12-23T12:00:00Z", "category": "x"}'::jsonb, 'default', NULL);
+SELECT agingos_ingest_batch(NULL::jsonb);
+SELECT agingos_ingest_batch('[]', NULL);
+
 -- case: nothing else was stored by any of the calls above
 SELECT event_id FROM events ORDER BY 1;
 

@@ -288,15 +288,39 @@ ingest_one(const char *json, int len, const char *home_id, const char *stream_id
 }
 
 /*
+ * require_args: the SQL entry points are not STRICT, so that a NULL
+ * argument is a clear error (22004, naming it) instead of a NULL result
+ * with nothing stored (contract.md section 4).  first names argument 0
+ * ("event" or "events"); 1 and 2 are home_id and stream_id.
+ */
+static void
+require_args(FunctionCallInfo fcinfo, const char *first)
+{
+	const char *names[3] = {first, "home_id", "stream_id"};
+
+	for (int i = 0; i < 3; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument \"%s\" must not be null", names[i]),
+					 errdetail("Nothing was stored."),
+					 errhint("Pass the %s as JSON; leave home_id and stream_id out for 'default' and 'prod'.",
+							 strcmp(first, "event") == 0 ? "event object" : "array of events")));
+}
+
+/*
  * agingos_ingest(event text, home_id text, stream_id text) → jsonb
  * Validate and store one event given as JSON text (contract.md 4, 5).
- * Returns {"received":true,"deduped":bool,"event_id":text}.
+ * Returns {"received":true,"deduped":bool,"event_id":text}.  22004 for a
+ * NULL argument (require_args).
  */
 Datum
 agingos_ingest(PG_FUNCTION_ARGS)
 {
-	text *event = PG_GETARG_TEXT_PP(0);
+	text *event;
 
+	require_args(fcinfo, "event");
+	event = PG_GETARG_TEXT_PP(0);
 	PG_RETURN_DATUM(ingest_one(VARDATA_ANY(event), VARSIZE_ANY_EXHDR(event),
 							   text_to_cstring(PG_GETARG_TEXT_PP(1)),
 							   text_to_cstring(PG_GETARG_TEXT_PP(2))));
@@ -310,9 +334,12 @@ agingos_ingest(PG_FUNCTION_ARGS)
 Datum
 agingos_ingest_jsonb(PG_FUNCTION_ARGS)
 {
-	Jsonb *event = PG_GETARG_JSONB_P(0);
-	char  *json = JsonbToCString(NULL, &event->root, VARSIZE(event));
+	Jsonb *event;
+	char  *json;
 
+	require_args(fcinfo, "event");
+	event = PG_GETARG_JSONB_P(0);
+	json = JsonbToCString(NULL, &event->root, VARSIZE(event));
 	PG_RETURN_DATUM(ingest_one(json, strlen(json),
 							   text_to_cstring(PG_GETARG_TEXT_PP(1)),
 							   text_to_cstring(PG_GETARG_TEXT_PP(2))));
@@ -346,8 +373,10 @@ batch_all(const char *json, int len, const char *home_id, const char *stream_id)
 Datum
 agingos_ingest_batch(PG_FUNCTION_ARGS)
 {
-	text *events = PG_GETARG_TEXT_PP(0);
+	text *events;
 
+	require_args(fcinfo, "events");
+	events = PG_GETARG_TEXT_PP(0);
 	PG_RETURN_DATUM(batch_all(VARDATA_ANY(events), VARSIZE_ANY_EXHDR(events),
 							  text_to_cstring(PG_GETARG_TEXT_PP(1)),
 							  text_to_cstring(PG_GETARG_TEXT_PP(2))));
@@ -357,9 +386,12 @@ agingos_ingest_batch(PG_FUNCTION_ARGS)
 Datum
 agingos_ingest_batch_jsonb(PG_FUNCTION_ARGS)
 {
-	Jsonb *events = PG_GETARG_JSONB_P(0);
-	char  *json = JsonbToCString(NULL, &events->root, VARSIZE(events));
+	Jsonb *events;
+	char  *json;
 
+	require_args(fcinfo, "events");
+	events = PG_GETARG_JSONB_P(0);
+	json = JsonbToCString(NULL, &events->root, VARSIZE(events));
 	PG_RETURN_DATUM(batch_all(json, strlen(json),
 							  text_to_cstring(PG_GETARG_TEXT_PP(1)),
 							  text_to_cstring(PG_GETARG_TEXT_PP(2))));

@@ -11,7 +11,7 @@
 -- with other content (nothing changed).
 CREATE OR REPLACE FUNCTION agingos.agingos_ingest(event text, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
 RETURNS jsonb
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_ingest';
 COMMENT ON FUNCTION agingos.agingos_ingest(text, text, text) IS
 'Validate and store one event given as JSON text (contract section 5); returns {"received":true,"deduped":bool,"event_id":…}; the HTTP front calls this form.';
@@ -21,7 +21,7 @@ COMMENT ON FUNCTION agingos.agingos_ingest(text, text, text) IS
 -- and the payload size is measured on jsonb's text form (", " and ": ").
 CREATE OR REPLACE FUNCTION agingos.agingos_ingest(event jsonb, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
 RETURNS jsonb
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_ingest_jsonb';
 COMMENT ON FUNCTION agingos.agingos_ingest(jsonb, text, text) IS
 'Validate and store one event given as jsonb; same rules as the text form, except that duplicate members cannot be detected (jsonb has already kept the last) and the 16 KiB payload limit applies to jsonb''s own text form (with its spaces).';
@@ -34,14 +34,14 @@ COMMENT ON FUNCTION agingos.agingos_ingest(jsonb, text, text) IS
 -- than 10,000 items or nested too deeply; 22P02 invalid JSON.
 CREATE OR REPLACE FUNCTION agingos.agingos_ingest_batch(events text, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
 RETURNS jsonb
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_ingest_batch';
 COMMENT ON FUNCTION agingos.agingos_ingest_batch(text, text, text) IS
 'Validate and store a JSON array of at most 10000 events; per-item results (contract section 4); the HTTP front calls this form.';
 
 CREATE OR REPLACE FUNCTION agingos.agingos_ingest_batch(events jsonb, home_id text DEFAULT 'default', stream_id text DEFAULT 'prod')
 RETURNS jsonb
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'agingos_ingest_batch_jsonb';
 COMMENT ON FUNCTION agingos.agingos_ingest_batch(jsonb, text, text) IS
 'Validate and store a jsonb array of events; same rules as the text form, except that duplicate members cannot be detected (jsonb has already kept the last).';
