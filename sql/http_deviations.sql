@@ -55,6 +55,9 @@ SELECT status FROM deviations WHERE deviation_id = :dev;
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), NULL, NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch('{"deviation_id": "abc"}', '{"status": "ACK"}', NULL);
 SELECT status, body::jsonb ->> 'code' AS code FROM http_deviation_patch('{"deviation_id": "999999"}', '{"status": "ACK"}', NULL);
+-- a path id with more than 18 digits: 400 that says it is too large
+SELECT status, body::jsonb ->> 'code' AS code, body::jsonb ->> 'details' AS details FROM http_deviation_patch('{"deviation_id": "99999999999999999999"}', '{"status": "ACK"}', NULL);
+SELECT status, body::jsonb ->> 'details' AS details FROM http_deviation_patch('{"deviation_id": "-1"}', '{"status": "ACK"}', NULL);
 SELECT status, body::jsonb ->> 'status' AS st FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "CLOSED"}', NULL);
 SELECT status, body::jsonb ->> 'code' AS code, body::jsonb ->> 'message' AS message FROM http_deviation_patch(format('{"deviation_id": "%s"}', :dev), '{"status": "ACK"}', NULL);
 

@@ -174,7 +174,10 @@ DECLARE
 BEGIN
 	IF coalesce(p ->> 'deviation_id', '') !~ '^[0-9]{1,18}$' THEN
 		RAISE EXCEPTION 'invalid deviation id in the path' USING ERRCODE = '22023',
-			DETAIL = format('The value %s is not a positive integer.', to_json(left(p ->> 'deviation_id', 32))),
+			DETAIL = format(CASE WHEN coalesce(p ->> 'deviation_id', '') ~ '^[0-9]{19,}$'
+								 THEN 'The value %s has more than 18 digits; no deviation_id is that large.'
+								 ELSE 'The value %s is not a positive integer.' END,
+							to_json(left(p ->> 'deviation_id', 32))),
 			HINT = 'Use the integer deviation_id from GET /deviations, e.g. PATCH /deviations/42.';
 	END IF;
 	v_id := (p ->> 'deviation_id')::bigint;
