@@ -5,8 +5,10 @@
  *
  *	  agingos.events is partitioned by UTC day, so no unique index can hold
  *	  (home_id, event_id) (docs/scale.md "Dedupe and 409 across
- *	  partitions").  Instead each call takes the home's transaction advisory
- *	  lock, probes the id across every partition (one prepared SELECT on the
+ *	  partitions").  Instead each call takes a transaction advisory lock (a
+ *	  single event: its home's in share mode plus one on its id, so one
+ *	  home's events are stored side by side; a batch: its home's,
+ *	  exclusively), probes the id across every partition (one prepared SELECT on the
  *	  latest snapshot, which also compares the stored content: identical →
  *	  deduped, different → 23505) and inserts only ids not found (one
  *	  prepared INSERT, which also adds the home to agingos.homes).
@@ -79,6 +81,36 @@ ag_ingest_lock_home(const char *home_id)
 	int32			  key = (int32) hash_bytes((const unsigned char *) home_id, strlen(home_id));
 
 	DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(classid), Int32GetDatum(key));
+}
+
+/*
+ * lock_event: the lock of one single-event store.  The home's lock in
+ * SHARE mode plus an exclusive lock on (home_id, U+001F, event_id): two
+ * calls storing different ids of one home run side by side, two storing
+ * the same id are serialised (the second's probe then sees the first's
+ * row), and a batch of the home (ag_ingest_lock_home, exclusive) excludes
+ * both (docs/scale.md "Dedupe and 409 across partitions").  Held to
+ * commit: a transaction that stores thousands of single events holds as
+ * many locks (max_locks_per_transaction; agingos_ingest_batch takes one).
+ * Two transactions storing the same ids in opposite orders can deadlock
+ * (40P01, one is rolled back), as with a unique index.
+ */
+static void
+lock_event(const char *home_id, const char *event_id)
+{
+	static const char home_class[] = "agingos.ingest";
+	static const char key_class[] = "agingos.ingest.id";
+	int32			  hclass = (int32) hash_bytes((const unsigned char *) home_class, strlen(home_class));
+	int32			  kclass = (int32) hash_bytes((const unsigned char *) key_class, strlen(key_class));
+	int32			  hkey = (int32) hash_bytes((const unsigned char *) home_id, strlen(home_id));
+	char			 *k;
+	int32			  kkey;
+
+	DirectFunctionCall2(pg_advisory_xact_lock_shared_int4, Int32GetDatum(hclass), Int32GetDatum(hkey));
+	k = psprintf("%s\x1f%s", home_id, event_id);
+	kkey = (int32) hash_bytes((const unsigned char *) k, strlen(k));
+	pfree(k);
+	DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kclass), Int32GetDatum(kkey));
 }
 
 /*
@@ -189,11 +221,11 @@ ag_ingest_classify_repeat(const char *home_id, const AgParsedEvent *ev, AgIngest
 	return true;
 }
 
-/* store_event: under the home's lock, classify a repeat or insert. */
+/* store_event: under the event's lock (lock_event), classify a repeat or insert. */
 static void
 store_event(const char *home_id, const char *stream_id, const AgParsedEvent *ev, AgIngestOutcome *out)
 {
-	ag_ingest_lock_home(home_id);
+	lock_event(home_id, ev->event_id);
 	if (ag_ingest_classify_repeat(home_id, ev, out))
 		return;
 	ag_ingest_insert_event(home_id, stream_id, ev);
