@@ -73,13 +73,21 @@ ag_ingest_keep_plan(const char *sql, int nargs, Oid *argtypes, int cursor_option
  * the same (home_id, event_id) (docs/scale.md "Dedupe and 409 across
  * partitions": events is partitioned by day and has no unique key on it).
  */
+/* lock_class: the advisory lock class of name (its hash_bytes), as int32. */
+static int32
+lock_class(const char *name)
+{
+	return (int32) hash_bytes((const unsigned char *) name, strlen(name));
+}
+
 void
 ag_ingest_lock_home(const char *home_id)
 {
-	static const char class_name[] = "agingos.ingest";
-	int32			  classid = (int32) hash_bytes((const unsigned char *) class_name, strlen(class_name));
-	int32			  key = (int32) hash_bytes((const unsigned char *) home_id, strlen(home_id));
+	static int32 classid = 0;
+	int32		 key = (int32) hash_bytes((const unsigned char *) home_id, strlen(home_id));
 
+	if (classid == 0)
+		classid = lock_class("agingos.ingest");
 	DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(classid), Int32GetDatum(key));
 }
 
@@ -98,13 +106,14 @@ ag_ingest_lock_home(const char *home_id)
 static void
 lock_event(const char *home_id, const char *event_id)
 {
-	static const char home_class[] = "agingos.ingest";
-	static const char key_class[] = "agingos.ingest.id";
-	int32			  hclass = (int32) hash_bytes((const unsigned char *) home_class, strlen(home_class));
-	int32			  kclass = (int32) hash_bytes((const unsigned char *) key_class, strlen(key_class));
-	int32			  hkey = (int32) hash_bytes((const unsigned char *) home_id, strlen(home_id));
-	char			 *k;
-	int32			  kkey;
+	static int32 hclass = 0;
+	static int32 kclass = 0;
+	int32		 hkey = (int32) hash_bytes((const unsigned char *) home_id, strlen(home_id));
+	char		*k;
+	int32		 kkey;
+
+	if (hclass == 0)
+		hclass = lock_class("agingos.ingest"), kclass = lock_class("agingos.ingest.id");
 
 	DirectFunctionCall2(pg_advisory_xact_lock_shared_int4, Int32GetDatum(hclass), Int32GetDatum(hkey));
 	k = psprintf("%s\x1f%s", home_id, event_id);

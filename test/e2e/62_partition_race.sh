@@ -25,19 +25,13 @@ mkfifo "$fifo"
 apid=$!
 exec 7>"$fifo"
 echo "BEGIN; SELECT agingos.agingos_ingest('$(ev race-1 12)', 'race-home');" >&7
-for _ in $(seq 1 200); do
-	[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'race-a' AND state = 'idle in transaction'")" = 1 ] && break
-	sleep 0.05
-done
+wait_session sql race-a "state = 'idle in transaction'"
 
 # session B: the maintenance, which must wait for A
 out=$(mktemp /tmp/ag_race_out.XXXX)
 PGAPPNAME=race-b "$PGBIN/psql" -X -qtA -c "SELECT agingos.agingos_partition_maintenance() ->> 'moved'" >"$out" 2>&1 &
 bpid=$!
-for _ in $(seq 1 200); do
-	[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'race-b' AND wait_event_type = 'Lock'")" = 1 ] && break
-	sleep 0.05
-done
+wait_session sql race-b "wait_event_type = 'Lock'"
 echo "COMMIT;" >&7
 exec 7>&-
 wait "$apid"

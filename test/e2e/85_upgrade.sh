@@ -61,6 +61,7 @@ Q -d agingos -f "$AG_ROOT/test/e2e/catalog.sql" >"$T/upgraded.txt" 2>"$T/upgrade
 # the maintenance waits for it (before the fix the registration had already
 # set events_default aside, the event stayed in it, and its ATTACH as
 # DEFAULT failed: "partition constraint of relation events_default is violated")
+Qa() { Q -d agingos -c "$1"; }
 fifo="$T/live.fifo"
 mkfifo "$fifo"
 "$PGBIN/psql" -X -qtA -v ON_ERROR_STOP=1 -h "$T/run/sock" -p "$PORT" -U agingos -d agingos \
@@ -68,16 +69,10 @@ mkfifo "$fifo"
 livepid=$!
 exec 7>"$fifo"
 echo "BEGIN; SELECT agingos.agingos_ingest(format('{\"id\": \"up-live\", \"timestamp\": \"%s\", \"category\": \"motion\"}', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))::jsonb) IS NOT NULL;" >&7
-for _ in $(seq 1 200); do
-	[ "$(Q -d agingos -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'up-live' AND state = 'idle in transaction'")" = 1 ] && break
-	sleep 0.05
-done
+wait_session Qa up-live "state = 'idle in transaction'"
 PGAPPNAME=up-maint Q -d agingos -c "SELECT agingos.agingos_partition_maintenance() ->> 'registered'" >"$T/maint.out" 2>&1 &
 maintpid=$!
-for _ in $(seq 1 200); do
-	[ "$(Q -d agingos -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'up-maint' AND wait_event_type = 'Lock'")" = 1 ] && break
-	sleep 0.05
-done
+wait_session Qa up-maint "wait_event_type = 'Lock'"
 echo "COMMIT;" >&7
 exec 7>&-
 wait "$livepid"

@@ -16,6 +16,17 @@ check() {
 
 # sql QUERY: one value from the test database.
 sql() { "$PGBIN/psql" -X -qtA -v ON_ERROR_STOP=1 -c "$1"; }
+# wait_session RUN APP CONDITION: poll pg_stat_activity through the function RUN
+# (which runs one SQL text, e.g. sql) until a session named APP matches the SQL
+# CONDITION (e.g. "state = 'idle in transaction'", "wait_event_type = 'Lock'");
+# at most 10 s.  Orders two sessions of a race test by what they wait for.
+wait_session() {
+	for _ in $(seq 1 200); do
+		[ "$("$1" "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$2' AND $3")" = 1 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 
 # post PATH BODY [CONTENT_TYPE]: POST, prints "STATUS BODY" (body on one line).
 post() {
