@@ -66,9 +66,9 @@ up_case "after kill -9 of agingos-http"
 if [ "$(front_pid)" != "$first" ]; then ok "make up after kill -9: a new front was started"
 else nok "make up after kill -9: a new front was started" "http.pid still names $first"; fi
 
-# a zombie: the child exits, its parent (exec'd into sleep) never reaps it
+# a zombie: the child exits (after the exec, so bash cannot reap it first), its parent (exec'd into sleep) never reaps it
 kill_front
-bash -c 'sleep 0 & echo $! >"$1/zombie.pid"; exec sleep 120' _ "$W" &
+bash -c 'sleep 0.5 & echo $! >"$1/zombie.pid"; exec sleep 120' _ "$W" &
 others+=($!)
 for _ in $(seq 1 50); do
 	z=$(cat "$W/zombie.pid" 2>/dev/null)
