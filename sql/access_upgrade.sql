@@ -8,6 +8,10 @@ CREATE EXTENSION agingos VERSION '0.1.0';
 SET search_path = agingos, public;
 SELECT agingos_create_api_key('old-home', 'read') AS old_key \gset
 SELECT agingos_ingest('{"id": "u-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}', 'old-home') \g /dev/null
+-- this library on the 0.1.0 schema (no event_keys yet) dedupes and conflicts
+-- through 0.1.0's unique (home_id, event_id) index
+SELECT agingos_ingest('{"id": "u-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}', 'old-home') ->> 'deduped' AS old_schema_deduped;
+SELECT agingos_ingest_batch('[{"id": "u-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}, {"id": "u-1", "timestamp": "2025-12-23T12:05:00Z", "category": "motion"}]', 'old-home') #>> '{results}' AS old_schema_batch;
 INSERT INTO deviations (home_id, rule_id, subject_key, status, severity, title, explanation, window_since, window_until,
 						"timestamp", started_at, last_seen_at)
 VALUES ('old-home', 'R-001', 'default', 'OPEN', 'HIGH', 't', 'e', '2025-12-23T10:00:00Z', '2025-12-23T12:00:00Z',
@@ -18,6 +22,11 @@ SELECT length(key_prefix) AS old_prefix_chars FROM api_keys;
 
 ALTER EXTENSION agingos UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'agingos';
+-- case: the update fills agingos.event_keys from the events it converts
+SELECT count(*) AS upgraded_keys FROM event_keys
+ WHERE key_hash = hashtextextended('old-home' || chr(31) || 'u-1', 0) AND "timestamp" = '2025-12-23T12:00:00Z';
+SELECT agingos_ingest('{"id": "u-1", "timestamp": "2025-12-23T12:00:00Z", "category": "motion"}', 'old-home') ->> 'deduped' AS upgraded_deduped;
+SELECT agingos_ingest_batch('[{"id": "u-1", "timestamp": "2025-12-24T12:00:00Z", "category": "motion"}]', 'old-home') #>> '{results,0,error,code}' AS upgraded_conflict;
 
 -- case: the key keeps working, with an id, its home and an 8-character prefix
 SELECT k.key_id, k.role, h.home_id, k.key_prefix = left(:'old_key', 8) AS prefix_8, k.revoked_at IS NULL AS active

@@ -28,9 +28,9 @@ SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound,
 -- a second call registers nothing more; the caller's search_path is its own
 SELECT m ->> 'registered' AS registered FROM agingos_partition_maintenance() m;
 SHOW search_path;
--- the day partitions are no extension members (pg_dump keeps them) and have the indexes
+-- the day partitions are no extension members (pg_dump keeps them) and have the two indexes (primary key, category)
 SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.partition AND d.deptype = 'e')) AS members,
-	   bool_and((SELECT count(*) FROM pg_index i WHERE i.indrelid = p.partition) = 3) AS three_indexes,
+	   bool_and((SELECT count(*) FROM pg_index i WHERE i.indrelid = p.partition) = 2) AS two_indexes,
 	   bool_and(p.ends = p.starts + interval '1 day') AS one_day_each
   FROM agingos_event_partitions() p;
 
@@ -144,5 +144,62 @@ SELECT agingos_retention('2025-04-29T23:30:00Z') IS NOT NULL AS retention_ran; -
 COMMIT;
 SELECT tableoid::regclass AS part, event_id, regress_helpers.z("timestamp") AS ts FROM events WHERE event_id = 'pt-dst';
 
+-- case: agingos.event_keys, the dedupe probe's table (docs/scale.md "Dedupe
+-- and 409 across partitions"): one row per event, hash and instant, through
+-- every way in and out (single, batch, a plain INSERT, COPY, DELETE,
+-- TRUNCATE elsewhere in these tests); the maintenance's first registration
+-- and its moves keep the rows' instants and add no key
+SELECT (SELECT count(*) FROM events) AS events,
+	   (SELECT count(*) FROM event_keys) AS keys,
+	   (SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_keys k
+		 WHERE k.key_hash = hashtextextended(e.home_id || chr(31) || e.event_id, 0) AND k."timestamp" = e."timestamp")) AS events_without_key;
+INSERT INTO events (home_id, event_id, "timestamp", category) VALUES ('pt-other', 'pt-k1', '2025-06-01T10:00:00Z', 'motion');
+COPY events (home_id, event_id, "timestamp", category) FROM STDIN;
+pt-other	pt-k2	2025-06-01T11:00:00Z	motion
+\.
+SELECT agingos_ingest('{"id": "pt-k1", "timestamp": "2025-06-01T10:00:00Z", "category": "motion"}', 'pt-other') ->> 'deduped' AS insert_row_deduped;
+SELECT agingos_ingest('{"id": "pt-k2", "timestamp": "2025-06-02T11:00:00Z", "category": "motion"}', 'pt-other');
+SELECT agingos_ingest_batch('[{"id": "pt-k2", "timestamp": "2025-06-01T11:00:00Z", "category": "motion"}]', 'pt-other') ->> 'deduped' AS copy_row_deduped;
+-- the same id in another home is another event
+SELECT agingos_ingest('{"id": "pt-k1", "timestamp": "2025-06-03T10:00:00Z", "category": "door"}', 'pt-home') ->> 'deduped' AS other_home_deduped;
+SELECT count(*) AS keys_of_pt_k1 FROM event_keys WHERE key_hash IN (hashtextextended('pt-other' || chr(31) || 'pt-k1', 0), hashtextextended('pt-home' || chr(31) || 'pt-k1', 0));
+-- a DELETE takes the key with it, and the id can be stored again
+DELETE FROM events WHERE home_id = 'pt-other' AND event_id = 'pt-k1';
+SELECT count(*) AS pt_k1_keys_left FROM event_keys WHERE key_hash = hashtextextended('pt-other' || chr(31) || 'pt-k1', 0);
+SELECT agingos_ingest('{"id": "pt-k1", "timestamp": "2025-06-04T10:00:00Z", "category": "door"}', 'pt-other') ->> 'deduped' AS stored_after_delete;
+-- a stale key (its event gone with the triggers disabled) only costs a
+-- recheck: the id is stored again, with a key of its own
+ALTER TABLE events DISABLE TRIGGER events_keys_delete;
+DELETE FROM events WHERE home_id = 'pt-other' AND event_id = 'pt-k1';
+ALTER TABLE events ENABLE TRIGGER events_keys_delete;
+SELECT count(*) AS stale_keys FROM event_keys WHERE key_hash = hashtextextended('pt-other' || chr(31) || 'pt-k1', 0);
+SELECT agingos_ingest('{"id": "pt-k1", "timestamp": "2025-06-05T10:00:00Z", "category": "door"}', 'pt-other') ->> 'deduped' AS stale_key_deduped;
+SELECT regress_helpers.z("timestamp") AS stored_again FROM events WHERE home_id = 'pt-other' AND event_id = 'pt-k1';
+-- and a batch over a stale key and a live one
+SELECT jsonb_path_query_array(b, '$.results[*].status') AS statuses FROM agingos_ingest_batch('[
+	{"id": "pt-k1", "timestamp": "2025-06-05T10:00:00Z", "category": "door"},
+	{"id": "pt-k2", "timestamp": "2025-06-09T11:00:00Z", "category": "motion"}]', 'pt-other') b;
+-- a hash collision is rechecked, not trusted: a key row with pt-k3's hash
+-- at an instant where no such event is
+INSERT INTO event_keys VALUES (hashtextextended('pt-other' || chr(31) || 'pt-k3', 0), '2025-06-01T10:00:00Z');
+SELECT agingos_ingest('{"id": "pt-k3", "timestamp": "2025-06-06T10:00:00Z", "category": "motion"}', 'pt-other') ->> 'deduped' AS collision_deduped;
+SELECT agingos_ingest_batch('[{"id": "pt-k3", "timestamp": "2025-06-07T10:00:00Z", "category": "motion"}]', 'pt-other') #>> '{results,0,error,code}' AS collision_then_409;
+-- rebuild: one row per event again (the stale and planted rows gone)
+SELECT agingos_event_keys_rebuild() = (SELECT count(*) FROM events) AS rebuilt_all;
+SELECT count(*) = (SELECT count(*) FROM events) AS one_key_per_event FROM event_keys;
+-- retention removes the keys before its cutoff with the events
+SELECT agingos_retention('2025-07-01T12:00:00Z') ->> 'events_deleted' AS events_deleted; -- cutoff 2025-06-01T12:00Z
+SELECT count(*) AS keys_before_cutoff FROM event_keys WHERE "timestamp" < '2025-06-01T12:00:00Z';
+SELECT (SELECT count(*) FROM events) = (SELECT count(*) FROM event_keys) AS keys_match_events;
+-- agingos_delete_home removes the home's keys, not another home's
+SELECT (SELECT count(*) FROM event_keys) - (SELECT count(*) FROM events WHERE home_id = 'pt-other') AS keys_left_expected \gset
+SELECT agingos_delete_home('pt-other') -> 'deleted' ->> 'events' AS deleted_events;
+SELECT count(*) = :keys_left_expected AS other_keys_kept FROM event_keys;
+-- the routes may probe and add keys; readers see none of them
+SELECT has_table_privilege('agingos_routes', 'agingos.event_keys', 'SELECT') AS routes_select,
+	   has_table_privilege('agingos_routes', 'agingos.event_keys', 'INSERT') AS routes_insert,
+	   has_table_privilege('agingos_reader', 'agingos.event_keys', 'SELECT') AS reader_select;
+
 -- leave no events behind (later tests count retention deletions)
 DELETE FROM events WHERE home_id IN ('pt-home', 'pt-other');
+SELECT (SELECT count(*) FROM events) = (SELECT count(*) FROM event_keys) AS keys_match_events;

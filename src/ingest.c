@@ -8,14 +8,17 @@
  *	  partitions").  Instead each call takes a transaction advisory lock (a
  *	  single event: its home's in share mode plus one on its id, so one
  *	  home's events are stored side by side; a batch: its home's,
- *	  exclusively), probes the id across every partition (one prepared SELECT on the
- *	  latest snapshot, which also compares the stored content: identical →
- *	  deduped, different → 23505) and inserts only ids not found (one
- *	  prepared INSERT, which also adds the home to agingos.homes).
+ *	  exclusively), probes agingos.event_keys for the id (one prepared
+ *	  SELECT on the latest snapshot: one table, whatever the number of
+ *	  partitions), rechecks a hit against the stored event in its partition
+ *	  (identical → deduped, different → 23505) and inserts only ids not
+ *	  found (one prepared INSERT, which also adds the home to agingos.homes;
+ *	  the trigger events_keys adds the key).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "common/jsonapi.h"
@@ -26,6 +29,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -44,12 +48,16 @@ PG_FUNCTION_INFO_V1(agingos_ingest_batch_jsonb);
 
 static SPIPlanPtr insert_plan = NULL; /* per backend; prepared on first use */
 static SPIPlanPtr compare_plan = NULL;
+static SPIPlanPtr key_plan = NULL;			  /* event_keys probe of one id */
+static SPIPlanPtr keys_plan = NULL;			  /* ... of several */
+static SPIPlanPtr legacy_compare_plan = NULL; /* an 0.1.0 schema (no event_keys) */
 
 /*
  * ag_ingest_keep_plan: prepare sql with the given argument types and cursor
- * options (0, or CURSOR_OPT_GENERIC_PLAN for the dedupe probes: a custom
- * plan would be planned again on every call, over every partition of
- * events) and keep it.
+ * options (0; CURSOR_OPT_GENERIC_PLAN for the event_keys probes, planned
+ * once; CURSOR_OPT_CUSTOM_PLAN for the rechecks against events, planned for
+ * their instants so that only those partitions are opened and locked) and
+ * keep it.
  */
 SPIPlanPtr
 ag_ingest_keep_plan(const char *sql, int nargs, Oid *argtypes, int cursor_options)
@@ -167,42 +175,144 @@ ag_ingest_insert_event(const char *home_id, const char *stream_id, const AgParse
 }
 
 /*
- * same_as_stored: whether the stored event with this id (in any partition:
- * the probe of events_home_event_hash_idx, then home_id and event_id) has the
- * same instant, category and payload (jsonb equality); stream_id plays no
- * part (contract.md section 5).  *exists is false if no row has the id.
+ * ag_ingest_have_keys: see ingest_int.h.  A syscache lookup per call (no
+ * cached answer: ALTER EXTENSION agingos UPDATE in another session adds
+ * the table while this backend lives).
+ */
+bool
+ag_ingest_have_keys(void)
+{
+	Oid nsp = get_namespace_oid("agingos", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("event_keys", nsp));
+}
+
+/* ag_ingest_key_instants: see ingest_int.h. */
+Datum
+ag_ingest_key_instants(const char *home_id, char **ids, int n)
+{
+	Datum  values[2];
+	Datum *ts;
+	int	   rc;
+	int	   got;
+
+	if (n == 1)
+	{
+		if (key_plan == NULL)
+		{
+			Oid types[2] = {TEXTOID, TEXTOID};
+
+			key_plan = ag_ingest_keep_plan("SELECT DISTINCT k.\"timestamp\" FROM agingos.event_keys k "
+										   "WHERE k.key_hash = " AG_EVENT_KEY_HASH("$1", "$2"),
+										   2, types, CURSOR_OPT_GENERIC_PLAN);
+		}
+		values[1] = CStringGetTextDatum(ids[0]);
+	}
+	else
+	{
+		if (keys_plan == NULL)
+		{
+			Oid types[2] = {TEXTOID, TEXTARRAYOID};
+
+			keys_plan = ag_ingest_keep_plan("SELECT DISTINCT k.\"timestamp\" FROM agingos.event_keys k "
+											"WHERE k.key_hash OPERATOR(pg_catalog.=) ANY "
+											"(ARRAY(SELECT " AG_EVENT_KEY_HASH("$1", "x") " FROM pg_catalog.unnest($2) x))",
+											2, types, CURSOR_OPT_GENERIC_PLAN);
+		}
+		values[1] = ag_text_array(ids, n);
+	}
+	values[0] = CStringGetTextDatum(home_id);
+	rc = ag_ingest_execute_latest(n == 1 ? key_plan : keys_plan, values, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
+	got = (int) SPI_processed;
+	if (got == 0)
+	{
+		SPI_freetuptable(SPI_tuptable);
+		return (Datum) 0;
+	}
+	ts = palloc(sizeof(Datum) * got);
+	for (int i = 0; i < got; i++)
+	{
+		bool isnull;
+
+		ts[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return PointerGetDatum(construct_array(ts, got, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * compare_stored: run a recheck plan (one boolean column: same content) on
+ * the latest snapshot; *exists is whether it found the row.
+ */
+static bool
+compare_stored(SPIPlanPtr plan, Datum *values, bool *exists)
+{
+	bool isnull;
+	bool same = false;
+	int	 rc = ag_ingest_execute_latest(plan, values, 1);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
+	*exists = SPI_processed == 1;
+	if (*exists)
+		same = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return same;
+}
+
+/*
+ * same_as_stored: whether the stored event with this id (at one of the
+ * instants agingos.event_keys holds for it, in whichever partition) has
+ * the same instant, category and payload (jsonb equality); stream_id plays
+ * no part (contract.md section 5).  *exists is false if no row has the id.
+ * The recheck is planned for its instants (a custom plan), so it opens only
+ * their partitions.
  */
 static bool
 same_as_stored(const char *home_id, const AgParsedEvent *ev, bool *exists)
 {
-	Datum values[5];
-	bool  isnull;
-	bool  same;
-	int	  rc;
+	char *ids[1] = {ev->event_id};
+	Datum values[6];
 
+	*exists = false;
+	if (!ag_ingest_have_keys())
+	{
+		/* an 0.1.0 schema before ALTER EXTENSION UPDATE: its unique (home_id, event_id) index */
+		if (legacy_compare_plan == NULL)
+		{
+			Oid types[5] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, JSONBOID};
+
+			legacy_compare_plan = ag_ingest_keep_plan("SELECT e.\"timestamp\" = $3 AND e.category = $4 AND e.payload = $5 "
+													  "FROM agingos.events e WHERE e.home_id = $1 AND e.event_id = $2",
+													  5, types, 0);
+		}
+		values[0] = CStringGetTextDatum(home_id);
+		values[1] = CStringGetTextDatum(ev->event_id);
+		values[2] = TimestampTzGetDatum(ev->ts);
+		values[3] = CStringGetTextDatum(ev->category);
+		values[4] = JsonbPGetDatum(ev->payload);
+		return compare_stored(legacy_compare_plan, values, exists);
+	}
+	values[5] = ag_ingest_key_instants(home_id, ids, 1);
+	if (values[5] == (Datum) 0)
+		return false;
 	if (compare_plan == NULL)
 	{
-		Oid types[5] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, JSONBOID};
+		Oid types[6] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, JSONBOID, TIMESTAMPTZARRAYOID};
 
-		compare_plan = ag_ingest_keep_plan("SELECT \"timestamp\" = $3 AND category = $4 AND payload = $5 "
-										   "FROM agingos.events "
-										   "WHERE " AG_EVENT_KEY_HASH("home_id", "event_id") " = " AG_EVENT_KEY_HASH("$1", "$2") " " AG_EVENT_KEY_RECHECK("home_id = $1 AND event_id = $2"),
-										   5, types, CURSOR_OPT_GENERIC_PLAN);
+		compare_plan = ag_ingest_keep_plan("SELECT e.\"timestamp\" = $3 AND e.category = $4 AND e.payload = $5 "
+										   "FROM agingos.events e "
+										   "WHERE e.home_id = $1 AND e.\"timestamp\" OPERATOR(pg_catalog.=) ANY ($6) AND e.event_id = $2",
+										   6, types, CURSOR_OPT_CUSTOM_PLAN);
 	}
 	values[0] = CStringGetTextDatum(home_id);
 	values[1] = CStringGetTextDatum(ev->event_id);
 	values[2] = TimestampTzGetDatum(ev->ts);
 	values[3] = CStringGetTextDatum(ev->category);
 	values[4] = JsonbPGetDatum(ev->payload);
-	rc = ag_ingest_execute_latest(compare_plan, values, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
-	*exists = SPI_processed == 1;
-	if (!*exists)
-		return false;
-	same = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_freetuptable(SPI_tuptable);
-	return same;
+	return compare_stored(compare_plan, values, exists);
 }
 
 /*

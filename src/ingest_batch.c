@@ -204,10 +204,11 @@ cmp_items(const void *a, const void *b)
 
 static SPIPlanPtr probe_plan = NULL; /* per backend; prepared on first use */
 static SPIPlanPtr chunk_plan = NULL;
+static SPIPlanPtr legacy_probe_plan = NULL; /* an 0.1.0 schema (no event_keys) */
 
-/* text_array: a text[] Datum of n C strings. */
-static Datum
-text_array(char **strs, int n)
+/* ag_text_array: see ingest_int.h. */
+Datum
+ag_text_array(char **strs, int n)
 {
 	Datum *d = palloc(sizeof(Datum) * Max(n, 1));
 
@@ -218,34 +219,56 @@ text_array(char **strs, int n)
 
 /*
  * probe_chunk: mark in found[] the items of order[0 .. n-1] (in event_id
- * order) whose id already has a row of the home, in any partition: one
- * SELECT on the latest snapshot (the caller holds lock_home), an index
- * probe of events_home_event_hash_idx per id and partition.
+ * order) whose id already has a row of the home, in any partition: the
+ * probe of agingos.event_keys (ag_ingest_key_instants, on the latest
+ * snapshot; the caller holds lock_home), and only on a hit a recheck of
+ * events at those instants (a custom plan: their partitions only).
  */
 static void
 probe_chunk(BatchItem **order, int n, const char *home_id, bool *found)
 {
 	char **ids = palloc(sizeof(char *) * n);
-	Datum  values[2];
+	Datum  values[3];
 	char **got;
 	int	   ngot;
 	int	   rc;
 
-	if (probe_plan == NULL)
-	{
-		Oid types[2] = {TEXTOID, TEXTARRAYOID};
-
-		probe_plan = ag_ingest_keep_plan(
-			"SELECT e.event_id FROM agingos.events e "
-			"WHERE " AG_EVENT_KEY_HASH("e.home_id", "e.event_id") " OPERATOR(pg_catalog.=) ANY "
-																  "(ARRAY(SELECT " AG_EVENT_KEY_HASH("$1", "x") " FROM pg_catalog.unnest($2) x)) " AG_EVENT_KEY_RECHECK("e.home_id = $1 AND e.event_id OPERATOR(pg_catalog.=) ANY ($2)"),
-			2, types, CURSOR_OPT_GENERIC_PLAN);
-	}
 	for (int i = 0; i < n; i++)
 		ids[i] = order[i]->ev.event_id;
+	memset(found, 0, sizeof(bool) * n);
 	values[0] = CStringGetTextDatum(home_id);
-	values[1] = text_array(ids, n);
-	rc = ag_ingest_execute_latest(probe_plan, values, 0);
+	if (!ag_ingest_have_keys())
+	{
+		/* an 0.1.0 schema before ALTER EXTENSION UPDATE: its unique (home_id, event_id) index */
+		if (legacy_probe_plan == NULL)
+		{
+			Oid types[2] = {TEXTOID, TEXTARRAYOID};
+
+			legacy_probe_plan = ag_ingest_keep_plan("SELECT e.event_id FROM agingos.events e "
+													"WHERE e.home_id = $1 AND e.event_id OPERATOR(pg_catalog.=) ANY ($2)",
+													2, types, 0);
+		}
+		values[1] = ag_text_array(ids, n);
+		rc = ag_ingest_execute_latest(legacy_probe_plan, values, 0);
+	}
+	else
+	{
+		values[2] = ag_ingest_key_instants(home_id, ids, n);
+		if (values[2] == (Datum) 0)
+			return;
+		if (probe_plan == NULL)
+		{
+			Oid types[3] = {TEXTOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID};
+
+			probe_plan = ag_ingest_keep_plan(
+				"SELECT e.event_id FROM agingos.events e "
+				"WHERE e.home_id = $1 AND e.\"timestamp\" OPERATOR(pg_catalog.=) ANY ($3) "
+				"AND e.event_id OPERATOR(pg_catalog.=) ANY ($2)",
+				3, types, CURSOR_OPT_CUSTOM_PLAN);
+		}
+		values[1] = ag_text_array(ids, n);
+		rc = ag_ingest_execute_latest(probe_plan, values, 0);
+	}
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
 	ngot = (int) SPI_processed;
@@ -304,9 +327,9 @@ insert_chunk(BatchItem **order, int n, const bool *insert, const char *home_id, 
 	if (k == 0)
 		return;
 	values[0] = CStringGetTextDatum(home_id);
-	values[1] = text_array(ids, k);
+	values[1] = ag_text_array(ids, k);
 	values[2] = PointerGetDatum(construct_array(ts, k, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	values[3] = text_array(cats, k);
+	values[3] = ag_text_array(cats, k);
 	values[4] = PointerGetDatum(construct_array(payloads, k, JSONBOID, -1, false, TYPALIGN_INT));
 	values[5] = CStringGetTextDatum(stream_id);
 	rc = SPI_execute_plan(chunk_plan, values, NULL, false, 0);

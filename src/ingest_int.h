@@ -14,24 +14,33 @@
 #include "ingest.h"
 
 /*
- * AG_EVENT_KEY_HASH(home, id): the SQL expression of index
- * events_home_event_hash_idx (src/sql/schema/00_schema.sql) over the SQL
- * expressions home and id; a probe spells it so for the planner to use the
- * index, then rechecks home_id and event_id themselves.
+ * AG_EVENT_KEY_HASH(home, id): agingos.event_keys.key_hash of the SQL
+ * expressions home and id, as the trigger events_keys computes it
+ * (src/sql/code/12_event_keys.sql).
  */
 #define AG_EVENT_KEY_HASH(home, id) \
 	"pg_catalog.hashtextextended(" home " OPERATOR(pg_catalog.||) pg_catalog.chr(31) OPERATOR(pg_catalog.||) " id ", 0)"
 
 /*
- * AG_EVENT_KEY_RECHECK(cond): " AND (cond) IS TRUE", the exact recheck of
- * home_id and event_id after the hash.  Wrapped so that it is no index
- * qualification: with a plain home_id = $1 the planner may pick an index
- * leading with home_id (a scan of the home's whole history per partition)
- * for a partition whose statistics say it is empty or small, and keep that
- * generic plan while the partition fills.  The columns are NOT NULL, so IS
- * TRUE changes no answer.
+ * ag_ingest_key_instants: the distinct instants agingos.event_keys holds
+ * for the hashes of (home_id, ids[0 .. n-1]) — where a stored event with
+ * one of these ids may be (a hash hit, rechecked by the caller against
+ * events) — as a timestamptz[] Datum, or (Datum) 0 when there is none (no
+ * id is stored: the common case).  One prepared SELECT on the latest
+ * snapshot; the caller holds the home's or the id's lock.
  */
-#define AG_EVENT_KEY_RECHECK(cond) " AND (" cond ") IS TRUE"
+extern Datum ag_ingest_key_instants(const char *home_id, char **ids, int n);
+
+/*
+ * ag_ingest_have_keys: whether agingos.event_keys exists.  Not in an
+ * 0.1.0 schema still running with this library (the package upgraded,
+ * ALTER EXTENSION agingos UPDATE not yet run): there the probes use its
+ * unique (home_id, event_id) index instead (docs/ops/deploy.md "Upgrade to a new release").
+ */
+extern bool ag_ingest_have_keys(void);
+
+/* ag_text_array: a text[] Datum of the n C strings strs[0 .. n-1]. */
+extern Datum ag_text_array(char **strs, int n);
 
 /* ag_ingest_keep_plan: SPI_prepare_cursor sql (nargs arguments of argtypes, cursor_options) and keep it. */
 extern SPIPlanPtr ag_ingest_keep_plan(const char *sql, int nargs, Oid *argtypes, int cursor_options);

@@ -62,7 +62,11 @@ BEGIN
 		ALTER TABLE agingos.events ATTACH PARTITION agingos.events_default DEFAULT;
 		UPDATE partman.part_config c SET infinite_time_partitions = true, retention = NULL
 		 WHERE c.parent_table = 'agingos.events';
+		-- their keys stayed in agingos.event_keys (the DELETE above named the
+		-- partition, which fires no trigger of events): not again
+		ALTER TABLE agingos.events DISABLE TRIGGER events_keys;
 		INSERT INTO agingos.events OVERRIDING SYSTEM VALUE SELECT * FROM agingos_events_parked;
+		ALTER TABLE agingos.events ENABLE TRIGGER events_keys;
 		DROP TABLE agingos_events_parked;
 		registered := true;
 	END IF;
@@ -117,7 +121,8 @@ COMMENT ON FUNCTION agingos.agingos_event_partitions() IS
 -- Remove every event with "timestamp" < cutoff: each day partition that
 -- ends at or before cutoff is dropped whole (its rows counted first), then
 -- the rows left before cutoff (the partition holding cutoff and
--- events_default) are DELETEd.  Returns the rows removed.  Used by
+-- events_default) are DELETEd, and the agingos.event_keys rows before
+-- cutoff with them.  Returns the events removed.  Used by
 -- agingos_retention (docs/scale.md "Partitions and retention").
 CREATE OR REPLACE FUNCTION agingos.agingos_events_expire(cutoff timestamptz)
 RETURNS bigint
@@ -136,6 +141,8 @@ BEGIN
 	END LOOP;
 	DELETE FROM agingos.events e WHERE e."timestamp" < cutoff;
 	GET DIAGNOSTICS n = ROW_COUNT;
+	-- the dedupe probe's rows of all of them (a BRIN range scan)
+	DELETE FROM agingos.event_keys k WHERE k."timestamp" < cutoff;
 	RETURN total + n;
 END
 $$;

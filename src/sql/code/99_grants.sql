@@ -60,6 +60,10 @@ $$;
 --    agingos_key_lookup (SECURITY DEFINER).
 GRANT USAGE ON SCHEMA agingos TO agingos_routes, agingos_reader;
 GRANT SELECT ON agingos.config, agingos.scheduler_runs TO agingos_routes;
+-- ingest's dedupe probe and the events_keys trigger run as the caller:
+-- hashes and instants only, no home_id, so no policy can apply; readers
+-- get nothing of it (docs/scale.md "Dedupe and 409 across partitions").
+GRANT SELECT, INSERT ON agingos.event_keys TO agingos_routes;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA agingos TO agingos_routes;
 -- 3. The routes may execute every agingos function except those that
 --    manage keys, readers, homes, config, the schedule or the caller
@@ -70,7 +74,7 @@ DECLARE
 BEGIN
 	FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
 			  WHERE p.pronamespace = 'agingos'::regnamespace
-				AND p.proname !~ '^agingos_(caller_set|create_api_key|store_api_key|register_api_key|revoke_api_key|create_reader|export_home|delete_home|load_config|reset|schedule|unschedule|retention|scheduler_tick|prune_bookkeeping|partition_maintenance|events_expire)$'
+				AND p.proname !~ '^agingos_(caller_set|create_api_key|store_api_key|register_api_key|revoke_api_key|create_reader|export_home|delete_home|load_config|reset|schedule|unschedule|retention|scheduler_tick|prune_bookkeeping|partition_maintenance|events_expire|event_keys_rebuild)$'
 	LOOP
 		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO agingos_routes', f);
 	END LOOP;

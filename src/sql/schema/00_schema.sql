@@ -50,8 +50,8 @@ COMMENT ON TABLE agingos.homes IS 'Every known home (contract section 3); the sc
 -- home_id"), and it is also the engine's one range scan per home and window
 -- (design.md "engine"; no separate (home_id, "timestamp") index).  id alone
 -- is unique as a value because it comes from one identity sequence.  (home_id, event_id) is unique within
--- retention by agingos_ingest (per-home advisory lock + probe, docs/scale.md
--- "Dedupe and 409 across partitions"), not by an index.
+-- retention by agingos_ingest (advisory locks + a probe of agingos.event_keys,
+-- docs/scale.md "Dedupe and 409 across partitions"), not by an index.
 CREATE TABLE agingos.events (
 	id			bigint GENERATED ALWAYS AS IDENTITY,
 	home_id		text NOT NULL DEFAULT 'default',
@@ -65,14 +65,32 @@ CREATE TABLE agingos.events (
 	CONSTRAINT events_pkey PRIMARY KEY (home_id, "timestamp", id)
 ) PARTITION BY RANGE ("timestamp");
 CREATE TABLE agingos.events_default PARTITION OF agingos.events DEFAULT;
--- The dedupe probe of ingest: a 64-bit hash of home_id, U+001F, event_id,
--- then a recheck of home_id and event_id themselves (docs/scale.md "Bytes
--- per event": 26 B per event against 87 B for a (home_id, event_id) index
--- with 36-character ids).
-CREATE INDEX events_home_event_hash_idx ON agingos.events (pg_catalog.hashtextextended(home_id || pg_catalog.chr(31) || event_id, 0));
 -- Latest event of a category at any age (R-009 evidence, liveness gate) in one probe.
 CREATE INDEX events_home_category_ts_idx ON agingos.events (home_id, category, "timestamp");
 COMMENT ON TABLE agingos.events IS 'Sensor events as stored by agingos_ingest (contract sections 3 and 5).';
+
+-- event_keys: where each stored event's id is, for the dedupe probe of
+-- ingest (docs/scale.md "Dedupe and 409 across partitions").  One row per
+-- row of agingos.events: key_hash = hashtextextended(home_id || U+001F ||
+-- event_id, 0) and the event's "timestamp" (which names its partition).  One
+-- unpartitioned table, so a probe locks one table and one index whatever
+-- the number of day partitions (a probe of an index on events itself locks
+-- every partition: past PostgreSQL 15's 16 fast-path lock slots, 32 sessions
+-- queued on the lock manager, docs/bench.md section 17).  A hash hit is
+-- rechecked against events (home_id, "timestamp", event_id), so a hash
+-- collision or a stale row (its event deleted) only costs that recheck.
+-- Kept by statement triggers of agingos.events (src/sql/code/12_event_keys.sql):
+-- every INSERT or COPY adds its rows' keys, every DELETE removes them, a
+-- TRUNCATE empties the table; a day partition dropped by agingos_retention
+-- takes its keys with it by "timestamp" (BRIN).  agingos_event_keys_rebuild()
+-- makes it again from events.
+CREATE TABLE agingos.event_keys (
+	key_hash	bigint NOT NULL,
+	"timestamp" timestamptz NOT NULL
+);
+CREATE INDEX event_keys_key_hash_idx ON agingos.event_keys (key_hash);
+CREATE INDEX event_keys_timestamp_brin ON agingos.event_keys USING brin ("timestamp");
+COMMENT ON TABLE agingos.event_keys IS 'Dedupe probe of ingest: hash of (home_id, event_id) and the instant of every stored event (docs/scale.md).';
 
 -- deviations: persisted lifecycle rows (rules.md section 5).  fillfactor leaves
 -- room for HOT updates: a tick rewrites last_seen_at of every active row.
@@ -167,6 +185,7 @@ COMMENT ON TABLE agingos.api_key_homes IS 'The homes each API key covers (contra
 
 SELECT pg_catalog.pg_extension_config_dump('agingos.homes', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.events_default', '');
+SELECT pg_catalog.pg_extension_config_dump('agingos.event_keys', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.deviations', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.deviations_v1', '');
 SELECT pg_catalog.pg_extension_config_dump('agingos.config', '');

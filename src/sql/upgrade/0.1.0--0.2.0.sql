@@ -285,7 +285,6 @@ CREATE TABLE agingos.events (
 	CONSTRAINT events_pkey PRIMARY KEY (home_id, "timestamp", id)
 ) PARTITION BY RANGE ("timestamp");
 CREATE TABLE agingos.events_default PARTITION OF agingos.events DEFAULT;
-CREATE INDEX events_home_event_hash_idx ON agingos.events (pg_catalog.hashtextextended(home_id || pg_catalog.chr(31) || event_id, 0));
 CREATE INDEX events_home_category_ts_idx ON agingos.events (home_id, category, "timestamp");
 COMMENT ON TABLE agingos.events IS 'Sensor events as stored by agingos_ingest (contract sections 3 and 5).';
 INSERT INTO agingos.events OVERRIDING SYSTEM VALUE
@@ -295,3 +294,16 @@ SELECT pg_catalog.setval('agingos.events_id_seq', s.last_value, s.is_called) FRO
 ALTER EXTENSION agingos DROP TABLE agingos.events_0_1;
 DROP TABLE agingos.events_0_1;
 SELECT pg_catalog.pg_extension_config_dump('agingos.events_default', '');
+-- the dedupe probe's table (src/sql/schema/00_schema.sql), filled from the
+-- rows copied above; its trigger events_keys comes with part 12 of the code
+CREATE TABLE agingos.event_keys (
+	key_hash	bigint NOT NULL,
+	"timestamp" timestamptz NOT NULL
+);
+INSERT INTO agingos.event_keys (key_hash, "timestamp")
+SELECT pg_catalog.hashtextextended(e.home_id || pg_catalog.chr(31) || e.event_id, 0), e."timestamp"
+  FROM agingos.events e ORDER BY e."timestamp";
+CREATE INDEX event_keys_key_hash_idx ON agingos.event_keys (key_hash);
+CREATE INDEX event_keys_timestamp_brin ON agingos.event_keys USING brin ("timestamp");
+COMMENT ON TABLE agingos.event_keys IS 'Dedupe probe of ingest: hash of (home_id, event_id) and the instant of every stored event (docs/scale.md).';
+SELECT pg_catalog.pg_extension_config_dump('agingos.event_keys', '');
