@@ -62,7 +62,15 @@ SELECT 'home-' || lpad(h::text, 5, '0'), md5(h::text || ':' || i)::uuid::text,
 FROM generate_series(1, :homes) h, generate_series(0, :perday * :days - 1) i
 ORDER BY 3, 1;
 INSERT INTO agingos_scale.ev SELECT * FROM agingos_scale.ev_old ORDER BY id;
-VACUUM ANALYZE agingos_scale.ev_old, agingos_scale.ev;
+-- the dedupe probe's table (agingos.event_keys: columns and indexes from the
+-- catalog), one row per event as the trigger events_keys writes it, in the
+-- same (arrival) order
+CREATE TABLE agingos_scale.keys (LIKE agingos.event_keys);
+SELECT replace(pg_get_indexdef(i.indexrelid), 'ON agingos.event_keys ', 'ON agingos_scale.keys ')
+  FROM pg_index i WHERE i.indrelid = 'agingos.event_keys'::regclass ORDER BY i.indexrelid
+\gexec
+INSERT INTO agingos_scale.keys SELECT hashtextextended(home_id || chr(31) || event_id, 0), "timestamp" FROM agingos_scale.ev_old ORDER BY id;
+VACUUM ANALYZE agingos_scale.ev_old, agingos_scale.ev, agingos_scale.keys;
 SQL
 Q <<'SQL'
 WITH n AS (SELECT count(*)::numeric AS n FROM agingos_scale.ev_old),
@@ -72,8 +80,11 @@ idx AS (SELECT pi.indexrelid::regclass::text AS name, pi.indexrelid::regclass::t
 		 WHERE pi.indrelid = 'agingos_scale.ev'::regclass AND t.isleaf GROUP BY 1, 2),
 p AS (SELECT sum(pg_table_size(inhrelid)) AS heap FROM pg_inherits WHERE inhparent = 'agingos_scale.ev'::regclass),
 i AS (SELECT sum(b) FILTER (WHERE shipped) AS b FROM idx)
-SELECT format(E'   shipped (partitioned by day, indexes of agingos.events): %s bytes per event (heap %s, indexes %s)\n   0.1.0 layout (unpartitioned, UNIQUE (home_id, event_id)): %s bytes per event (heap %s, indexes %s)\n   per index (shipped): %s\n   other dedupe indexes on the same rows: %s',
-	round((p.heap + i.b) / n), round(p.heap / n), round(i.b / n),
+SELECT format(E'   shipped (partitioned by day, indexes of agingos.events, plus agingos.event_keys): %s bytes per event (heap %s, indexes %s, event_keys %s)\n   0.1.0 layout (unpartitioned, UNIQUE (home_id, event_id)): %s bytes per event (heap %s, indexes %s)\n   per index (shipped): %s\n   other dedupe indexes on the same rows: %s',
+	round((p.heap + i.b + pg_total_relation_size('agingos_scale.keys')) / n), round(p.heap / n), round(i.b / n),
+	format('%s: heap %s, %s', round(pg_total_relation_size('agingos_scale.keys') / n), round(pg_table_size('agingos_scale.keys') / n),
+		   (SELECT string_agg(format('%s %s B', replace(x.indexrelid::regclass::text, 'agingos_scale.', ''), round(pg_relation_size(x.indexrelid) / n)), ', ' ORDER BY x.indexrelid::regclass::text)
+			  FROM pg_index x WHERE x.indrelid = 'agingos_scale.keys'::regclass)),
 	round(pg_total_relation_size('agingos_scale.ev_old') / n),
 	round(pg_table_size('agingos_scale.ev_old') / n),
 	round(pg_indexes_size('agingos_scale.ev_old') / n),
@@ -102,7 +113,16 @@ COMMIT;
 SQL
 )
 drop_ms=$(printf '%s\n' "$drop" | awk '/^Time:/ {s += $2} END {print s}')
+keys=$(Q <<'SQL'
+\timing on
+BEGIN;
+DELETE FROM agingos_scale.keys WHERE "timestamp" < timestamptz '2026-01-02 00:00+00';
+COMMIT;
+SQL
+)
+keys_ms=$(printf '%s\n' "$keys" | awk '/^Time:/ {s += $2} END {print s}')
 echo "   retention of one day ($del_rows rows): DELETE from the unpartitioned table ${del_ms} ms (BEGIN..COMMIT);"
 echo "     count + DROP of the day's partition, as agingos_events_expire does: ${drop_ms} ms (BEGIN..COMMIT)"
-echo "     (plus VACUUM of the unpartitioned table afterwards, which DROP does not need)"
+echo "     plus the DELETE of that day's agingos.event_keys rows (BRIN on \"timestamp\"): ${keys_ms} ms (BEGIN..COMMIT)"
+echo "     (plus VACUUM of the unpartitioned tables afterwards, which DROP does not need)"
 Q -c "DROP SCHEMA agingos_scale CASCADE" >/dev/null
