@@ -76,7 +76,7 @@ COMMENT ON TABLE agingos.events IS 'Sensor events as stored by agingos_ingest (c
 -- unpartitioned table, so a probe locks one table and one index whatever
 -- the number of day partitions (a probe of an index on events itself locks
 -- every partition: past PostgreSQL 15's 16 fast-path lock slots, 32 sessions
--- queued on the lock manager, docs/bench.md section 17).  A hash hit is
+-- queued on the lock manager, docs/bench.md section 18).  A hash hit is
 -- rechecked against events (home_id, "timestamp", event_id), so a hash
 -- collision or a stale row (its event deleted) only costs that recheck.
 -- Kept by statement triggers of agingos.events (src/sql/code/12_event_keys.sql):
