@@ -397,6 +397,37 @@ db_load_config() {
 	say "loaded config $file"
 }
 
+# db_load_config_changed SOCK PORT FILE: as db_load_config, but when the file's
+# text and the effective configuration it gives are those of the active version
+# the load is rolled back (no new version row): make up on a running system
+# keeps its config version.  A changed text, or the same text giving other
+# effective values (a new release's defaults), is loaded as a new version.
+db_load_config_changed() {
+	local sock=$1 port=$2 file=$3 out
+	[ -f "$file" ] || die "config file '$file' not found (AGINGOS_CONFIG)"
+	db_has_function "$sock" "$port" agingos_load_config || { say "config loader not built; skipping $file"; return 0; }
+	out=$(psql_at "$sock" "$port" agingos -tA -v ON_ERROR_STOP=1 -v cfg="$(cat "$file")" <<'SQL'
+BEGIN;
+SELECT coalesce((SELECT c.source = :'cfg' FROM agingos.config c ORDER BY c.version DESC LIMIT 1), false) AS same_text,
+       coalesce((SELECT c.version FROM agingos.config c ORDER BY c.version DESC LIMIT 1), 0) AS active_version,
+       coalesce((SELECT c.effective::text FROM agingos.config c ORDER BY c.version DESC LIMIT 1), '') AS active_effective \gset
+SELECT agingos.agingos_load_config(:'cfg') AS new_effective \gset
+SELECT coalesce(:'same_text'::boolean AND :'new_effective'::jsonb = nullif(:'active_effective', '')::jsonb, false) AS same \gset
+\if :same
+ROLLBACK;
+\echo unchanged :active_version
+\else
+COMMIT;
+\echo loaded
+\endif
+SQL
+) || die "config $file was rejected (see the error above); the previous config stays active"
+	case "$out" in
+	unchanged*) say "config $file unchanged (active version ${out#unchanged })" ;;
+	*) say "loaded config $file" ;;
+	esac
+}
+
 # http_pid RUNDIR: prints the pid of RUNDIR/http.pid and succeeds only if it
 # is a live agingos-http of this checkout: the pid file is no symlink, the
 # process is not gone, not a zombie (kill -0 passes for one), not a reused

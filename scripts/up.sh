@@ -15,7 +15,7 @@ RUN=$(run_dir)
 pg_ready "$RUN/data" "$AGINGOS_PGPORT" "$RUN/sock" "$RUN/log/postgres.log"
 db_setup "$RUN/sock" "$AGINGOS_PGPORT"
 db_auth "$RUN/sock" "$AGINGOS_PGPORT"
-cd "$AG_ROOT" && db_load_config "$RUN/sock" "$AGINGOS_PGPORT" "$AGINGOS_CONFIG"
+cd "$AG_ROOT" && db_load_config_changed "$RUN/sock" "$AGINGOS_PGPORT" "$AGINGOS_CONFIG"
 if db_has_function "$RUN/sock" "$AGINGOS_PGPORT" agingos_schedule; then
 	if [ "$SCHEDULER_ENABLED" = 0 ]; then
 		psql_at "$RUN/sock" "$AGINGOS_PGPORT" agingos -tA -c "SELECT agingos.agingos_unschedule()" >/dev/null

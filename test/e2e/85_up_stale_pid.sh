@@ -60,6 +60,8 @@ kill_front() {
 
 up_case "on a fresh run directory"
 first=$(front_pid)
+cfgv() { bash -c '. "$1/scripts/lib.sh"; psql_at "$2" "$3" agingos -tA -c "SELECT count(*) FROM agingos.config"' _ "$AG_ROOT" "$W/run/sock" "$AGINGOS_PGPORT" 2>&1; }
+versions=$(cfgv)
 
 kill_front
 up_case "after kill -9 of agingos-http"
@@ -102,5 +104,9 @@ echo "$real" >"$W/run/http.pid"
 # make up with the front alive and answering changes nothing
 up_case "with the front running"
 check "make up with the front running keeps that front" "$(front_pid)" "$real"
+# the same config/rules.yaml is not loaded again as a new version (scripts/lib.sh db_load_config_changed)
+check "make up four times: one config version (${versions})" "$(cfgv)" "$versions"
+grep -q 'config .* unchanged (active version' "$W/up.out" && ok "make up says the config is unchanged" ||
+	nok "make up says the config is unchanged" "$(grep config "$W/up.out" | head -2 | tr '\n' ' ')"
 bash "$AG_ROOT/scripts/down.sh" >/dev/null 2>&1
 if is_front "$real"; then nok "make down stops the front" "pid $real still runs"; else ok "make down stops the front"; fi
