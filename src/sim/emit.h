@@ -58,7 +58,10 @@ AgHttp *ag_http_open(const char *url, volatile const sig_atomic_t *stop);
 /*
  * ag_http_post: POST body (nevents events) to path ("/event" or
  * "/events/batch") with X-API-Key key (NULL: none); counts what the server
- * did into *r and failed attempts into *http_errors.
+ * did into *r and failed attempts into *http_errors.  5xx and no answer:
+ * up to 6 attempts with doubling waits from 500 ms; 429 (the key's rate
+ * limit, nothing stored): waits Retry-After (1..30 s) and sends again, up
+ * to 120 times, not counted as failed; other 4xx: not retried (false).
  */
 bool ag_http_post(AgHttp *h, const char *path, const char *key, const char *body, int nevents,
 				  AgIngestResult *r, uint64_t *http_errors);

@@ -178,11 +178,15 @@ attempt(AgHttp *h, const char *path, const char *key, const char *body)
 	return status;
 }
 
+/* MAX_THROTTLED: 429 answers waited out per request before it counts as failed */
+#define MAX_THROTTLED 120
+
 bool
 ag_http_post(AgHttp *h, const char *path, const char *key, const char *body, int nevents,
 			 AgIngestResult *r, uint64_t *http_errors)
 {
 	long delay_ms = 500;
+	int	 throttled = 0;
 
 	for (int n = 1; n <= 6; n++)
 	{
@@ -194,6 +198,24 @@ ag_http_post(AgHttp *h, const char *path, const char *key, const char *body, int
 		{
 			count(path, text, r);
 			return true;
+		}
+		if (status == 429 && throttled < MAX_THROTTLED && !(h->stop != NULL && *h->stop))
+		{
+			/* the key's rate limit (docs/http.md): nothing was stored; wait as told and send again */
+			curl_off_t		wait_s = 0;
+			struct timespec w;
+
+			if (curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &wait_s) != CURLE_OK || wait_s <= 0)
+				wait_s = 1;
+			if (wait_s > 30)
+				wait_s = 30;
+			w.tv_sec = (time_t) wait_s;
+			w.tv_nsec = 0;
+			throttled++;
+			ag_log(AG_LOG_WARN, "http_throttled", NULL, "path=%s status=429 retry_after_s=%ld", path, (long) wait_s);
+			nanosleep(&w, NULL);
+			n--; /* a throttled request is no failed attempt */
+			continue;
 		}
 		if ((status == 400 || status == 409) && strcmp(path, "/event") == 0)
 		{
