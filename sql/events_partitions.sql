@@ -187,6 +187,31 @@ SELECT agingos_ingest_batch('[{"id": "pt-k3", "timestamp": "2025-06-07T10:00:00Z
 -- rebuild: one row per event again (the stale and planted rows gone)
 SELECT agingos_event_keys_rebuild() = (SELECT count(*) FROM events) AS rebuilt_all;
 SELECT count(*) = (SELECT count(*) FROM events) AS one_key_per_event FROM event_keys;
+-- a hand UPDATE moves the keys: a new instant (another day partition), a
+-- new id, a payload fix (no key moves); after each, every event has its key
+-- and no key is left over
+CREATE TEMP VIEW key_check AS
+SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM event_keys) AS extra_events,
+	   (SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_keys k
+		 WHERE k.key_hash = hashtextextended(e.home_id || chr(31) || e.event_id, 0) AND k."timestamp" = e."timestamp")) AS events_without_key;
+CREATE TABLE events_p2025_06_10 PARTITION OF events FOR VALUES FROM ('2025-06-10T00:00:00Z') TO ('2025-06-11T00:00:00Z');
+UPDATE events SET "timestamp" = '2025-06-10T09:00:00Z' WHERE home_id = 'pt-other' AND event_id = 'pt-k3';
+SELECT tableoid::regclass AS moved_to FROM events WHERE home_id = 'pt-other' AND event_id = 'pt-k3';
+SELECT * FROM key_check;
+UPDATE events SET "timestamp" = '2025-06-08T09:00:00Z' WHERE home_id = 'pt-other' AND event_id = 'pt-k3';
+SELECT tableoid::regclass AS moved_back_to FROM events WHERE home_id = 'pt-other' AND event_id = 'pt-k3';
+SELECT * FROM key_check;
+DROP TABLE events_p2025_06_10;
+SELECT agingos_ingest('{"id": "pt-k3", "timestamp": "2025-06-08T09:00:00Z", "category": "motion"}', 'pt-other') ->> 'deduped' AS moved_deduped;
+SELECT agingos_ingest_batch('[{"id": "pt-k3", "timestamp": "2025-06-06T10:00:00Z", "category": "motion"}]', 'pt-other') #>> '{results,0,error,code}' AS old_instant_409;
+UPDATE events SET event_id = 'pt-k3b' WHERE home_id = 'pt-other' AND event_id = 'pt-k3';
+SELECT * FROM key_check;
+SELECT agingos_ingest('{"id": "pt-k3b", "timestamp": "2025-06-08T09:00:00Z", "category": "motion"}', 'pt-other') ->> 'deduped' AS renamed_deduped;
+SELECT agingos_ingest('{"id": "pt-k3", "timestamp": "2025-06-08T09:00:00Z", "category": "motion"}', 'pt-other') ->> 'deduped' AS old_id_stored_again;
+SELECT count(*) AS keys_before_payload_fix FROM event_keys \gset
+UPDATE events SET payload = '{"fixed": true}' WHERE home_id = 'pt-other';
+SELECT count(*) = :keys_before_payload_fix AS payload_fix_keys_unchanged FROM event_keys;
+SELECT * FROM key_check;
 -- retention removes the keys before its cutoff with the events
 SELECT agingos_retention('2025-07-01T12:00:00Z') ->> 'events_deleted' AS events_deleted; -- cutoff 2025-06-01T12:00Z
 SELECT count(*) AS keys_before_cutoff FROM event_keys WHERE "timestamp" < '2025-06-01T12:00:00Z';

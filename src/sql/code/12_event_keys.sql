@@ -69,6 +69,43 @@ CREATE OR REPLACE TRIGGER events_keys_truncate
 	AFTER TRUNCATE ON agingos.events
 	FOR EACH STATEMENT EXECUTE FUNCTION agingos.agingos_event_keys_remove();
 
+-- agingos_event_keys_update() → trigger
+-- AFTER UPDATE ... FOR EACH STATEMENT on
+-- agingos.events (trigger events_keys_update), with the rows before as
+-- old_events and after as new_events: the old rows' keys go and the new
+-- rows' keys come, so a hand correction of an event's instant or id (in
+-- psql, as the table's owner) keeps the dedupe probe right — also when the
+-- new instant moves the row into another day partition (the root's
+-- transition tables see the moved rows).  Only keys that differ move: a
+-- payload fix leaves event_keys as it is.  (PostgreSQL allows no column
+-- list on a trigger with transition tables, so it fires for every UPDATE.)
+-- Raises nothing of its own.
+CREATE OR REPLACE FUNCTION agingos.agingos_event_keys_update()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, agingos
+AS $$
+BEGIN
+	-- keys of the rows before and after; only those that differ move
+	-- (EXCEPT ALL: one row per event on each side)
+	WITH o AS (SELECT pg_catalog.hashtextextended(home_id OPERATOR(pg_catalog.||) pg_catalog.chr(31) OPERATOR(pg_catalog.||) event_id, 0) AS key_hash, "timestamp" FROM old_events),
+		 n AS (SELECT pg_catalog.hashtextextended(home_id OPERATOR(pg_catalog.||) pg_catalog.chr(31) OPERATOR(pg_catalog.||) event_id, 0) AS key_hash, "timestamp" FROM new_events),
+		 gone AS (SELECT key_hash, "timestamp" FROM o EXCEPT ALL SELECT key_hash, "timestamp" FROM n),
+		 came AS (SELECT key_hash, "timestamp" FROM n EXCEPT ALL SELECT key_hash, "timestamp" FROM o),
+		 del AS (DELETE FROM agingos.event_keys k USING gone g
+				  WHERE k.key_hash OPERATOR(pg_catalog.=) g.key_hash AND k."timestamp" OPERATOR(pg_catalog.=) g."timestamp")
+	INSERT INTO agingos.event_keys (key_hash, "timestamp") SELECT key_hash, "timestamp" FROM came;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION agingos.agingos_event_keys_update() IS
+'Internal: statement trigger of agingos.events moving the updated rows'' keys in agingos.event_keys (docs/scale.md).';
+
+CREATE OR REPLACE TRIGGER events_keys_update
+	AFTER UPDATE ON agingos.events
+	REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events
+	FOR EACH STATEMENT EXECUTE FUNCTION agingos.agingos_event_keys_update();
+
 -- agingos_event_keys_rebuild() → bigint
 -- Make agingos.event_keys again from agingos.events (one row per event);
 -- returns the rows written.  For rows that reached events without the
